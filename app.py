@@ -1,0 +1,197 @@
+"""Vuoro: the booking site and back office of a small Finnish service business."""
+
+import os
+import secrets
+from pathlib import Path
+
+import click
+from flask import Flask, g
+from flask.cli import with_appcontext
+from flask_babel import Babel
+from flask_compress import Compress
+from flask_wtf.csrf import CSRFProtect
+from htmx_flask import Htmx
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import models
+from models import demo, schema
+from models.users import ROLES, WeakPassword, create_user, invite
+from views import auth, booking, calendar, customers, errors, formatting, owner, public, security
+from views.access import login_manager
+from views.auth_forms import PASSWORD_PROBLEMS
+from views.limits import limiter
+
+BACK_OFFICE = (auth.blueprint, auth.account, calendar.blueprint, customers.blueprint,
+               owner.blueprint)
+
+babel = Babel()
+compress = Compress()
+csrf = CSRFProtect()
+htmx = Htmx()
+
+DEFAULTS = {
+    # Where the data lives: SQLite in instance/ by default, or postgresql://…
+    "DATABASE_URL": "sqlite:///instance/vuoro.db",
+    # Signs sessions and form tokens; generated into instance/secret_key when unset.
+    "SECRET_KEY": "",
+    # Local development over plain http: session cookies without the Secure flag.
+    "DEVELOPMENT": False,
+    # How many reverse proxies stand in front (their X-Forwarded-* headers are trusted).
+    "PROXIES": 0,
+    # Where login and form throttling counts live: memory:// for one server, or
+    # redis://host:6379 shared by several.
+    "RATELIMIT_STORAGE_URL": "memory://",
+    # The site's address, for links printed on the command line.
+    "BASE_URL": "http://127.0.0.1:5000",
+}
+
+
+def _from_environment(defaults):
+    config = {}
+    for key, default in defaults.items():
+        value = os.environ.get(f"VUORO_{key}")
+        if value is None:
+            continue
+        if isinstance(default, bool):
+            config[key] = value.strip().lower() in ("1", "true", "yes", "on")
+        elif isinstance(default, int):
+            config[key] = int(value)
+        else:
+            config[key] = value
+    return config
+
+
+def _secret_key(instance_path):
+    """The key from instance/secret_key, made on first run, so sessions and form
+    tokens survive a restart without anyone having to configure one."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class Vuoro(Flask):
+    def send_static_file(self, filename):
+        """A static file read whole rather than streamed: the few files are small, and
+        a whole body is compressed like a page (Flask-Compress's streaming path would
+        leave the file open and skips gzip)."""
+        response = super().send_static_file(filename)
+        if response.is_streamed:
+            response.direct_passthrough = False
+            body = response.get_data()
+            response.close()
+            response.set_data(body)
+        return response
+
+
+def create_app(config=None):
+    app = Vuoro(__name__, instance_relative_config=True)
+    app.config.update(DEFAULTS)
+    app.config.update(
+        MAX_CONTENT_LENGTH=256 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        BABEL_DEFAULT_LOCALE="fi",
+        BABEL_DEFAULT_TIMEZONE="Europe/Helsinki",
+        SEND_FILE_MAX_AGE_DEFAULT=365 * 24 * 3600,
+        COMPRESS_MIMETYPES=[
+            "text/html", "text/css", "text/javascript", "application/javascript",
+            "text/calendar", "image/svg+xml",
+        ],
+    )
+    app.config.update(_from_environment(DEFAULTS))
+    app.config.update(config or {})
+    app.config["SESSION_COOKIE_SECURE"] = not app.config["DEVELOPMENT"]
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URL"]
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+    if app.config["PROXIES"]:
+        count = app.config["PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    models.open_database(app.config["DATABASE_URL"], root=app.root_path)
+    babel.init_app(app, locale_selector=formatting.chosen_language)
+    compress.init_app(app)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+
+    app.before_request(_connect)
+    app.teardown_appcontext(_close)
+    security.init_app(app)
+    formatting.init_app(app)
+    errors.init_app(app)
+    for blueprint in (public.blueprint, booking.blueprint):
+        csrf.exempt(blueprint)  # public forms carry a session-less token instead
+        app.register_blueprint(blueprint)
+    for blueprint in BACK_OFFICE:
+        app.register_blueprint(blueprint)
+
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(create_user_command)
+    return app
+
+
+@click.command("init-db")
+def init_db_command():
+    """Create the database schema, or bring it up to date."""
+    applied = schema.migrate()
+    click.echo(f"Schema up to date ({len(applied)} migrations applied now).")
+
+
+@click.command("demo")
+def demo_command():
+    """Fill an empty database with a fictional business (does nothing twice)."""
+    schema.migrate()
+    if demo.add_demo_business():
+        click.echo("Demo business added.")
+    else:
+        click.echo("The database already has a business; demo data not added.")
+
+
+def _connect():
+    models.db.connect(reuse_if_open=True)
+    g.db_open = True
+
+
+def _close(exception):
+    if g.pop("db_open", False) and not models.db.is_closed():
+        models.db.close()
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", default="", help="The name shown in the back office.")
+@click.option("--link", is_flag=True,
+              help="Print a one-time set-password link instead of asking for a password.")
+def create_user_command(email, role, name, link):
+    """Create a back-office account; asks for its password, or prints a link."""
+    from flask import current_app
+
+    if models.users.User.get_or_none(models.users.User.email == email.strip().lower()):
+        raise click.ClickException(f"An account for {email} exists already.")
+    with models.db.atomic():
+        user = create_user(email, name or email.split("@")[0], role)
+        if link:
+            token = invite(user)
+            base = current_app.config["BASE_URL"].rstrip("/")
+            click.echo(f"Account {user.email} ({role}) created. Its one-time link to set a "
+                       f"password, valid 48 hours:\n{base}/staff/invitation/{token}")
+            return
+        while True:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+            try:
+                user.set_password(password)
+                break
+            except WeakPassword as problem:
+                with current_app.test_request_context():
+                    click.echo(str(PASSWORD_PROBLEMS[problem.code]))
+        user.save()
+    click.echo(f"Account {user.email} ({role}) created.")

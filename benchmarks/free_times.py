@@ -1,0 +1,212 @@
+"""How long the free times of a day and of a week take with a busy calendar.
+
+Run from the repository root: python benchmarks/free_times.py
+
+Synthetic data, the same on every run (fixed seed): staff working Monday to Friday
+08.00-18.00 with a lunch break 12.00-12.30, one whole day off each, and bookings of
+30-90 minutes (buffers 0-15 minutes) packed one after another on the 15-minute grid,
+with a gap of 15-60 minutes now and then, so that about 60 % of working time is booked
+(the figure printed is the share reached). Both scenarios have the same density. The
+busy lists are shuffled, as the function must accept them in any order. The baseline is
+one pass over every busy span to pick out those of the day (or week) asked for: the
+least any computation on unsorted input has to do.
+"""
+
+import os
+import platform
+import random
+import statistics
+import sys
+import time as clock
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from models.free_times import (
+    HELSINKI,
+    BookingRules,
+    Span,
+    StaffWeek,
+    free_times,
+    free_times_between,
+)
+
+SEED = 20260907
+FIRST_MONDAY = date(2026, 9, 7)  # the weeks run across the October DST change
+WORKDAYS = range(5)
+OPENS, CLOSES = 8 * 60, 18 * 60  # minutes after midnight
+LUNCH = (12 * 60, 12 * 60 + 30)
+BOOKING_CHANCE = 0.63  # at each free point a booking rather than a gap: ~60 % booked
+GAPS = (15, 30, 45, 60)
+LENGTHS = (30, 45, 60, 75, 90)
+BUFFERS = (0, 10, 15)
+GRID = 15
+
+SERVICE = timedelta(minutes=60)
+SERVICE_BUFFER = timedelta(minutes=15)
+RULES = BookingRules(slot_step=timedelta(minutes=GRID), horizon_days=120)
+NOW = datetime.combine(FIRST_MONDAY - timedelta(days=1), time(12), HELSINKI)
+
+SCENARIOS = (
+    # name, staff, weeks, repetitions of a day, repetitions of a week
+    ("A", 10, 8, 400, 200),
+    ("B", 50, 12, 200, 100),
+)
+
+
+def wall(day, minute):
+    return datetime.combine(day, time(minute // 60, minute % 60), HELSINKI)
+
+
+def book_day(rng, day):
+    """One working day's bookings, packed one after another with a gap now and then:
+    (busy spans, minutes booked)."""
+    blocked, booked = [], 0  # blocked: (start, end of buffer), minutes after midnight
+    for stretch_start, stretch_end in ((OPENS, LUNCH[0]), (LUNCH[1], CLOSES)):
+        cursor = stretch_start
+        while cursor < stretch_end:
+            if rng.random() >= BOOKING_CHANCE:
+                cursor += rng.choice(GAPS)
+                continue
+            length, buffer = rng.choice(LENGTHS), rng.choice(BUFFERS)
+            if cursor + length > stretch_end:
+                break
+            blocked.append((cursor, cursor + length + buffer))
+            booked += length
+            cursor += -(-(length + buffer) // GRID) * GRID  # the next start on the grid
+    spans = [
+        Span(wall(day, start).astimezone(UTC), wall(day, end).astimezone(UTC))
+        for start, end in blocked
+    ]
+    return spans, booked
+
+
+def make_staff(rng, count, weeks):
+    """`count` staff members' weeks and the share of working time booked."""
+    days = [FIRST_MONDAY + timedelta(days=offset) for offset in range(7 * weeks)]
+    workdays = [day for day in days if day.weekday() in WORKDAYS]
+    hours = {weekday: [(time(OPENS // 60), time(CLOSES // 60))] for weekday in WORKDAYS}
+    lunch = [(time(LUNCH[0] // 60, LUNCH[0] % 60), time(LUNCH[1] // 60, LUNCH[1] % 60))]
+    staff, booked = [], 0
+    for staff_id in range(1, count + 1):
+        busy = []
+        for day in workdays:
+            spans, minutes = book_day(rng, day)
+            busy.extend(spans)
+            booked += minutes
+        rng.shuffle(busy)
+        day_off = rng.choice(workdays)
+        time_off = [Span(wall(day_off, 0), wall(day_off + timedelta(days=1), 0))]
+        staff.append(
+            StaffWeek(staff_id, hours, dict.fromkeys(WORKDAYS, lunch), time_off, busy)
+        )
+    working = (CLOSES - OPENS - (LUNCH[1] - LUNCH[0])) * len(workdays) * count
+    return staff, booked / working
+
+
+def busy_within(staff, first, last):
+    """The baseline: one pass over every busy span, keeping those of first..last."""
+    start = wall(first, 0).astimezone(UTC)
+    end = wall(last + timedelta(days=1), 0).astimezone(UTC)
+    return [
+        span
+        for member in staff
+        for span in member.busy
+        if span.start < end and span.end > start
+    ]
+
+
+def timings(repetitions, call, arguments):
+    """Milliseconds of `call` on each of `arguments` in turn, `repetitions` times."""
+    call(arguments[0])  # warm up
+    samples = []
+    for repetition in range(repetitions):
+        argument = arguments[repetition % len(arguments)]
+        started = clock.perf_counter()
+        call(argument)
+        samples.append((clock.perf_counter() - started) * 1000)
+    return samples
+
+
+def median_and_p95(samples):
+    return statistics.median(samples), statistics.quantiles(samples, n=20)[18]
+
+
+def measure(name, staff_count, weeks, day_repetitions, week_repetitions):
+    rng = random.Random(f"{SEED}-{name}")
+    staff, density = make_staff(rng, staff_count, weeks)
+    spans = sum(len(member.busy) for member in staff)
+    mondays = [FIRST_MONDAY + timedelta(weeks=week) for week in range(weeks)]
+    workdays = [
+        monday + timedelta(days=offset) for monday in mondays for offset in WORKDAYS
+    ]
+    rng.shuffle(workdays)
+    offered = sum(
+        len(free_times(day, staff, SERVICE, SERVICE_BUFFER, RULES, NOW))
+        for day in workdays
+    )
+    print(
+        f"\nScenario {name}: {staff_count} staff x {weeks} weeks, {spans} busy spans, "
+        f"{density:.1%} of working time booked, "
+        f"{offered / len(workdays):.1f} free start times per working day"
+    )
+    rows = (
+        (
+            "one day   (free_times)",
+            day_repetitions,
+            workdays,
+            lambda day: free_times(day, staff, SERVICE, SERVICE_BUFFER, RULES, NOW),
+            lambda day: busy_within(staff, day, day),
+        ),
+        (
+            "one week  (free_times_between Mon-Sun)",
+            week_repetitions,
+            mondays,
+            lambda monday: free_times_between(
+                monday,
+                monday + timedelta(days=6),
+                staff,
+                SERVICE,
+                SERVICE_BUFFER,
+                RULES,
+                NOW,
+            ),
+            lambda monday: busy_within(staff, monday, monday + timedelta(days=6)),
+        ),
+    )
+    print(
+        f"  {'what':<40}{'reps':>6}{'median ms':>11}{'p95 ms':>9}"
+        f"{'baseline median ms':>20}{'ratio to baseline':>19}"
+    )
+    for label, repetitions, arguments, call, baseline in rows:
+        median, p95 = median_and_p95(timings(repetitions, call, arguments))
+        baseline_median, _ = median_and_p95(timings(repetitions, baseline, arguments))
+        print(
+            f"  {label:<40}{repetitions:>6}{median:>11.2f}{p95:>9.2f}"
+            f"{baseline_median:>20.3f}{median / baseline_median:>19.1f}"
+        )
+
+
+def main():
+    started = clock.perf_counter()
+    print(
+        f"Python {platform.python_version()} ({platform.python_implementation()}) "
+        f"on {platform.system()} {platform.machine()}, {os.cpu_count()} cores"
+    )
+    print(
+        f"Service {SERVICE.seconds // 60} min + {SERVICE_BUFFER.seconds // 60} min "
+        f"buffer, {GRID}-minute step; every call covers all staff. Times are medians: "
+        "machines are noisy."
+    )
+    print(
+        "Baseline: one pass over every busy span picking those of the day or week asked "
+        "for (the least any computation on unsorted input has to do)."
+    )
+    for scenario in SCENARIOS:
+        measure(*scenario)
+    print(f"\nTotal run time {clock.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

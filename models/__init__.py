@@ -1,0 +1,88 @@
+"""Vuoro's data: peewee models and the rules that keep their data right.
+
+Nothing in this package imports Flask, so the CLI, the tests and the benchmarks use it
+directly. The database is chosen at run time by `open_database(url)`.
+"""
+
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from peewee import DatabaseProxy, Model, SqliteDatabase
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
+
+db = DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "synchronous": "normal",
+    "busy_timeout": 10_000,
+}
+
+
+class BaseModel(Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+# Connections are kept in a pool per process and handed to one request at a time:
+# opening a connection (and, on SQLite, its WAL files) for every request costs more
+# than answering most of them.
+POOL = {"max_connections": 16, "stale_timeout": 300, "timeout": 30}
+
+
+def open_database(url, root=None):
+    """Bind the models to the database at `url` and return it.
+
+    sqlite:///relative/path is taken relative to `root`, sqlite:////absolute/path as
+    it is; postgresql://user:password@host:port/name for PostgreSQL."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        path = Path(url.removeprefix("sqlite:///"))
+        if not path.is_absolute() and root is not None:
+            path = Path(root) / path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        database = PooledSqliteDatabase(
+            str(path), pragmas=SQLITE_PRAGMAS, check_same_thread=False, **POOL
+        )
+    elif parts.scheme in ("postgres", "postgresql"):
+        database = PooledPostgresqlDatabase(
+            parts.path.lstrip("/"),
+            user=parts.username,
+            password=parts.password,
+            host=parts.hostname,
+            port=parts.port,
+            **POOL,
+        )
+    else:
+        raise ValueError(f"VUORO_DATABASE_URL must be sqlite:// or postgresql://, not {url!r}")
+    if db.obj is not None:
+        db.obj.close_all()
+    db.initialize(database)
+    return database
+
+
+def is_sqlite():
+    return isinstance(db.obj, SqliteDatabase)
+
+
+@contextmanager
+def write_transaction():
+    """A transaction that checks and writes without a race: on SQLite it takes the
+    write lock at BEGIN (IMMEDIATE), so no other writer can slip in between the check
+    and the insert; on PostgreSQL the constraints decide."""
+    with (db.atomic("IMMEDIATE") if is_sqlite() else db.atomic()) as transaction:
+        yield transaction
+
+
+def utc_now():
+    """The current time as a naive UTC datetime, the form every DateTimeField holds."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def naive_utc(moment):
+    """An aware datetime in the naive UTC form the database holds."""
+    return moment.astimezone(UTC).replace(tzinfo=None)

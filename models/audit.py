@@ -1,0 +1,64 @@
+"""The audit log: who read, changed or exported whose data, when and from where.
+
+Entries are only ever added. The database itself refuses to change one, and to delete
+one before its retention period has passed (see the migration that creates the table).
+"""
+
+from peewee import CharField, DateTimeField, ForeignKeyField, TextField
+
+from . import BaseModel, utc_now
+from .bookings import Booking
+from .customers import Customer
+from .privacy import AUDIT, PersonalData
+from .users import User
+
+# What an entry records, in the business's words.
+ACTIONS = (
+    "customer.view",
+    "customer.create",
+    "customer.update",
+    "customer.merge",
+    "customer.note",
+    "booking.create",
+    "booking.overbook",
+    "booking.move",
+    "booking.cancel",
+    "booking.status",
+    "booking.note",
+    "audit.export",
+    "user.login",
+    "user.invite",
+    "user.disable",
+    "user.enable",
+    "settings.update",
+)
+
+
+class AuditEntry(BaseModel):
+    at = DateTimeField(default=utc_now, index=True)
+    user = ForeignKeyField(User, null=True, backref="audit_entries", on_delete="SET NULL")
+    action = CharField(max_length=40)
+    customer = ForeignKeyField(Customer, null=True, backref="audit_entries",
+                               on_delete="SET NULL")
+    booking = ForeignKeyField(Booking, null=True, backref="audit_entries",
+                              on_delete="SET NULL")
+    # What was done, never the personal data itself: the names of changed fields, the
+    # id of a merged record, a reason.
+    details = TextField(default="")
+    ip = CharField(max_length=45, default="")
+
+    personal_data = PersonalData(
+        {"user": AUDIT, "customer": AUDIT, "booking": AUDIT, "ip": AUDIT, "at": AUDIT},
+        not_personal=("id", "action", "details"),
+    )
+
+    class Meta:
+        indexes = ((("customer", "at"), False), (("user", "at"), False))
+
+
+def record(action, *, user=None, customer=None, booking=None, details="", ip=""):
+    """Write one entry to the audit log."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    return AuditEntry.create(action=action, user=user, customer=customer,
+                             booking=booking, details=details, ip=ip or "")

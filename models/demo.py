@@ -1,0 +1,113 @@
+"""A clearly fictional Finnish business to try Vuoro with."""
+
+from datetime import datetime, time, timedelta
+
+from . import db, naive_utc
+from .bookings import Booking
+from .business import Business
+from .catalogue import Break, Service, StaffMember, StaffService, WorkingHours
+from .customers import Customer
+from .free_times import HELSINKI
+
+INTRO_FI = (
+    "Tämä on Vuoron esittelyyritys: yritystä, ihmisiä ja varauksia ei ole oikeasti "
+    "olemassa.\n\nHierontaa ja kotikäyntejä Helsingin keskustassa. Varaa aika "
+    "netistä, se on nopeaa ja onnistuu myös puhelimella."
+)
+INTRO_SV = (
+    "Det här är Vuoros demoföretag: företaget, personerna och bokningarna finns inte "
+    "på riktigt.\n\nMassage och hembesök i Helsingfors centrum. Boka tid på nätet."
+)
+INTRO_EN = (
+    "This is Vuoro's demo business: the business, its people and its bookings are "
+    "not real.\n\nMassage and home visits in central Helsinki. Book online."
+)
+
+SERVICES = (
+    # fi, sv, en, minutes, cents, buffer, needs address
+    ("Klassinen hieronta 30 min", "Klassisk massage 30 min", "Classic massage 30 min",
+     30, 3900, 10, False),
+    ("Klassinen hieronta 60 min", "Klassisk massage 60 min", "Classic massage 60 min",
+     60, 6500, 15, False),
+    ("Urheiluhieronta 45 min", "Idrottsmassage 45 min", "Sports massage 45 min",
+     45, 5500, 15, False),
+    ("Kotikäynti: hieronta 60 min", "Hembesök: massage 60 min",
+     "Home visit: massage 60 min", 60, 8900, 30, True),
+)
+
+
+def add_demo_business(today=None):
+    """Add the demo business to an empty database; False if a business exists."""
+    with db.atomic():
+        if Business.select().exists():
+            return False
+        Business.create(
+            name="Hyvän Olon Hieronta (demo)",
+            business_id="1234567-1",
+            street="Esimerkkikatu 1 A",
+            postal_code="00100",
+            town="Helsinki",
+            phone="+358401234567",
+            email="info@hieronta.example",
+            intro_fi=INTRO_FI,
+            intro_sv=INTRO_SV,
+            intro_en=INTRO_EN,
+        )
+        services = [
+            Service.create(
+                name_fi=fi, name_sv=sv, name_en=en, duration_minutes=minutes,
+                price_cents=cents, buffer_minutes=buffer, needs_address=address,
+                position=position,
+            )
+            for position, (fi, sv, en, minutes, cents, buffer, address) in enumerate(
+                SERVICES
+            )
+        ]
+        aino = StaffMember.create(name="Aino Esimerkki")
+        eero = StaffMember.create(name="Eero Esimerkki")
+        for service in services:
+            StaffService.create(staff=aino, service=service)
+            if not service.needs_address:
+                StaffService.create(staff=eero, service=service)
+        _week(aino, range(5), time(9), time(17), time(12), time(12, 30))
+        _week(eero, range(1, 6), time(10), time(18), time(13), time(13, 30))
+        _demo_bookings(services, (aino, eero), today or datetime.now(HELSINKI).date())
+    return True
+
+
+def _week(staff, weekdays, start, end, break_start, break_end):
+    for weekday in weekdays:
+        WorkingHours.create(staff=staff, weekday=weekday, start=start, end=end)
+        Break.create(staff=staff, weekday=weekday, start=break_start, end=break_end)
+
+
+def _demo_bookings(services, staff, today):
+    customers = [
+        Customer.create(name="Matti Meikäläinen", email="matti@asiakas.example",
+                        phone="+358501234567"),
+        Customer.create(name="Maija Meikäläinen", email="maija@asiakas.example",
+                        phone="+358441234567", language="sv"),
+    ]
+    day = today + timedelta(days=1)
+    for index, (hour, service) in enumerate(
+        ((10, services[1]), (14, services[0]), (11, services[2]))
+    ):
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        start = datetime.combine(day, time(hour), HELSINKI)
+        _booking(customers[index % 2], service, staff[0], start)
+        day += timedelta(days=1)
+
+
+def _booking(customer, service, staff, start):
+    Booking.create(
+        customer=customer,
+        service=service,
+        staff=staff,
+        starts_at=naive_utc(start),
+        ends_at=naive_utc(start + timedelta(minutes=service.duration_minutes)),
+        blocked_until=naive_utc(
+            start + timedelta(minutes=service.duration_minutes + service.buffer_minutes)
+        ),
+        price_cents=service.price_cents,
+    )

@@ -1,0 +1,163 @@
+"""Fixtures: an app on a fresh database (SQLite file, or PostgreSQL when
+VUORO_TEST_POSTGRES_URL is set), its clients, and a real server process."""
+
+import os
+import shutil
+
+import pytest
+from argon2 import PasswordHasher
+from support import PASSWORD, Server, log_in
+
+import models
+import models.users
+from app import create_app
+from models import demo, schema
+
+POSTGRES_URL = os.environ.get("VUORO_TEST_POSTGRES_URL", "")
+# CI sets this: a test that would skip for a missing tool (Chromium, PostgreSQL)
+# fails instead, so nothing is silently left out there.
+NO_SKIPS = os.environ.get("VUORO_TEST_NO_SKIPS", "") not in ("", "0")
+
+
+def pytest_report_header(config):
+    database = POSTGRES_URL or "SQLite (a temporary file per test)"
+    return [f"vuoro database: {database}", f"vuoro skips fail: {NO_SKIPS}"]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if NO_SKIPS and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        reason = report.longrepr[-1] if isinstance(report.longrepr, tuple) else ""
+        report.longrepr = f"skipped, but VUORO_TEST_NO_SKIPS forbids skips: {reason}"
+
+
+def _postgres_reset(url):
+    """Empty the PostgreSQL test database and build the schema anew."""
+    database = models.open_database(url)
+    with database.connection_context():
+        database.execute_sql("DROP SCHEMA public CASCADE")
+        database.execute_sql("CREATE SCHEMA public")
+    schema.migrate()
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(request, monkeypatch):
+    """argon2id with the least work, so that the accounts tests log in with are quick
+    to make; tests marked real_password_hashing keep the real parameters."""
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        monkeypatch.setattr(models.users, "hasher",
+                            PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A migrated SQLite file, copied for each test (faster than migrating each)."""
+    path = tmp_path_factory.mktemp("template") / "vuoro.db"
+    models.open_database(f"sqlite:///{path}")
+    schema.migrate()
+    models.db.obj.close_all()  # closes the pool: SQLite writes its WAL back into the file
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_ready():
+    if not POSTGRES_URL:
+        return None
+    _postgres_reset(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+def _truncate_all():
+    tables = ", ".join(model._meta.table_name for model in schema.MODELS)
+    with models.db.connection_context():
+        models.db.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+def database_url(tmp_path, sqlite_template, postgres_ready):
+    if postgres_ready:
+        models.open_database(postgres_ready)
+        _truncate_all()
+        return postgres_ready
+    path = tmp_path / "vuoro.db"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test secret key",
+        "DEVELOPMENT": True,
+    })
+    app.instance_path = str(tmp_path / "instance")
+    yield app
+    if not models.db.is_closed():
+        models.db.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def shop(app):
+    """The demo business: Aino works Mon–Fri 9–17 (break 12–12.30), Eero Tue–Sat
+    10–18 (break 13–13.30); four services, the last a home visit (Aino only)."""
+    with models.db.connection_context():
+        demo.add_demo_business()
+    return app
+
+
+def _account(email, name, role, staff_member=None):
+    from models.users import create_user
+
+    with models.db.connection_context():
+        user = create_user(email, name, role, staff_member=staff_member)
+        user.set_password(PASSWORD)
+        user.save()
+    return user
+
+
+@pytest.fixture
+def owner(shop):
+    """The owner's account: olli@hieronta.example, password support.PASSWORD."""
+    return _account("olli@hieronta.example", "Olli Omistaja", "owner")
+
+
+@pytest.fixture
+def staff_account(shop):
+    """A staff account linked to Aino's calendar: aino@hieronta.example."""
+    return _account("aino@hieronta.example", "Aino Esimerkki", "staff", staff_member=1)
+
+
+@pytest.fixture
+def owner_client(app, owner):
+    """A client logged in as the owner; `owner_client.csrf` is its CSRF token."""
+    return log_in(app.test_client(), owner.email)
+
+
+@pytest.fixture
+def staff_client(app, staff_account):
+    """A client logged in as staff (Aino); `staff_client.csrf` is its CSRF token."""
+    return log_in(app.test_client(), staff_account.email)
+
+
+@pytest.fixture
+def server(shop, database_url):
+    models.db.obj.close_all()  # closes the pool: SQLite writes its WAL back into the file
+    running = Server(database_url)
+    yield running
+    running.stop()
+

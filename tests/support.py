@@ -1,0 +1,102 @@
+"""Helpers the tests share: dates clear of the demo data, form fields, a real server."""
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from models.free_times import finnish_holidays
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def next_weekday(weekday, weeks_ahead=2):
+    """A date `weeks_ahead` weeks from now falling on `weekday` (0 = Monday), clear of
+    the demo bookings and of the minimum notice, and never a Finnish holiday."""
+    day = datetime.now(UTC).date() + timedelta(weeks=weeks_ahead)
+    day += timedelta(days=(weekday - day.weekday()) % 7)
+    holidays = finnish_holidays([day.year, day.year + 1])
+    while day in holidays:
+        day += timedelta(days=7)
+    return day
+
+
+def form_fields(html):
+    """The hidden and filled inputs of the first form with a form token."""
+    fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
+    return fields
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """The app in gunicorn, as it runs in production, on a port of its own."""
+
+    def __init__(self, database_url, workers=2, threads=4):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(os.environ, VUORO_DATABASE_URL=database_url,
+                   VUORO_SECRET_KEY="test secret key", VUORO_DEVELOPMENT="1")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers),
+             "--threads", str(threads), "--bind", f"127.0.0.1:{self.port}",
+             "--log-level", "warning", "app:create_app()"],
+            cwd=ROOT, env=env,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/health", timeout=1):
+                    return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError("the server did not start") from None
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("the server did not answer in 30 s")
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def translated(language, message, **values):
+    """`message` (an English msgid) as the catalogue of `language` has it."""
+    from babel.support import Translations
+
+    catalogue = Translations.load(str(ROOT / "translations"), [language])
+    return catalogue.gettext(message) % values if values else catalogue.gettext(message)
+
+
+PASSWORD = "kuusi kirahvia kävelee rantaan"
+
+
+def csrf_token(html):
+    """The CSRF token of a back-office page (its meta tag or a form's hidden field)."""
+    found = re.search(r'name="csrf-token" content="([^"]+)"', html) or re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'type="hidden" name="csrf_token" value="([^"]+)"', html)
+    return found.group(1)
+
+
+def log_in(client, email, password=PASSWORD):
+    """Log in through the login form; the client keeps the session and gets
+    `client.csrf`, the token to send with back-office POSTs."""
+    page = client.get("/staff/login")
+    response = client.post("/staff/login", data={
+        "csrf_token": csrf_token(page.text), "email": email, "password": password})
+    assert response.status_code == 303, response.text
+    client.csrf = csrf_token(client.get(response.headers["Location"]).text)
+    return client

@@ -1,0 +1,78 @@
+"""Who may enter the back office: logins, roles, the idle timeout, the audit trail.
+
+Every back-office blueprint calls `staff_only(blueprint)` or `owner_only(blueprint)`
+once; there are no per-view decorators to forget.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from flask import abort, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import LoginManager, current_user, logout_user
+
+from models.audit import record
+from models.business import Business
+from models.users import User
+
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message = _l("Log in to continue.")
+login_manager.login_message_category = "info"
+
+LAST_SEEN = "last_seen"
+
+
+@login_manager.user_loader
+def load_user(session_id):
+    return User.for_session(session_id)
+
+
+def _idle_too_long():
+    seen = session.get(LAST_SEEN)
+    limit = timedelta(hours=Business.current().idle_timeout_hours)
+    now = datetime.now(UTC)
+    session[LAST_SEEN] = now.isoformat()
+    return seen is not None and now - datetime.fromisoformat(seen) > limit
+
+
+def _require_login():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if _idle_too_long():
+        logout_user()
+        session.clear()
+        return redirect(url_for("auth.login", next=request.full_path, idle=1))
+    if (Business.current().require_two_factor and not current_user.totp_secret
+            and request.endpoint not in TWO_FACTOR_SETUP):
+        return redirect(url_for("auth.two_factor"))
+    return None
+
+
+TWO_FACTOR_SETUP = {"auth.two_factor", "auth.logout", "static"}
+
+
+def staff_only(blueprint):
+    """Every route of `blueprint` needs a logged-in staff or owner account."""
+    blueprint.before_request(_require_login)
+    return blueprint
+
+
+def owner_only(blueprint):
+    """Every route of `blueprint` needs the owner's account; staff get 403."""
+
+    def require_owner():
+        refused = _require_login()
+        if refused is not None:
+            return refused
+        if not current_user.is_owner:
+            abort(403)
+        return None
+
+    blueprint.before_request(require_owner)
+    return blueprint
+
+
+def audit(action, **what):
+    """Record in the audit log what the logged-in user did, from which address."""
+    user = current_user if current_user.is_authenticated else None
+    return record(action, user=user, ip=request.remote_addr or "", **what)

@@ -1,0 +1,53 @@
+"""Forms of logging in and of a user's own account."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, StopValidation
+
+from models.users import PASSWORD_MAX, PASSWORD_MIN, WeakPassword, check_new_password
+
+PASSWORD_PROBLEMS = {
+    "too_short": _l("Use at least %(min)d characters.", min=PASSWORD_MIN),
+    "too_long": _l("Use at most %(max)d characters.", max=PASSWORD_MAX),
+    "common": _l("This password is too common or too easy to guess. Choose another, "
+                 "e.g. a few unrelated words."),
+}
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Give your e-mail address."))])
+    password = PasswordField(_l("Password"),
+                             validators=[DataRequired(_l("Give your password."))])
+
+
+class CodeForm(FlaskForm):
+    code = StringField(_l("Code"), validators=[DataRequired(_l("Give the code."))])
+
+
+class NewPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"),
+                             validators=[DataRequired(_l("Choose a password."))])
+    repeat = PasswordField(_l("The same password again"), validators=[
+        DataRequired(_l("Type the password again.")),
+        EqualTo("password", _l("The two passwords differ.")),
+    ])
+
+    def __init__(self, email="", *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def validate_password(self, field):
+        try:
+            check_new_password(field.data or "", self.email)
+        except WeakPassword as problem:
+            raise StopValidation(str(PASSWORD_PROBLEMS[problem.code])) from problem
+
+
+class TwoFactorForm(FlaskForm):
+    code = StringField(_l("Code from the app"),
+                       validators=[DataRequired(_l("Give the six-digit code."))])
+
+
+class ButtonForm(FlaskForm):
+    """An empty form: a button that changes something, protected by CSRF."""

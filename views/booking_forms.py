@@ -1,0 +1,126 @@
+"""The public booking form: what a customer types, checked field by field."""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Optional, StopValidation
+
+from models.customers import (
+    CustomerDetails,
+    InvalidValue,
+    normalise_email,
+    normalise_phone,
+    normalise_postal_code,
+)
+
+MESSAGES = {
+    "phone_invalid": _l("This is not a phone number we can call. "
+                        "Check it, e.g. 040 123 4567 or +46 70 123 45 67."),
+    "email_invalid": _l("This is not an e-mail address. Check it, e.g. "
+                        "maija@example.fi."),
+    "postal_code_invalid": _l("A postal code has five digits, e.g. 00100."),
+}
+
+
+def normalised(normalise):
+    """A validator that stores the normal form of the value, or says what is wrong."""
+
+    def validator(form, field):
+        if not field.data:
+            return
+        try:
+            field.normalised = normalise(field.data.strip())
+        except InvalidValue as error:
+            raise StopValidation(str(MESSAGES[error.code])) from error
+
+    return validator
+
+
+class LengthLimit:
+    """A maximum length, with a message that tells how long the text is now."""
+
+    def __init__(self, limit):
+        self.limit = limit
+
+    def __call__(self, form, field):
+        length = len(field.data or "")
+        if length > self.limit:
+            raise StopValidation(
+                str(_l("At most %(max)d characters; this has %(length)d.",
+                       max=self.limit, length=length))
+            )
+
+
+def required(message):
+    return DataRequired(message=message)
+
+
+class BookingForm(FlaskForm):
+    class Meta:
+        csrf = False  # the public form carries a session-less token instead
+
+    name = StringField(
+        _l("Name"),
+        validators=[required(_l("Tell us your name.")), LengthLimit(100)],
+    )
+    email = StringField(
+        _l("E-mail"),
+        validators=[required(_l("We need your e-mail address for the confirmation.")),
+                    LengthLimit(254), normalised(normalise_email)],
+    )
+    phone = StringField(
+        _l("Phone"),
+        validators=[required(_l("Give a phone number, in case the time must change.")),
+                    LengthLimit(30), normalised(normalise_phone)],
+    )
+    street = StringField(_l("Street address"), validators=[Optional(), LengthLimit(200)])
+    postal_code = StringField(
+        _l("Postal code"),
+        validators=[Optional(), LengthLimit(10), normalised(normalise_postal_code)],
+    )
+    town = StringField(_l("Town"), validators=[Optional(), LengthLimit(100)])
+    message = TextAreaField(
+        _l("Message (optional)"), validators=[Optional(), LengthLimit(2000)]
+    )
+    start = HiddenField()
+    staff = HiddenField()
+    form_token = HiddenField()
+
+    def __init__(self, service, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.service = service
+        if service.needs_address:
+            for field in (self.street, self.postal_code, self.town):
+                field.validators = [required(_l("The visit needs an address.")),
+                                    *field.validators[1:]]
+                field.flags.required = True
+
+    def chosen_start(self):
+        """The chosen time as an aware datetime, or None when it is not one."""
+        try:
+            moment = datetime.fromisoformat(self.start.data or "")
+        except ValueError:
+            return None
+        return moment if moment.tzinfo is not None else None
+
+    def chosen_staff_id(self):
+        """"any", a staff id, or None when the field was tampered with."""
+        value = (self.staff.data or "any").strip()
+        if value == "any":
+            return value
+        return int(value) if value.isdigit() and len(value) < 10 else None
+
+    def details(self):
+        def value(field):
+            return getattr(field, "normalised", None) or (field.data or "").strip()
+
+        return CustomerDetails(
+            name=value(self.name),
+            email=value(self.email),
+            phone=value(self.phone),
+            street=value(self.street) if self.service.needs_address else "",
+            postal_code=value(self.postal_code) if self.service.needs_address else "",
+            town=value(self.town) if self.service.needs_address else "",
+        )

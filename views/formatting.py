@@ -1,0 +1,116 @@
+"""Language choice and Finnish formats: ti 24.11.2026, klo 14.30, 45,00 €."""
+
+import hashlib
+from datetime import UTC
+from functools import cache
+from pathlib import Path
+
+from babel.dates import format_date, get_day_names
+from babel.numbers import format_currency, format_decimal
+from flask import current_app, request, url_for
+from flask_babel import get_locale, gettext
+
+from models.customers import display_phone
+from models.free_times import HELSINKI
+
+LANGUAGES = ("fi", "sv", "en")
+LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
+LANGUAGE_COOKIE = "lang"
+# Finnish conventions in every language: Babel's Finnish variants of sv and en.
+FORMAT_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
+
+
+def chosen_language():
+    language = request.cookies.get(LANGUAGE_COOKIE)
+    return language if language in LANGUAGES else "fi"
+
+
+def language():
+    return str(get_locale())
+
+
+def _format_locale():
+    return FORMAT_LOCALES.get(language(), "fi_FI")
+
+
+def _local(moment):
+    return moment.astimezone(HELSINKI) if moment.tzinfo else moment
+
+
+def date_text(day):
+    """ti 24.11.2026"""
+    return format_date(day, "EEE d.M.yyyy", locale=_format_locale())
+
+
+def long_date_text(day):
+    """tiistai 24. marraskuuta 2026"""
+    return format_date(day, "full", locale=_format_locale())
+
+
+def weekday_name(weekday):
+    """maanantai for 0"""
+    return get_day_names("wide", locale=_format_locale())[weekday]
+
+
+def time_text(moment):
+    """klo 14.30"""
+    return gettext("at %(time)s", time=clock_text(moment))
+
+
+def clock_text(moment):
+    """14.30, for lists of times where "klo" would only repeat itself."""
+    local = _local(moment)
+    return f"{local.hour}.{local.minute:02d}"
+
+
+def start_param(moment):
+    """A time as it travels in a link or a hidden field: UTC, to the minute."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+
+
+def day_param(moment):
+    """The Helsinki date of a time, as it travels in a link."""
+    return _local(moment).date().isoformat()
+
+
+def money_text(cents):
+    """45,00 €"""
+    return format_currency(cents / 100, "EUR", locale=_format_locale())
+
+
+def percent_text(value):
+    return format_decimal(value, "#,##0.#", locale=_format_locale()) + " %"
+
+
+@cache
+def _file_hash(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def static_url(filename):
+    """A static file's address with its content hash, so it can be cached for a
+    year and still change the moment the file does."""
+    path = Path(current_app.static_folder) / filename
+    return url_for("static", filename=filename, v=_file_hash(str(path)))
+
+
+def init_app(app):
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters.update(
+        date=date_text,
+        long_date=long_date_text,
+        weekday_name=weekday_name,
+        time=time_text,
+        clock=clock_text,
+        money=money_text,
+        percent=percent_text,
+        phone=display_phone,
+        start_param=start_param,
+        day_param=day_param,
+    )
+    app.jinja_env.globals.update(
+        static_url=static_url,
+        language=language,
+        LANGUAGES=LANGUAGES,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+    )

@@ -1,0 +1,86 @@
+"""Headers every response carries, the cross-site check on every POST, and the
+session-less form token of the public forms."""
+
+import hashlib
+import hmac
+import secrets
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, request
+from itsdangerous import BadData, URLSafeTimedSerializer
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    )
+)
+
+
+def init_app(app):
+    app.before_request(refuse_cross_site_posts)
+    app.after_request(add_security_headers)
+
+
+def add_security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
+
+
+def refuse_cross_site_posts():
+    """Refuse a POST that the browser says comes from another site.
+
+    Browsers send Sec-Fetch-Site and Origin with every form and fetch; a POST made on
+    another site's page says so there. This guards the public forms, which work
+    without any cookie; the back office also has Flask-WTF's session token."""
+    if request.method != "POST":
+        return
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in ("same-origin", "none"):
+        abort(403)
+    origin = request.headers.get("Origin")
+    foreign = origin not in (None, "null") and urlsplit(origin).netloc != request.host
+    if site is None and foreign:
+        abort(403)
+
+
+def _serializer():
+    return URLSafeTimedSerializer(current_app.secret_key, salt="vuoro-public-form")
+
+
+def new_form_token():
+    """A signed token for a public form: it names the submission (a second submit of
+    the same form is recognised) and says when the form was handed out."""
+    return _serializer().dumps(secrets.token_urlsafe(24))
+
+
+def read_form_token(token, max_age):
+    """The submission key in a form token, or None when it is forged or too old."""
+    try:
+        return _serializer().loads(token or "", max_age=max_age)
+    except BadData:
+        return None
+
+
+def link_token(submission_key):
+    """The secret in a booking's own link, derived from its submission key so that a
+    resubmitted form leads to the same booking; only its hash is stored."""
+    return hmac.new(
+        current_app.secret_key.encode(), submission_key.encode(), hashlib.sha256
+    ).hexdigest()[:43]
