@@ -32,6 +32,7 @@ class BaseModel(Model):
 # opening a connection (and, on SQLite, its WAL files) for every request costs more
 # than answering most of them.
 POOL = {"max_connections": 16, "stale_timeout": 300, "timeout": 30}
+POSTGRES_OPTIONS = "-c lock_timeout=10s -c idle_in_transaction_session_timeout=60s"
 
 
 def open_database(url, root=None):
@@ -55,6 +56,9 @@ def open_database(url, root=None):
             password=parts.password,
             host=parts.hostname,
             port=parts.port,
+            # A lock wait or a forgotten transaction ends in an error the request
+            # reports, never in a request (and the customers behind it) hanging.
+            options=POSTGRES_OPTIONS,
             **POOL,
         )
     else:

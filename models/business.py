@@ -28,6 +28,8 @@ class Business(BaseModel):
     cancellation_hours = IntegerField(default=24)
     require_two_factor = BooleanField(default=False)
     idle_timeout_hours = IntegerField(default=8)
+    # The reminder e-mail goes this many hours before the appointment (0: none).
+    reminder_hours = IntegerField(default=24)
 
     personal_data = PersonalData(
         {},
@@ -35,7 +37,7 @@ class Business(BaseModel):
             "id", "name", "business_id", "street", "postal_code", "town", "phone",
             "email", "intro_fi", "intro_sv", "intro_en", "min_notice_minutes",
             "horizon_days", "slot_step_minutes", "cancellation_hours",
-            "require_two_factor", "idle_timeout_hours",
+            "require_two_factor", "idle_timeout_hours", "reminder_hours",
         ),
     )
 

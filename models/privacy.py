@@ -88,7 +88,15 @@ AUDIT = Category(
     Retention(months=36, after="entry"),
 )
 
-CATEGORIES = (CONTACT, BOOKING, MESSAGE, NOTE, AUDIT, STAFF)
+# The e-mail sent to customers and staff: who it went to, and when.
+EMAIL = Category(
+    "email",
+    (Purpose.COMMUNICATION, Purpose.SERVICE),
+    LegalBasis.CONTRACT,
+    Retention(months=3, after="sent"),
+)
+
+CATEGORIES = (CONTACT, BOOKING, MESSAGE, NOTE, AUDIT, STAFF, EMAIL)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from .catalogue import (
 )
 from .customers import Customer
 from .notes import CustomerNote
+from .outbox import OutboxMessage
 from .users import Invitation, RecoveryCode, User
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -40,6 +41,7 @@ MODELS = (
     Invitation,
     CustomerNote,
     AuditEntry,
+    OutboxMessage,
 )
 
 # Kept by the database alone, not declared on a model: the exclusion constraint that

@@ -66,6 +66,10 @@ class User(BaseModel):
     # Raised by "log out everywhere" and by a new password: every older session ends.
     session_version = IntegerField(default=1)
     created_at = DateTimeField(default=utc_now)
+    # E-mail about customers' online bookings, cancellations and moves (owners: all;
+    # staff: their own calendar), and about new contact requests.
+    notify_bookings = BooleanField(default=True)
+    notify_contact_requests = BooleanField(default=True)
 
     class Meta:
         table_name = "account"
@@ -73,7 +77,8 @@ class User(BaseModel):
     personal_data = PersonalData(
         {"email": STAFF, "name": STAFF},
         not_personal=("id", "role", "password_hash", "active", "staff_member",
-                      "totp_secret", "session_version", "created_at"),
+                      "totp_secret", "session_version", "created_at", "notify_bookings",
+                      "notify_contact_requests"),
     )
 
     # What Flask-Login asks of a user, without this module importing Flask.

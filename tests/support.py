@@ -2,6 +2,7 @@
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -51,6 +52,9 @@ class Server:
              "--threads", str(threads), "--bind", f"127.0.0.1:{self.port}",
              "--log-level", "warning", "app:create_app()"],
             cwd=ROOT, env=env,
+            # Its own process group: stopping it stops its workers too, so that no worker
+            # outlives the test and holds database locks into the next one.
+            start_new_session=True,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -65,11 +69,12 @@ class Server:
         raise RuntimeError("the server did not answer in 30 s")
 
     def stop(self):
-        self.process.terminate()
+        os.killpg(self.process.pid, signal.SIGTERM)
         try:
             self.process.wait(10)
         except subprocess.TimeoutExpired:
-            self.process.kill()
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
 
 
 def translated(language, message, **values):

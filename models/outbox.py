@@ -1,0 +1,203 @@
+"""The e-mail outbox: every message is first a row here, written in the same transaction
+as the change that causes it, and sent afterwards by the sender (`flask outbox`, or the
+worker's loop).
+
+A row names its event, not its text: the kind of message, the booking, contact request or
+account it is about, and a few details (the time a booking was moved from). The text is
+written when the message is sent, in the language of the person it goes to. A key per
+message (its event) is unique, so that the same event never queues two messages; the
+sender claims a row before sending it, so that two senders never send the same one.
+"""
+
+import json
+from datetime import timedelta
+
+from peewee import CharField, DateTimeField, IntegerField, TextField
+
+from . import BaseModel, naive_utc, utc_now
+from .privacy import EMAIL, PersonalData
+from .users import OWNER, User
+
+# Messages to customers.
+BOOKING_CONFIRMED = "booking_confirmed"
+BOOKING_REMINDER = "booking_reminder"
+BOOKING_CANCELLED = "booking_cancelled"
+BOOKING_MOVED = "booking_moved"
+CONTACT_RECEIVED = "contact_received"
+# Messages to staff, each to the accounts that asked for it.
+STAFF_NEW_BOOKING = "staff_new_booking"
+STAFF_CANCELLED = "staff_cancelled"
+STAFF_MOVED = "staff_moved"
+STAFF_NEW_CONTACT = "staff_new_contact"
+KINDS = (
+    BOOKING_CONFIRMED, BOOKING_REMINDER, BOOKING_CANCELLED, BOOKING_MOVED,
+    CONTACT_RECEIVED, STAFF_NEW_BOOKING, STAFF_CANCELLED, STAFF_MOVED, STAFF_NEW_CONTACT,
+)
+# What a customer's own change tells the staff.
+STAFF_NOTICE = {
+    BOOKING_CONFIRMED: STAFF_NEW_BOOKING,
+    BOOKING_CANCELLED: STAFF_CANCELLED,
+    BOOKING_MOVED: STAFF_MOVED,
+}
+
+# After a failed try, the next one waits this long; after the last, the owner is shown
+# the message in the back office, where it can be sent again.
+RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=8),
+)
+# A sender that took a row and then died leaves it to the next sender after this long.
+CLAIM = timedelta(minutes=5)
+
+
+class OutboxMessage(BaseModel):
+    key = CharField(max_length=120, unique=True)
+    kind = CharField(max_length=30)
+    booking_id = IntegerField(null=True, index=True)
+    contact_request_id = IntegerField(null=True, index=True)
+    user_id = IntegerField(null=True, index=True)
+    details = TextField(default="{}")
+    created_at = DateTimeField(default=utc_now)
+    due_at = DateTimeField(default=utc_now)
+    attempts = IntegerField(default=0)
+    claimed_until = DateTimeField(null=True)
+    sent_at = DateTimeField(null=True)
+    failed_at = DateTimeField(null=True)
+    last_error = TextField(default="")
+    # The address and subject it was sent with, for the owner's list of sent mail.
+    sent_to = CharField(max_length=254, default="")
+    subject = CharField(max_length=200, default="")
+
+    personal_data = PersonalData(
+        {"sent_to": EMAIL, "subject": EMAIL, "details": EMAIL, "created_at": EMAIL,
+         "sent_at": EMAIL},
+        not_personal=("id", "key", "kind", "booking_id", "contact_request_id", "user_id",
+                      "due_at", "attempts", "claimed_until", "failed_at", "last_error"),
+    )
+
+    class Meta:
+        indexes = ((("sent_at", "failed_at", "due_at"), False),)
+
+    @property
+    def detail(self):
+        return json.loads(self.details or "{}")
+
+
+def add(kind, key, *, booking_id=None, contact_request_id=None, user_id=None, due=None,
+        **details):
+    """Queue one message, once: a second event with the same key is ignored. Call it
+    inside the transaction that makes the change the message tells of."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown message kind {kind!r}")
+    row = {
+        "key": key, "kind": kind, "booking_id": booking_id,
+        "contact_request_id": contact_request_id, "user_id": user_id,
+        "details": json.dumps(details, sort_keys=True), "created_at": utc_now(),
+        "due_at": naive_utc(due) if due is not None else utc_now(),
+    }
+    return OutboxMessage.insert(row).on_conflict_ignore().execute()
+
+
+def claim(message_id, now):
+    """Take the message for this sender; False when another sender has it or it is done."""
+    now = naive_utc(now)
+    taken = (
+        OutboxMessage.update(claimed_until=now + CLAIM)
+        .where(
+            (OutboxMessage.id == message_id)
+            & OutboxMessage.sent_at.is_null()
+            & OutboxMessage.failed_at.is_null()
+            & (OutboxMessage.claimed_until.is_null() | (OutboxMessage.claimed_until < now))
+        )
+        .execute()
+    )
+    return taken == 1
+
+
+def due_ids(now, limit=100):
+    now = naive_utc(now)
+    return [
+        row.id for row in OutboxMessage.select(OutboxMessage.id)
+        .where(
+            OutboxMessage.sent_at.is_null()
+            & OutboxMessage.failed_at.is_null()
+            & (OutboxMessage.due_at <= now)
+            & (OutboxMessage.claimed_until.is_null() | (OutboxMessage.claimed_until < now))
+        )
+        .order_by(OutboxMessage.due_at, OutboxMessage.id)
+        .limit(limit)
+    ]
+
+
+def mark_sent(message, now, sent_to, subject):
+    OutboxMessage.update(
+        sent_at=naive_utc(now), claimed_until=None, sent_to=sent_to, subject=subject[:200],
+        attempts=OutboxMessage.attempts + 1, last_error="",
+    ).where(OutboxMessage.id == message.id).execute()
+
+
+def mark_dropped(message, now, reason):
+    """Nothing to send any more (the booking was erased, the address removed): the
+    message is closed without a try counting against it."""
+    OutboxMessage.update(
+        failed_at=naive_utc(now), claimed_until=None, last_error=reason[:500],
+    ).where(OutboxMessage.id == message.id).execute()
+
+
+def mark_failed(message, now, error):
+    """A failed try: retried after a growing delay, or given up after the last."""
+    attempts = message.attempts + 1
+    now = naive_utc(now)
+    changes = {"attempts": attempts, "claimed_until": None, "last_error": str(error)[:500]}
+    if attempts > len(RETRY_DELAYS):
+        changes["failed_at"] = now
+    else:
+        changes["due_at"] = now + RETRY_DELAYS[attempts - 1]
+    OutboxMessage.update(changes).where(OutboxMessage.id == message.id).execute()
+
+
+def send_again(message_id, now):
+    """The owner asks for a given-up message to be tried again."""
+    return OutboxMessage.update(
+        failed_at=None, attempts=0, due_at=naive_utc(now), last_error="",
+    ).where(
+        (OutboxMessage.id == message_id) & OutboxMessage.failed_at.is_null(False)
+        & OutboxMessage.sent_at.is_null()
+    ).execute() == 1
+
+
+def booking_event(booking, kind, by_customer=False, **details):
+    """Queue the customer's message about a change to `booking` (and, when the customer
+    made the change, the staff's notices). The booking's version names the event."""
+    key = f"{kind}:{booking.id}:{booking.version}"
+    add(kind, key, booking_id=booking.id, **details)
+    if by_customer and kind in STAFF_NOTICE:
+        for user_id in staff_to_tell_of_booking(booking):
+            add(STAFF_NOTICE[kind], f"{key}:user{user_id}", booking_id=booking.id,
+                user_id=user_id, **details)
+
+
+def contact_event(contact_request):
+    """Queue the sender's confirmation and the staff's notices of a new contact request."""
+    key = f"contact:{contact_request.id}"
+    add(CONTACT_RECEIVED, key, contact_request_id=contact_request.id)
+    for user_id in staff_to_tell_of_contact():
+        add(STAFF_NEW_CONTACT, f"{key}:user{user_id}",
+            contact_request_id=contact_request.id, user_id=user_id)
+
+
+def staff_to_tell_of_booking(booking):
+    """Accounts that asked to hear of customers' bookings: the owners, and staff of
+    their own calendar."""
+    accounts = User.select(User.id).where(User.active & User.notify_bookings & (
+        (User.role == OWNER) | (User.staff_member == booking.staff_id)
+    ))
+    return [account.id for account in accounts]
+
+
+def staff_to_tell_of_contact():
+    accounts = User.select(User.id).where(User.active & User.notify_contact_requests)
+    return [account.id for account in accounts]
