@@ -169,10 +169,11 @@ def send_again(message_id, now):
     ).execute() == 1
 
 
-def booking_event(booking, kind, by_customer=False, **details):
+def booking_event(booking, kind, by_customer=False, version=None, **details):
     """Queue the customer's message about a change to `booking` (and, when the customer
-    made the change, the staff's notices). The booking's version names the event."""
-    key = f"{kind}:{booking.id}:{booking.version}"
+    made the change, the staff's notices). The booking's version after the change
+    (`version`, when the row was updated past the object in hand) names the event."""
+    key = f"{kind}:{booking.id}:{version or booking.version}"
     add(kind, key, booking_id=booking.id, **details)
     if by_customer and kind in STAFF_NOTICE:
         for user_id in staff_to_tell_of_booking(booking):

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from peewee import IntegrityError, OperationalError
 
-from . import naive_utc, write_transaction
+from . import naive_utc, outbox, write_transaction
 from .bookings import Booking, busy_spans, token_hash
 from .business import Business, DayException
 from .catalogue import Break, ExtraHours, StaffMember, TimeOff, WorkingHours
@@ -203,7 +203,7 @@ def _book_once(request, now):
         service = request.service
         duration = timedelta(minutes=service.duration_minutes)
         blocked = duration + timedelta(minutes=service.buffer_minutes)
-        return Booking.create(
+        booking = Booking.create(
             customer=customer_for_booking(request.details, request.language),
             service=service,
             staff=staff_id,
@@ -216,6 +216,8 @@ def _book_once(request, now):
             submission_key=request.submission_key,
             token_hash=token_hash(request.token),
         )
+        outbox.booking_event(booking, outbox.BOOKING_CONFIRMED, by_customer=True)
+        return booking
 
 
 def free_staff_at(service, staff, start, now, rules=None, excluding=None):
