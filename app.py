@@ -20,6 +20,7 @@ from views import auth, booking, calendar, customers, errors, formatting, owner,
 from views.access import login_manager
 from views.auth_forms import PASSWORD_PROBLEMS
 from views.limits import limiter
+from worker import delivery
 
 BACK_OFFICE = (auth.blueprint, auth.account, calendar.blueprint, customers.blueprint,
                owner.blueprint)
@@ -41,8 +42,19 @@ DEFAULTS = {
     # Where login and form throttling counts live: memory:// for one server, or
     # redis://host:6379 shared by several.
     "RATELIMIT_STORAGE_URL": "memory://",
-    # The site's address, for links printed on the command line.
+    # The site's address, for links in e-mail and on the command line.
     "BASE_URL": "http://127.0.0.1:5000",
+    # Outgoing e-mail: smtp+starttls://user:password@host:587 (or smtps://…:465, or
+    # smtp://host:25 for a local relay), or the SMTP_* parts one by one. With none,
+    # messages are written to instance/mail/ and shown in the back office.
+    "SMTP_URL": "",
+    "SMTP_HOST": "",
+    "SMTP_PORT": "",
+    "SMTP_SECURITY": "starttls",
+    "SMTP_USER": "",
+    "SMTP_PASSWORD": "",
+    # The sender's address; the business's own e-mail address when unset.
+    "MAIL_FROM": "",
 }
 
 
@@ -112,6 +124,7 @@ def create_app(config=None):
         count = app.config["PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
+    delivery.smtp_settings(app.config)  # a mistyped mail setting stops the start
     models.open_database(app.config["DATABASE_URL"], root=app.root_path)
     babel.init_app(app, locale_selector=formatting.chosen_language)
     compress.init_app(app)
@@ -134,6 +147,8 @@ def create_app(config=None):
     app.cli.add_command(init_db_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(outbox_command)
+    app.cli.add_command(worker_command)
     return app
 
 
@@ -195,3 +210,38 @@ def create_user_command(email, role, name, link):
                     click.echo(str(PASSWORD_PROBLEMS[problem.code]))
         user.save()
     click.echo(f"Account {user.email} ({role}) created.")
+
+
+@click.command("outbox")
+@with_appcontext
+def outbox_command():
+    """Send the e-mail that is due, once."""
+    import worker
+
+    with models.db.connection_context():
+        click.echo(f"Outbox: {worker.send_due()}.")
+
+
+@click.command("worker")
+@with_appcontext
+@click.option("--once", is_flag=True, help="Run every duty once and stop (for cron).")
+def worker_command(once):
+    """Run the periodic duties (the outbox, reminders, forgetting old mail) until
+    stopped with Ctrl+C or SIGTERM."""
+    import contextlib
+    import logging
+    import signal
+    from datetime import UTC, datetime
+
+    import worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if once:
+        worker.run_duties(worker.DUTIES, datetime.now(UTC))
+        return
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    click.echo("Worker running; Ctrl+C stops it.")
+    with contextlib.suppress(KeyboardInterrupt):
+        worker.run_forever(stop=lambda: bool(stopping))
+    click.echo("Worker stopped.")

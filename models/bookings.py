@@ -111,6 +111,14 @@ class Booking(BaseModel):
     def end(self):
         return self.ends_at.replace(tzinfo=UTC).astimezone(HELSINKI)
 
+    def place(self, business):
+        """Where the appointment is: the customer's address for a home visit, else
+        the business's."""
+        if self.service.needs_address:
+            customer = self.customer
+            return f"{customer.street}, {customer.postal_code} {customer.town}"
+        return f"{business.name}, {business.street}, {business.postal_code} {business.town}"
+
     @property
     def display_reference(self):
         return f"{self.reference[:4]}-{self.reference[4:]}"

@@ -5,7 +5,22 @@ from datetime import UTC, datetime
 from icalendar import Calendar, Event
 
 
-def appointment_ics(*, uid, summary, start, end, location, description, stamp=None):
+def booking_ics(booking, business, service_name, description):
+    """The .ics of a booking; its version tells calendar programs that a moved
+    appointment replaces the one they hold."""
+    return appointment_ics(
+        uid=f"{booking.reference}@vuoro",
+        summary=f"{service_name} – {business.name}",
+        start=booking.start,
+        end=booking.end,
+        location=booking.place(business),
+        description=description,
+        sequence=booking.version - 1,
+    )
+
+
+def appointment_ics(*, uid, summary, start, end, location, description, stamp=None,
+                    sequence=0):
     """The .ics bytes of one appointment; `start` and `end` are aware datetimes and
     keep their zone (Europe/Helsinki), with its VTIMEZONE included."""
     event = Event.new(
@@ -17,6 +32,7 @@ def appointment_ics(*, uid, summary, start, end, location, description, stamp=No
         description=description,
         stamp=stamp or datetime.now(UTC),
     )
+    event.add("sequence", sequence)
     calendar = Calendar.new(prodid="-//Vuoro//Booking//FI", subcomponents=[event])
     calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -15,6 +15,7 @@ from datetime import timedelta
 from peewee import CharField, DateTimeField, IntegerField, TextField
 
 from . import BaseModel, naive_utc, utc_now
+from .bookings import CONFIRMED, Booking
 from .privacy import EMAIL, PersonalData
 from .users import OWNER, User
 
@@ -174,11 +175,11 @@ def booking_event(booking, kind, by_customer=False, version=None, **details):
     made the change, the staff's notices). The booking's version after the change
     (`version`, when the row was updated past the object in hand) names the event."""
     key = f"{kind}:{booking.id}:{version or booking.version}"
-    add(kind, key, booking_id=booking.id, **details)
+    add(kind, key, booking_id=booking.id, by_customer=by_customer, **details)
     if by_customer and kind in STAFF_NOTICE:
         for user_id in staff_to_tell_of_booking(booking):
             add(STAFF_NOTICE[kind], f"{key}:user{user_id}", booking_id=booking.id,
-                user_id=user_id, **details)
+                user_id=user_id, by_customer=True, **details)
 
 
 def contact_event(contact_request):
@@ -202,3 +203,41 @@ def staff_to_tell_of_booking(booking):
 def staff_to_tell_of_contact():
     accounts = User.select(User.id).where(User.active & User.notify_contact_requests)
     return [account.id for account in accounts]
+
+
+def queue_reminders(now, hours):
+    """Queue the reminder of each confirmed booking that starts within `hours` from
+    `now` and was made before its reminder time; once per booking and start time, however
+    many workers run this at once. Returns how many were queued now."""
+    if hours <= 0:
+        return 0
+    now = naive_utc(now)
+    window = timedelta(hours=hours)
+    upcoming = Booking.select(Booking.id, Booking.starts_at, Booking.created_at).where(
+        (Booking.status == CONFIRMED)
+        & (Booking.starts_at > now)
+        & (Booking.starts_at <= now + window)
+    )
+    # A booking made inside its reminder window has just had its confirmation.
+    due = {
+        f"{BOOKING_REMINDER}:{booking.id}:{booking.starts_at:%Y%m%dT%H%M}": booking.id
+        for booking in upcoming if booking.created_at <= booking.starts_at - window
+    }
+    if not due:
+        return 0
+    queued = set(
+        OutboxMessage.select(OutboxMessage.key)
+        .where(OutboxMessage.key.in_(list(due))).scalars()
+    )
+    for key, booking_id in due.items():
+        if key not in queued:
+            add(BOOKING_REMINDER, key, booking_id=booking_id)
+    return len(set(due) - queued)
+
+
+def purge_sent(now, months):
+    """Delete the record of messages sent or given up more than `months` ago."""
+    cutoff = naive_utc(now) - timedelta(days=round(months * 30.44))
+    return OutboxMessage.delete().where(
+        (OutboxMessage.sent_at < cutoff) | (OutboxMessage.failed_at < cutoff)
+    ).execute()

@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 
 from peewee import JOIN, IntegrityError, OperationalError
 
-from . import db, naive_utc, utc_now, write_transaction
+from . import db, naive_utc, outbox, utc_now, write_transaction
 from .audit import AuditEntry
 from .bookings import (
     ARRIVED,
@@ -129,6 +129,7 @@ def create_booking(request, now, log):
         details = "service, staff, starts_at" + (", internal_note" if request.note else "")
         action = "booking.overbook" if request.overbook else "booking.create"
         log(action, customer=customer, booking=booking, details=details)
+        outbox.booking_event(booking, outbox.BOOKING_CONFIRMED)
         return booking
 
     return _checked_write(write)
@@ -175,6 +176,10 @@ def move_booking(booking, version, staff, start, now, log):
                 **_spans(booking.service, start))
         log("booking.move", customer=booking.customer_id, booking=booking.id,
             details=", ".join(changed) or "unchanged")
+        if changed:
+            moved_from = booking.starts_at.isoformat() + "Z" if "starts_at" in changed else None
+            outbox.booking_event(booking, outbox.BOOKING_MOVED, version=version + 1,
+                                 previous_start=moved_from)
 
     _checked_write(write)
 
@@ -190,6 +195,7 @@ def cancel_booking(booking, version, reason, shared, log):
         told = "reason shared with the customer" if shared else "reason not shared"
         log("booking.cancel", customer=booking.customer_id, booking=booking.id,
             details=f"status: {booking.status} → {CANCELLED}; {told}")
+        outbox.booking_event(booking, outbox.BOOKING_CANCELLED, version=version + 1)
 
 
 def set_status(booking, version, status, today, log):

@@ -1,0 +1,126 @@
+"""The periodic duties: sending the outbox, queueing reminders, forgetting old mail.
+
+`flask --app app outbox` sends what is due once; `flask --app app worker` runs every duty
+on its own schedule until stopped (or each once, with --once, for cron). Any number of
+workers may run at once: a message is claimed before it is sent, and a reminder is
+queued under a key that admits it once.
+"""
+
+import logging
+import time as clock
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+
+import models
+from models import outbox
+from models.business import Business
+from models.outbox import OutboxMessage
+from models.privacy import EMAIL
+
+from .delivery import DeliveryFailed, delivery_for
+from .messages import Skip, compose
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Sent:
+    """What one round of sending did."""
+
+    sent: int = 0
+    failed: int = 0
+    skipped: int = 0
+
+    def __str__(self):
+        return f"{self.sent} sent, {self.failed} failed (to be retried), {self.skipped} skipped"
+
+
+def send_due(now=None, delivery=None):
+    """Send every message that is due; each is claimed first, so a message another
+    sender holds is left to it."""
+    now = now or datetime.now(UTC)
+    app = current_app._get_current_object()
+    delivery = delivery or delivery_for(app.config, app.instance_path)
+    result = Sent()
+    base_url = app.config["BASE_URL"].rstrip("/")
+    try:
+        with app.test_request_context("/", base_url=base_url):
+            for message_id in outbox.due_ids(now):
+                if outbox.claim(message_id, now):
+                    _send_one(OutboxMessage.get_by_id(message_id), now, delivery, result)
+    finally:
+        delivery.close()
+    return result
+
+
+def _send_one(message, now, delivery, result):
+    try:
+        letter, email = compose(message, now)
+    except Skip as reason:
+        outbox.mark_dropped(message, now, f"not sent: {reason}")
+        result.skipped += 1
+        return
+    except Exception as error:  # a message that cannot be written must not stop the rest
+        log.exception("could not write message %s", message.id)
+        outbox.mark_failed(message, now, f"could not be written: {error!r}")
+        result.failed += 1
+        return
+    try:
+        delivery.send(email)
+    except DeliveryFailed as error:
+        log.warning("sending message %s failed: %s", message.id, error)
+        outbox.mark_failed(message, now, error)
+        result.failed += 1
+        return
+    outbox.mark_sent(message, now, letter.to, letter.subject)
+    result.sent += 1
+
+
+def queue_reminders(now=None):
+    now = now or datetime.now(UTC)
+    with models.write_transaction():
+        return outbox.queue_reminders(now, Business.current().reminder_hours)
+
+
+def forget_old_mail(now=None):
+    return outbox.purge_sent(now or datetime.now(UTC), EMAIL.retention.months)
+
+
+@dataclass(frozen=True)
+class Duty:
+    name: str
+    every: timedelta
+    run: object
+
+
+DUTIES = (
+    Duty("reminders", timedelta(minutes=1), queue_reminders),
+    Duty("outbox", timedelta(seconds=20), send_due),
+    Duty("old mail", timedelta(days=1), forget_old_mail),
+)
+
+
+def run_duties(due, now):
+    """Run each duty in `due`, each in its own connection; one that fails is logged and
+    tried again on its next turn, and does not stop the others."""
+    for duty in due:
+        try:
+            with models.db.connection_context():
+                outcome = duty.run(now=now)
+            log.info("%s: %s", duty.name, outcome)
+        except Exception:
+            log.exception("duty %s failed", duty.name)
+
+
+def run_forever(stop=lambda: False, tick=5.0):
+    """Run every duty when its turn comes, until `stop()` is true."""
+    next_turn = {duty.name: 0.0 for duty in DUTIES}
+    while not stop():
+        started = clock.monotonic()
+        due = [duty for duty in DUTIES if next_turn[duty.name] <= started]
+        run_duties(due, datetime.now(UTC))
+        for duty in due:
+            next_turn[duty.name] = started + duty.every.total_seconds()
+        clock.sleep(tick)
