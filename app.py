@@ -16,14 +16,27 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import models
 from models import demo, schema
 from models.users import ROLES, WeakPassword, create_user, invite
-from views import auth, booking, calendar, customers, errors, formatting, owner, public, security
+from views import (
+    auth,
+    booking,
+    calendar,
+    contact,
+    customers,
+    errors,
+    formatting,
+    inbox,
+    owner,
+    public,
+    security,
+    sent_mail,
+)
 from views.access import login_manager
 from views.auth_forms import PASSWORD_PROBLEMS
 from views.limits import limiter
 from worker import delivery
 
 BACK_OFFICE = (auth.blueprint, auth.account, calendar.blueprint, customers.blueprint,
-               owner.blueprint)
+               owner.blueprint, sent_mail.blueprint, inbox.blueprint)
 
 babel = Babel()
 compress = Compress()
@@ -138,7 +151,7 @@ def create_app(config=None):
     security.init_app(app)
     formatting.init_app(app)
     errors.init_app(app)
-    for blueprint in (public.blueprint, booking.blueprint):
+    for blueprint in (public.blueprint, booking.blueprint, contact.blueprint):
         csrf.exempt(blueprint)  # public forms carry a session-less token instead
         app.register_blueprint(blueprint)
     for blueprint in BACK_OFFICE:

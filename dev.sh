@@ -29,8 +29,14 @@ serve)
     export VUORO_DEVELOPMENT=${VUORO_DEVELOPMENT:-1}
     .venv/bin/flask --app app init-db
     .venv/bin/flask --app app demo
+    export VUORO_BASE_URL=${VUORO_BASE_URL:-http://127.0.0.1:${PORT:-5000}}
+    # The worker sends e-mail (saved under instance/mail/ unless SMTP is configured)
+    # and reminders beside the site; it stops with it.
+    .venv/bin/flask --app app worker &
+    worker=$!
+    trap 'kill "$worker" 2>/dev/null' EXIT INT TERM
     echo "Vuoro runs at http://127.0.0.1:${PORT:-5000}/ (Ctrl+C stops it)" >&2
-    exec .venv/bin/flask --app app run --host 127.0.0.1 --port "${PORT:-5000}"
+    .venv/bin/flask --app app run --host 127.0.0.1 --port "${PORT:-5000}"
     ;;
 test)
     shift

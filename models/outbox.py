@@ -68,7 +68,7 @@ class OutboxMessage(BaseModel):
     sent_at = DateTimeField(null=True)
     failed_at = DateTimeField(null=True)
     last_error = TextField(default="")
-    # The address and subject it was sent with, for the owner's list of sent mail.
+    # The address and subject of its last try, for the owner's list of e-mail.
     sent_to = CharField(max_length=254, default="")
     subject = CharField(max_length=200, default="")
 
@@ -148,11 +148,12 @@ def mark_dropped(message, now, reason):
     ).where(OutboxMessage.id == message.id).execute()
 
 
-def mark_failed(message, now, error):
+def mark_failed(message, now, error, sent_to="", subject=""):
     """A failed try: retried after a growing delay, or given up after the last."""
     attempts = message.attempts + 1
     now = naive_utc(now)
-    changes = {"attempts": attempts, "claimed_until": None, "last_error": str(error)[:500]}
+    changes = {"attempts": attempts, "claimed_until": None, "last_error": str(error)[:500],
+               "sent_to": sent_to, "subject": subject[:200]}
     if attempts > len(RETRY_DELAYS):
         changes["failed_at"] = now
     else:
@@ -177,7 +178,8 @@ def booking_event(booking, kind, by_customer=False, version=None, **details):
     key = f"{kind}:{booking.id}:{version or booking.version}"
     add(kind, key, booking_id=booking.id, by_customer=by_customer, **details)
     if by_customer and kind in STAFF_NOTICE:
-        for user_id in staff_to_tell_of_booking(booking):
+        staff_ids = {booking.staff_id, details.get("previous_staff_id")} - {None}
+        for user_id in staff_to_tell_of_booking(staff_ids):
             add(STAFF_NOTICE[kind], f"{key}:user{user_id}", booking_id=booking.id,
                 user_id=user_id, by_customer=True, **details)
 
@@ -191,12 +193,12 @@ def contact_event(contact_request):
             contact_request_id=contact_request.id, user_id=user_id)
 
 
-def staff_to_tell_of_booking(booking):
+def staff_to_tell_of_booking(staff_ids):
     """Accounts that asked to hear of customers' bookings: the owners, and staff of
-    their own calendar."""
+    their own calendar (`staff_ids`: the booking's, and before a move, the earlier)."""
     accounts = User.select(User.id).where(User.active & User.notify_bookings & (
-        (User.role == OWNER) | (User.staff_member == booking.staff_id)
-    ))
+        (User.role == OWNER) | User.staff_member.in_(list(staff_ids))
+    )).order_by(User.id)
     return [account.id for account in accounts]
 
 

@@ -96,7 +96,16 @@ EMAIL = Category(
     Retention(months=3, after="sent"),
 )
 
-CATEGORIES = (CONTACT, BOOKING, MESSAGE, NOTE, AUDIT, STAFF, EMAIL)
+# What a person asks through the contact form, kept to answer it (the business's
+# legitimate interest in answering what it was asked) and for a year after it is closed.
+CONTACT_REQUEST = Category(
+    "contact_request",
+    (Purpose.COMMUNICATION, Purpose.CUSTOMER_RELATIONSHIP),
+    LegalBasis.LEGITIMATE_INTEREST,
+    Retention(months=12, after="closing"),
+)
+
+CATEGORIES = (CONTACT, BOOKING, MESSAGE, NOTE, AUDIT, STAFF, EMAIL, CONTACT_REQUEST)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from . import db, is_sqlite, utc_now
 from .audit import AuditEntry
 from .bookings import CANCELLED, Booking
 from .catalogue import Service, StaffMember
+from .contact_requests import ContactRequest
 from .customers import Customer, CustomerDetails
 from .free_times import HELSINKI
 from .notes import CustomerNote
@@ -34,7 +35,7 @@ PHONE_LIKE = re.compile(r"\+?[\d\s()-]*\d[\d\s()-]*")
 # What a merge moves from the removed record to the kept one. The audit log is not
 # moved: the database keeps its entries as written (their link to the removed record
 # is cleared when it is deleted, and the merge's own entry names the removed id).
-MOVED_BY_A_MERGE = (Booking.customer, CustomerNote.customer)
+MOVED_BY_A_MERGE = (Booking.customer, CustomerNote.customer, ContactRequest.customer)
 KEPT_AS_WRITTEN = (AuditEntry.customer,)
 
 

@@ -128,29 +128,59 @@ class WeekOfTimes:
     next_day: date | None  # the first later day with a free time, within the horizon
 
 
-def week_of_times(service, staff, first_day, now):
+def week_of_times(service, staff, first_day, now, moving=None):
     """The free times of seven days from `first_day`, which days are open, and the next
-    later day with free times: the inputs loaded once for the week."""
+    later day with free times: the inputs loaded once for the week. For a booking being
+    `moving`, its own time keeps nobody busy and is not offered back to it."""
     rules = Business.current().booking_rules
     last_day = first_day + timedelta(days=6)
-    inputs = _inputs(service, staff, first_day, last_day, rules=rules)
-    free = free_times_between(first_day, last_day, now=now, **inputs)
+    excluding = moving.id if moving else None
+    inputs = _inputs(service, staff, first_day, last_day, rules=rules, excluding=excluding)
+    free = {
+        day: _other_than_own(slots, moving)
+        for day, slots in free_times_between(first_day, last_day, now=now, **inputs).items()
+    }
     later = [day for day in sorted(free) if day > first_day and free[day]]
     return WeekOfTimes(
         free=free,
         open_days=working_days(first_day, last_day, inputs["staff"], inputs["closed"]),
-        next_day=later[0] if later else next_free_day(service, staff, last_day, now, rules),
+        next_day=later[0] if later else next_free_day(service, staff, last_day, now, rules,
+                                                      excluding),
     )
 
 
-def next_free_day(service, staff, after, now, rules=None):
+def next_free_day(service, staff, after, now, rules=None, excluding=None):
     """The first day after `after` with a free time, within the booking horizon."""
     rules = rules or Business.current().booking_rules
     last_day = now.astimezone(HELSINKI).date() + timedelta(days=rules.horizon_days)
     if last_day <= after:
         return None
-    inputs = _inputs(service, staff, after + timedelta(days=1), last_day, rules=rules)
+    inputs = _inputs(service, staff, after + timedelta(days=1), last_day, rules=rules,
+                     excluding=excluding)
     return next_day_with_free_times(after, now=now, **inputs)
+
+
+def times_near(service, staff, day, now, moving=None):
+    """The free times to offer instead of one that could not be had: those left on
+    `day` (not before today), or else those of the next day with free times."""
+    excluding = moving.id if moving else None
+    day = max(day, now.astimezone(HELSINKI).date())
+    times = _other_than_own(day_free_times(service, staff, day, now, excluding=excluding),
+                            moving)
+    if not times:
+        later = next_free_day(service, staff, day, now, excluding=excluding)
+        if later:
+            times = _other_than_own(
+                day_free_times(service, staff, later, now, excluding=excluding), moving
+            )
+    return times
+
+
+def _other_than_own(slots, moving):
+    """The free times without the time the booking being moved has now."""
+    if moving is None:
+        return slots
+    return [slot for slot in slots if naive_utc(slot.start) != moving.starts_at]
 
 
 @dataclass(frozen=True)
@@ -220,16 +250,19 @@ def _book_once(request, now):
         return booking
 
 
-def free_staff_at(service, staff, start, now, rules=None, excluding=None):
+def free_staff_at(service, staff, start, now, rules=None, excluding=None, prefer=None):
     """The staff member to book for `service` at `start`, checked against what is
     committed right now; raises SlotTaken or TimeNotOffered. `rules` and `excluding`
-    as for day_free_times."""
+    as for day_free_times; of several free staff members, `prefer` (a staff id: the
+    one a moved booking had) if free, else the least booked."""
     # Compare instants in UTC: two Helsinki times that share a tzinfo compare by wall
     # clock, and the autumn night shows 03.30 twice.
     wanted = start.astimezone(UTC)
     day = start.astimezone(HELSINKI).date()
     for slot in day_free_times(service, staff, day, now, rules, excluding):
         if slot.start.astimezone(UTC) == wanted:
+            if prefer in slot.staff_ids:
+                return prefer
             return _least_booked(slot.staff_ids, day)
     inputs = _inputs(service, staff, day, day, with_bookings=False, rules=rules)
     offered = free_times(day, now=now, **inputs)

@@ -17,6 +17,7 @@ from .catalogue import (
     TimeOff,
     WorkingHours,
 )
+from .contact_requests import ContactRequest
 from .customers import Customer
 from .notes import CustomerNote
 from .outbox import OutboxMessage
@@ -42,6 +43,7 @@ MODELS = (
     CustomerNote,
     AuditEntry,
     OutboxMessage,
+    ContactRequest,
 )
 
 # Kept by the database alone, not declared on a model: the exclusion constraint that

@@ -30,6 +30,7 @@ LIMITS = {
     "horizon_days": (1, 730),
     "slot_step_minutes": (5, 240),
     "cancellation_hours": (0, 30 * 24),
+    "reminder_hours": (0, 7 * 24),
     "idle_timeout_hours": (1, 24),
     "duration_minutes": (5, 12 * 60),
     "buffer_minutes": (0, 240),

@@ -91,7 +91,7 @@ def _spans(service, start):
     }
 
 
-def _checked_write(write):
+def checked_write(write):
     """Run `write` in a transaction that checks and writes; a lost race, whichever
     way the database reports it, is a SlotTaken."""
     try:
@@ -132,7 +132,7 @@ def create_booking(request, now, log):
         outbox.booking_event(booking, outbox.BOOKING_CONFIRMED)
         return booking
 
-    return _checked_write(write)
+    return checked_write(write)
 
 
 def _new_customer(details, log):
@@ -142,13 +142,13 @@ def _new_customer(details, log):
     return customer
 
 
-def _expect(booking, version):
+def expect_version(booking, version):
     """Refuse at once a change based on an older version than the one loaded."""
     if version != booking.version:
         raise BookingChanged
 
 
-def _update(booking, version, **changes):
+def update_if_unchanged(booking, version, **changes):
     """Write `changes` only if the booking still has `version`; raise the version."""
     written = (
         Booking.update(version=Booking.version + 1, updated_at=utc_now(), **changes)
@@ -162,7 +162,7 @@ def _update(booking, version, **changes):
 def move_booking(booking, version, staff, start, now, log):
     """Move a confirmed booking to a free time of its service (with `staff`), with the
     same check as a new booking; the moved booking is no longer an overbooking."""
-    _expect(booking, version)
+    expect_version(booking, version)
     if booking.status != CONFIRMED:
         raise NotAllowed("not_movable")
     changed = [name for name, differs in (
@@ -170,10 +170,7 @@ def move_booking(booking, version, staff, start, now, log):
     ) if differs]
 
     def write():
-        free_staff_at(booking.service, staff, start, now, staff_rules(any_minute=True),
-                      booking.id)
-        _update(booking, version, staff=staff.id, overbooked=False,
-                **_spans(booking.service, start))
+        move_to(booking, version, staff, start, now, staff_rules(any_minute=True))
         log("booking.move", customer=booking.customer_id, booking=booking.id,
             details=", ".join(changed) or "unchanged")
         if changed:
@@ -181,21 +178,37 @@ def move_booking(booking, version, staff, start, now, log):
             outbox.booking_event(booking, outbox.BOOKING_MOVED, version=version + 1,
                                  previous_start=moved_from)
 
-    _checked_write(write)
+    checked_write(write)
+
+
+def move_to(booking, version, staff, start, now, rules):
+    """Within a checked write: move the booking to `start` if that is free under
+    `rules` (with `staff`; None: anyone free, its own staff member first) and the
+    booking still has `version`. Returns the staff id it now has."""
+    staff_id = free_staff_at(booking.service, staff, start, now, rules,
+                             excluding=booking.id, prefer=booking.staff_id)
+    update_if_unchanged(booking, version, staff=staff_id, overbooked=False,
+                        **_spans(booking.service, start))
+    return staff_id
 
 
 def cancel_booking(booking, version, reason, shared, log):
     """Cancel with a reason, told to the customer or not; the time becomes free."""
-    _expect(booking, version)
+    expect_version(booking, version)
     if booking.status != CONFIRMED:
         raise NotAllowed("not_cancellable")
     with db.atomic():
-        _update(booking, version, status=CANCELLED, cancel_reason=reason,
-                cancel_reason_shared=shared)
+        mark_cancelled(booking, version, reason, shared)
         told = "reason shared with the customer" if shared else "reason not shared"
         log("booking.cancel", customer=booking.customer_id, booking=booking.id,
             details=f"status: {booking.status} → {CANCELLED}; {told}")
         outbox.booking_event(booking, outbox.BOOKING_CANCELLED, version=version + 1)
+
+
+def mark_cancelled(booking, version, reason="", shared=False):
+    """Within a transaction: cancel the booking if it still has `version`."""
+    update_if_unchanged(booking, version, status=CANCELLED, cancel_reason=reason,
+                        cancel_reason_shared=shared)
 
 
 def set_status(booking, version, status, today, log):
@@ -203,7 +216,7 @@ def set_status(booking, version, status, today, log):
     to confirmed."""
     if status not in STAFF_STATUSES:
         raise NotAllowed("unknown_status")
-    _expect(booking, version)
+    expect_version(booking, version)
     if booking.status == CANCELLED:
         raise NotAllowed("cancelled")
     if status != CONFIRMED and booking.start.date() > today:
@@ -211,16 +224,16 @@ def set_status(booking, version, status, today, log):
     if status == booking.status:
         return
     with db.atomic():
-        _update(booking, version, status=status)
+        update_if_unchanged(booking, version, status=status)
         log("booking.status", customer=booking.customer_id, booking=booking.id,
             details=f"status: {booking.status} → {status}")
 
 
 def set_note(booking, version, note, log):
     """Replace the staff's internal note (never shown to the customer)."""
-    _expect(booking, version)
+    expect_version(booking, version)
     with db.atomic():
-        _update(booking, version, internal_note=note)
+        update_if_unchanged(booking, version, internal_note=note)
         log("booking.note", customer=booking.customer_id, booking=booking.id,
             details="internal_note")
 

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 from argon2 import PasswordHasher
-from support import PASSWORD, Server, log_in
+from support import PASSWORD, MailServer, Server, log_in
 
 import models
 import models.users
@@ -161,3 +161,12 @@ def server(shop, database_url):
     yield running
     running.stop()
 
+
+
+@pytest.fixture
+def mail_server(app):
+    """A real SMTP server the app sends to (VUORO_SMTP_URL points at it)."""
+    server = MailServer()
+    app.config["SMTP_URL"] = server.url
+    yield server
+    server.stop()

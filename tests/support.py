@@ -1,5 +1,6 @@
 """Helpers the tests share: dates clear of the demo data, form fields, a real server."""
 
+import http.client
 import os
 import re
 import signal
@@ -10,6 +11,7 @@ import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from models.free_times import finnish_holidays
 
@@ -31,6 +33,19 @@ def form_fields(html):
     """The hidden and filled inputs of the first form with a form token."""
     fields = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
     return fields
+
+
+def http_request(base, method, path, body=None):
+    """One request over its own connection; the status and the body."""
+    parts = urlsplit(base)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
+    try:
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read().decode()
+    finally:
+        connection.close()
 
 
 def free_port():
@@ -105,3 +120,34 @@ def log_in(client, email, password=PASSWORD):
     assert response.status_code == 303, response.text
     client.csrf = csrf_token(client.get(response.headers["Location"]).text)
     return client
+
+
+class MailServer:
+    """A real SMTP server (aiosmtpd) on a port of its own, keeping what it receives.
+    `refuse` set to an SMTP reply ("451 4.3.0 Try again later") makes it refuse."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.received = []
+        self.refuse = None
+        self.port = free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        self.url = f"smtp://127.0.0.1:{self.port}"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse:
+            return self.refuse
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        self.received.append((envelope.rcpt_tos, message))
+        return "250 Message accepted"
+
+    def to(self, address):
+        """The messages that went to `address`."""
+        return [message for recipients, message in self.received if address in recipients]
+
+    def stop(self):
+        self.controller.stop()

@@ -339,3 +339,21 @@ def test_staff_cannot_reach_owner_objects_by_changing_ids(app, staff_client, own
         assert User.get_by_id(owner.id).active
         assert Service.get_by_id(2).price_cents == 6500
         assert not Invitation.select().where(Invitation.user == owner.id).exists()
+
+
+def checked(page, name):
+    tag = re.search(rf'<input type="checkbox"[^>]*name="{name}"[^>]*>', page).group(0)
+    return " checked" in tag
+
+
+def test_staff_choose_which_e_mail_they_get(staff_client, staff_account):
+    page = staff_client.get("/staff/account/").text
+    assert checked(page, "notify_bookings") and checked(page, "notify_contact_requests")
+    response = staff_client.post("/staff/account/notifications", data={
+        "csrf_token": staff_client.csrf, "notify_contact_requests": "y"})
+    assert response.status_code == 303
+    with models.db.connection_context():
+        saved = User.get_by_id(staff_account.id)
+    assert (saved.notify_bookings, saved.notify_contact_requests) == (False, True)
+    page = staff_client.get("/staff/account/").text
+    assert not checked(page, "notify_bookings") and checked(page, "notify_contact_requests")

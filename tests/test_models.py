@@ -150,3 +150,13 @@ def test_phone_numbers_are_shown_the_finnish_way(stored, shown):
     from models.customers import display_phone
 
     assert display_phone(stored) == shown
+
+
+def test_privacy_page_names_every_category_and_how_long_it_is_kept(client, shop):
+    client.set_cookie("lang", "en")
+    page = client.get("/privacy").text
+    assert "<strong></strong>" not in page
+    for name in ("Contact requests you send us", "Records of the e-mail we send you"):
+        assert name in page
+    assert "Kept for 12 months after the matter is closed." in page
+    assert "Kept for 3 months after sending." in page

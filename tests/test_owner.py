@@ -278,7 +278,7 @@ def test_bad_business_details_get_a_message_and_keep_values(owner_client, field,
 
 def rules_form(**changes):
     values = {"min_notice_minutes": "120", "horizon_days": "60", "slot_step_minutes": "15",
-              "cancellation_hours": "24", "idle_timeout_hours": "8"}
+              "cancellation_hours": "24", "reminder_hours": "24", "idle_timeout_hours": "8"}
     return {**values, **changes}
 
 
@@ -290,6 +290,13 @@ def test_slot_step_changes_the_public_free_times_at_once(owner_client, client, o
     times = free_times(client, CLASSIC_30, day)
     assert "10.30" in times and "10.15" not in times
     assert audit_entries("settings.update")[-1].details == "booking rules: slot_step_minutes"
+
+
+def test_reminder_time_is_a_booking_rule(owner_client):
+    response = post(owner_client, "/staff/settings/rules", rules_form(reminder_hours="48"))
+    assert response.status_code == 303
+    assert business().reminder_hours == 48
+    assert audit_entries("settings.update")[-1].details == "booking rules: reminder_hours"
 
 
 def test_shorter_horizon_hides_days_beyond_it(owner_client, client):
@@ -317,6 +324,7 @@ def test_rules_saved_as_htmx_with_two_factor_required(owner_client):
     ("min_notice_minutes", "", "Give a number."),
     ("cancellation_hours", "1,5", "Give a whole number, e.g. 30."),
     ("idle_timeout_hours", "0", "Give a number from 1 to 24."),
+    ("reminder_hours", "200", "Give a number from 0 to 168."),
 ])
 @pytest.mark.parametrize("htmx", [False, True])
 def test_bad_booking_rules_get_a_message_and_keep_values(owner_client, field, typed, message,

@@ -1,13 +1,12 @@
 """Many customers pressing "book" on the same time at the same moment, against the
 app running in gunicorn: exactly one booking, everyone else told at once."""
 
-import http.client
 import threading
 from datetime import UTC, datetime, time, timedelta
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import pytest
-from support import form_fields, next_weekday, translated
+from support import form_fields, http_request, next_weekday, translated
 
 import models
 from models.bookings import Booking
@@ -24,24 +23,12 @@ def working_days(first, count):
     return [day for day in days if day.weekday() < 5 and day not in holidays][:count]
 
 
-def request(base, method, path, body=None):
-    parts = urlsplit(base)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
-    headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
-    try:
-        connection.request(method, path, body=body, headers=headers)
-        response = connection.getresponse()
-        return response.status, response.read().decode()
-    finally:
-        connection.close()
-
-
 def race(base, start, staff):
     """All clients open the form first, then submit it at the same instant."""
     query = urlencode({"staff": staff, "start": start})
     forms = []
     for _ in range(CLIENTS):
-        status, html = request(base, "GET", f"/book/2/details?{query}")
+        status, html = http_request(base, "GET", f"/book/2/details?{query}")
         assert status == 200
         forms.append(form_fields(html))
     barrier = threading.Barrier(CLIENTS)
@@ -53,7 +40,7 @@ def race(base, start, staff):
                           "phone": f"040 100 {number:04d}"})
         barrier.wait()
         try:
-            answers[number] = request(base, "POST", "/book/2/details", body)
+            answers[number] = http_request(base, "POST", "/book/2/details", body)
         except OSError as error:  # kept, so that a failure says what went wrong
             answers[number] = (repr(error), "")
 

@@ -21,7 +21,14 @@ from models.business import Business
 from models.users import RecoveryCode, User, accept_invitation, invitation_for
 from views.access import audit, staff_only
 
-from .auth_forms import ButtonForm, CodeForm, LoginForm, NewPasswordForm, TwoFactorForm
+from .auth_forms import (
+    ButtonForm,
+    CodeForm,
+    LoginForm,
+    NewPasswordForm,
+    NotificationsForm,
+    TwoFactorForm,
+)
 from .limits import failed, limiter, submitted_email
 from .rendering import redirect_after_post, render
 
@@ -118,17 +125,33 @@ def invitation(token):
     return redirect_after_post(url_for(".login"))
 
 
+def account_page(status=200, **forms):
+    forms.setdefault("password_form", NewPasswordForm())
+    forms.setdefault("notifications_form", NotificationsForm.of(current_user))
+    return render("auth/account.html", status=status, form=ButtonForm(), **forms)
+
+
 @account.get("/")
 def settings():
-    return render("auth/account.html", form=ButtonForm(), password_form=NewPasswordForm())
+    return account_page()
+
+
+@account.post("/notifications")
+def notifications():
+    form = NotificationsForm()
+    if form.validate_on_submit():
+        User.update(notify_bookings=form.notify_bookings.data,
+                    notify_contact_requests=form.notify_contact_requests.data).where(
+            User.id == current_user.id).execute()
+        flash(gettext("Your e-mail choices are saved."), "success")
+    return redirect_after_post(url_for(".settings"))
 
 
 @account.post("/password")
 def change_password():
     form = NewPasswordForm(current_user.email)
     if not form.validate_on_submit():
-        return render("auth/account.html", status=422, form=ButtonForm(),
-                      password_form=form)
+        return account_page(status=422, password_form=form)
     current_user.set_password(form.password.data)
     current_user.save()
     login_user(current_user)  # the new session version; other sessions end

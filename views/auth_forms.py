@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, StopValidation
 
 from models.users import PASSWORD_MAX, PASSWORD_MIN, WeakPassword, check_new_password
@@ -47,6 +47,16 @@ class NewPasswordForm(FlaskForm):
 class TwoFactorForm(FlaskForm):
     code = StringField(_l("Code from the app"),
                        validators=[DataRequired(_l("Give the six-digit code."))])
+
+
+class NotificationsForm(FlaskForm):
+    notify_bookings = BooleanField(_l("Customers' online bookings, cancellations and moves"))
+    notify_contact_requests = BooleanField(_l("New contact requests"))
+
+    @classmethod
+    def of(cls, user):
+        return cls(formdata=None, notify_bookings=user.notify_bookings,
+                   notify_contact_requests=user.notify_contact_requests)
 
 
 class ButtonForm(FlaskForm):

@@ -3,12 +3,10 @@
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from flask import Blueprint, abort, make_response, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from models.bookings import Booking
 from models.business import Business
-from models.calendar_file import appointment_ics
 from models.catalogue import Service
 from models.free_times import HELSINKI
 from models.schedule import (
@@ -16,9 +14,8 @@ from models.schedule import (
     SlotTaken,
     TimeNotOffered,
     book,
-    day_free_times,
-    next_free_day,
     staff_member,
+    times_near,
     week_of_times,
 )
 
@@ -56,21 +53,27 @@ def services():
 
 @dataclass
 class DayChoice:
-    """The staff member and day a customer asked for, and what was wrong with them."""
+    """The staff member and day a customer asked for, and what was wrong with them.
+
+    `people` are those the customer may choose from (everyone doing the service, or
+    for a booking being `moving`, its own staff member); "any" means anyone free."""
 
     service: Service
+    people: list
     staff: object = None
     staff_key: str = "any"
     day: date | None = None
+    moving: object = None
     errors: dict = field(default_factory=dict)
 
     @classmethod
-    def from_args(cls, service, args):
-        choice = cls(service)
-        key = args.get("staff", "any")
+    def from_args(cls, service, args, people=None, moving=None, default="any"):
+        people = service.staff() if people is None else people
+        choice = cls(service, list(people), moving=moving)
+        key = args.get("staff", default)
         if key != "any":
-            member = staff_member(int(key)) if key.isdigit() and len(key) < 10 else None
-            if member is None or member.id not in {s.id for s in service.staff()}:
+            member = next((p for p in choice.people if str(p.id) == key), None)
+            if member is None:
                 choice.errors["staff"] = _l("Choose one of the people listed.")
             else:
                 choice.staff, choice.staff_key = member, key
@@ -87,10 +90,10 @@ class DayChoice:
         no day chosen, the first day that has free times."""
         today = moment.astimezone(HELSINKI).date()
         day = max(self.day or today, today)
-        week = week_of_times(self.service, self.staff, day, moment)
+        week = week_of_times(self.service, self.staff, day, moment, self.moving)
         if self.day is None and not week.free[day] and week.next_day:
             day = week.next_day
-            week = week_of_times(self.service, self.staff, day, moment)
+            week = week_of_times(self.service, self.staff, day, moment, self.moving)
         return {
             "day": day,
             "times": week.free[day],
@@ -111,6 +114,8 @@ def times(service_id):
         status=422 if choice.errors else 200,
         service=service,
         choice=choice,
+        times_url=url_for(".times", service_id=service.id),
+        choose_url=url_for(".details", service_id=service.id),
         **choice.overview(now()),
     )
 
@@ -159,11 +164,17 @@ def make_booking(form, submission_key):
     )
 
 
-def chosen_time_ok(form):
-    """Whether the hidden time and staff fields hold something bookable; if not, the
-    error is put on the field and the customer is offered the day's times."""
+def chosen_time_ok(form, people=None):
+    """Whether the hidden time and staff fields hold something bookable (with one of
+    `people`, when given); if not, the error is put on the field and the customer is
+    offered the day's times."""
     staff_id = form.chosen_staff_id()
-    if staff_id is None or (staff_id != "any" and staff_member(staff_id) is None):
+    if people is not None:
+        known = staff_id == "any" or staff_id in {member.id for member in people}
+    else:
+        known = staff_id == "any" or (
+            staff_id is not None and staff_member(staff_id) is not None)
+    if not known:
         form.staff.errors = [_l("The chosen person was not found. Choose a time "
                                 "again below.")]
         form.staff.data = "any"
@@ -175,81 +186,37 @@ def chosen_time_ok(form):
     return True
 
 
+def chosen_staff(form):
+    """The staff member the form chose, or None for anyone free."""
+    staff_id = form.chosen_staff_id()
+    return staff_member(staff_id) if isinstance(staff_id, int) else None
+
+
+def alternatives_for(form, taken, moving=None):
+    """The times to offer when the chosen one was `taken` or is not right."""
+    if not (taken or form.start.errors or form.staff.errors):
+        return []
+    moment = now()
+    day = (form.chosen_start() or moment).astimezone(HELSINKI).date()
+    return times_near(form.service, chosen_staff(form), day, moment, moving)
+
+
 def details_page(form, status, notice=None):
     """The details form, with the day's remaining free times to choose from when
     the chosen time could not be booked."""
-    start = form.chosen_start()
-    staff_id = form.chosen_staff_id()
-    staff = staff_member(staff_id) if isinstance(staff_id, int) else None
-    alternatives = []
-    if notice is TAKEN or form.start.errors or form.staff.errors:
-        moment = now()
-        day = (start or moment).astimezone(HELSINKI).date()
-        day = max(day, moment.astimezone(HELSINKI).date())
-        alternatives = day_free_times(form.service, staff, day, moment)
-        if not alternatives:
-            later = next_free_day(form.service, staff, day, moment)
-            if later:
-                alternatives = day_free_times(form.service, staff, later, moment)
     return render(
         "booking/details.html",
         "partials/booking/details_form.html",
         status=status,
         form=form,
         service=form.service,
-        staff=staff,
-        start=start,
+        staff=chosen_staff(form),
+        start=form.chosen_start(),
         notice=notice,
-        alternatives=alternatives,
+        alternatives=alternatives_for(form, notice is TAKEN),
         business=Business.current(),
     )
 
 
-def booking_by_token(token):
-    booking = Booking.by_token(token)
-    if booking is None:
-        abort(404)
-    return booking
-
-
-@blueprint.get("/booking/<token>")
-def confirmed(token):
-    booking = booking_by_token(token)
-    business = Business.current()
-    response = make_response(render_template(
-        "booking/confirmed.html", booking=booking, business=business, token=token,
-        place=appointment_place(booking, business),
-    ))
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
-@blueprint.get("/booking/<token>/calendar.ics")
-def calendar_file(token):
-    booking = booking_by_token(token)
-    business = Business.current()
-    service_name = booking.service.name(language())
-    body = appointment_ics(
-        uid=f"{booking.reference}@vuoro",
-        summary=f"{service_name} – {business.name}",
-        start=booking.start,
-        end=booking.end,
-        location=appointment_place(booking, business),
-        description=str(_l("Booking reference %(reference)s",
-                           reference=booking.display_reference)),
-    )
-    response = make_response(body)
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="booking-{booking.reference}.ics"'
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def appointment_place(booking, business):
-    if booking.service.needs_address:
-        customer = booking.customer
-        return f"{customer.street}, {customer.postal_code} {customer.town}"
-    return f"{business.name}, {business.street}, {business.postal_code} {business.town}"
+# The customer's own booking pages share this blueprint (and its addresses).
+from . import manage  # noqa: E402, F401

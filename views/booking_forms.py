@@ -57,7 +57,29 @@ def required(message):
     return DataRequired(message=message)
 
 
-class BookingForm(FlaskForm):
+class ChosenTime:
+    """The hidden `start` and `staff` fields of a form that books or moves to a time."""
+
+    def chosen_start(self):
+        """The chosen time as an aware datetime, or None when it is not one."""
+        try:
+            moment = datetime.fromisoformat(self.start.data or "")
+        except ValueError:
+            return None
+        # A year far off is forged, and calendar sums with it would overflow.
+        if moment.tzinfo is None or not 2000 <= moment.year <= 2999:
+            return None
+        return moment
+
+    def chosen_staff_id(self):
+        """"any", a staff id, or None when the field was tampered with."""
+        value = (self.staff.data or "any").strip()
+        if value == "any":
+            return value
+        return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+class BookingForm(ChosenTime, FlaskForm):
     class Meta:
         csrf = False  # the public form carries a session-less token instead
 
@@ -97,21 +119,6 @@ class BookingForm(FlaskForm):
                                     *field.validators[1:]]
                 field.flags.required = True
 
-    def chosen_start(self):
-        """The chosen time as an aware datetime, or None when it is not one."""
-        try:
-            moment = datetime.fromisoformat(self.start.data or "")
-        except ValueError:
-            return None
-        return moment if moment.tzinfo is not None else None
-
-    def chosen_staff_id(self):
-        """"any", a staff id, or None when the field was tampered with."""
-        value = (self.staff.data or "any").strip()
-        if value == "any":
-            return value
-        return int(value) if value.isdigit() and len(value) < 10 else None
-
     def details(self):
         def value(field):
             return getattr(field, "normalised", None) or (field.data or "").strip()
@@ -124,3 +131,30 @@ class BookingForm(FlaskForm):
             postal_code=value(self.postal_code) if self.service.needs_address else "",
             town=value(self.town) if self.service.needs_address else "",
         )
+
+
+class ChangeForm(FlaskForm):
+    """A customer's change to their booking, based on the version they saw."""
+
+    class Meta:
+        # The booking's secret link is the form's address, and views.security
+        # refuses POSTs from other sites.
+        csrf = False
+
+    version = HiddenField()
+
+    def chosen_version(self):
+        """The version as a number, or None when the field was tampered with."""
+        value = (self.version.data or "").strip()
+        return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+class MoveForm(ChosenTime, ChangeForm):
+    """The new time of a booking being moved."""
+
+    start = HiddenField()
+    staff = HiddenField()
+
+    def __init__(self, service, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.service = service

@@ -63,6 +63,12 @@ def clock_text(moment):
     return f"{local.hour}.{local.minute:02d}"
 
 
+def moment_text(utc):
+    """A stored (naive UTC) moment in Helsinki time: ti 24.11.2026 klo 14.30."""
+    local = utc.replace(tzinfo=UTC).astimezone(HELSINKI)
+    return f"{date_text(local.date())} {time_text(local)}"
+
+
 def start_param(moment):
     """A time as it travels in a link or a hidden field: UTC, to the minute."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
@@ -110,6 +116,7 @@ def init_app(app):
     )
     app.jinja_env.globals.update(
         static_url=static_url,
+        moment_text=moment_text,
         language=language,
         LANGUAGES=LANGUAGES,
         LANGUAGE_NAMES=LANGUAGE_NAMES,

@@ -52,7 +52,7 @@ from models.settings import (
 from models.users import User
 
 from .access import audit, owner_only
-from .formatting import FORMAT_LOCALES, date_text, language, time_text
+from .formatting import FORMAT_LOCALES, date_text, language
 from .owner_forms import (
     ROLE_NAMES,
     AuditFilterForm,
@@ -85,6 +85,11 @@ ACTION_LABELS = {
     "booking.cancel": _l("Cancelled a booking"),
     "booking.status": _l("Changed the status of a booking"),
     "booking.note": _l("Wrote a note on a booking"),
+    "contact.view": _l("Opened a contact request"),
+    "contact.answer": _l("Marked a contact request answered"),
+    "contact.close": _l("Closed a contact request"),
+    "contact.reopen": _l("Reopened a contact request"),
+    "contact.link": _l("Linked a contact request to a customer"),
     "audit.export": _l("Downloaded the audit log"),
     "user.login": _l("Logged in"),
     "user.invite": _l("Made a link to set a password"),
@@ -110,12 +115,6 @@ def today():
     return datetime.now(HELSINKI).date()
 
 
-def moment_text(utc):
-    """A stored (naive UTC) moment in Helsinki time: ti 24.11.2026 klo 14.30."""
-    local = utc.replace(tzinfo=UTC).astimezone(HELSINKI)
-    return f"{date_text(local.date())} {time_text(local)}"
-
-
 def day_names():
     """Maanantai, tiistai, …: weekdays named on their own, as a heading."""
     names = get_day_names("wide", context="stand-alone", locale=FORMAT_LOCALES[language()])
@@ -124,7 +123,7 @@ def day_names():
 
 @blueprint.context_processor
 def owner_helpers():
-    return {"moment_text": moment_text, "action_labels": ACTION_LABELS,
+    return {"action_labels": ACTION_LABELS,
             "role_names": ROLE_NAMES, "day_names": day_names}
 
 

@@ -201,12 +201,13 @@ class RulesForm(CheckedForm):
     slot_step_minutes = rule_number(_l("Start times every (minutes)"), "slot_step_minutes")
     cancellation_hours = rule_number(_l("Customers can cancel until (hours before)"),
                                      "cancellation_hours")
+    reminder_hours = rule_number(_l("Reminder e-mail (hours before)"), "reminder_hours")
     idle_timeout_hours = rule_number(_l("Log out staff after a pause of (hours)"),
                                      "idle_timeout_hours")
     require_two_factor = BooleanField(_l("Require two-factor login for every account"))
 
     NUMBERS = ("min_notice_minutes", "horizon_days", "slot_step_minutes",
-               "cancellation_hours", "idle_timeout_hours")
+               "cancellation_hours", "reminder_hours", "idle_timeout_hours")
 
     @classmethod
     def of(cls, business):

@@ -18,7 +18,7 @@ PURPOSE_NAMES = {
     Purpose.SERVICE: _l("giving the service you booked"),
     Purpose.INVOICING: _l("invoicing"),
     Purpose.DEVELOPMENT: _l("developing our service"),
-    Purpose.COMMUNICATION: _l("telling you about your bookings"),
+    Purpose.COMMUNICATION: _l("communicating with you about your bookings and what you ask us"),
     Purpose.MISUSE_PREVENTION: _l("noticing and preventing misuse"),
 }
 CATEGORY_NAMES = {
@@ -27,6 +27,8 @@ CATEGORY_NAMES = {
     "message": _l("Messages you write to us"),
     "note": _l("Notes from your visits"),
     "audit": _l("Records of which of our staff handled your data and when"),
+    "contact_request": _l("Contact requests you send us"),
+    "email": _l("Records of the e-mail we send you"),
 }
 
 

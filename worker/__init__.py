@@ -33,6 +33,9 @@ class Sent:
     failed: int = 0
     skipped: int = 0
 
+    def __bool__(self):
+        return bool(self.sent or self.failed or self.skipped)
+
     def __str__(self):
         return f"{self.sent} sent, {self.failed} failed (to be retried), {self.skipped} skipped"
 
@@ -71,7 +74,7 @@ def _send_one(message, now, delivery, result):
         delivery.send(email)
     except DeliveryFailed as error:
         log.warning("sending message %s failed: %s", message.id, error)
-        outbox.mark_failed(message, now, error)
+        outbox.mark_failed(message, now, error, letter.to, letter.subject)
         result.failed += 1
         return
     outbox.mark_sent(message, now, letter.to, letter.subject)
@@ -109,7 +112,8 @@ def run_duties(due, now):
         try:
             with models.db.connection_context():
                 outcome = duty.run(now=now)
-            log.info("%s: %s", duty.name, outcome)
+            if outcome:
+                log.info("%s: %s", duty.name, outcome)
         except Exception:
             log.exception("duty %s failed", duty.name)
 

@@ -6,6 +6,7 @@ import smtplib
 import ssl
 import tempfile
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -122,7 +123,9 @@ class FileDelivery:
 
     def send(self, message):
         self.directory.mkdir(parents=True, exist_ok=True)
-        name = f"{message['X-Vuoro-Sent']}-{message['X-Vuoro-Message']}.eml"
+        # Named by when it was sent and its message id: sorted by name is sorted by time.
+        sent = parsedate_to_datetime(message["Date"]).strftime("%Y%m%d-%H%M%S")
+        name = f"{sent}-{message['Message-ID'].strip('<>').partition('@')[0]}.eml"
         # Written whole under a temporary name first: a reader never sees half a file.
         with tempfile.NamedTemporaryFile("wb", dir=self.directory, delete=False,
                                          suffix=".part") as part:

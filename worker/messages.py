@@ -10,9 +10,10 @@ and nothing tracks the reader.
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr
+from email.utils import format_datetime
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, gettext
@@ -21,6 +22,8 @@ from models import outbox
 from models.bookings import CANCELLED, Booking, token_hash
 from models.business import Business
 from models.calendar_file import booking_ics
+from models.contact_requests import ContactRequest
+from models.customer_changes import change_deadline
 from models.users import User
 from views.formatting import date_text, time_text
 from views.security import link_token
@@ -80,8 +83,7 @@ def _to_customer(message, now):
     context = {"booking": booking, "customer": booking.customer,
                "by_customer": message.detail.get("by_customer", False),
                "previous_start": _previous_start(message),
-               "deadline": booking.start - timedelta(
-                   hours=Business.current().cancellation_hours)}
+               "deadline": change_deadline(booking, Business.current())}
     if message.kind != outbox.BOOKING_CANCELLED:
         if booking.status == CANCELLED:
             raise Skip("the booking was cancelled")
@@ -135,8 +137,6 @@ def _to_staff(message, now):
 
 
 def _contact_request(message):
-    from models.contact_requests import ContactRequest  # FIXME move to top once it exists
-
     contact = ContactRequest.get_or_none(ContactRequest.id == message.contact_request_id)
     if contact is None:
         raise Skip("the contact request no longer exists")
@@ -195,7 +195,7 @@ def compose(message, sent_at):
         html = render_template(f"mail/{letter.template}.html", **context)
     email = EmailMessage()
     email["Subject"] = letter.subject
-    email["From"] = formataddr((business.name, sender))
+    email["From"] = Address(display_name=business.name, addr_spec=sender)
     email["To"] = letter.to
     if business.email and business.email != sender:
         email["Reply-To"] = business.email
