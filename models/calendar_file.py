@@ -1,6 +1,6 @@
 """An appointment as an iCalendar file (.ics) that any calendar program can add."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from icalendar import Calendar, Event
 
@@ -34,5 +34,8 @@ def appointment_ics(*, uid, summary, start, end, location, description, stamp=No
     )
     event.add("sequence", sequence)
     calendar = Calendar.new(prodid="-//Vuoro//Booking//FI", subcomponents=[event])
-    calendar.add_missing_timezones()
+    # The zone's rules around the appointment only: a calendar needs no more, and the
+    # file stays small (the whole 1970–2038 history is some 4 kB and slow to write).
+    calendar.add_missing_timezones(first_date=date(start.year - 1, 1, 1),
+                                   last_date=date(end.year + 2, 1, 1))
     return calendar.to_ical()

@@ -521,3 +521,15 @@ def test_customer_moving_to_another_person_tells_both(app, shop, mail_server):
     for address in ("aino@hieronta.example", "eero@hieronta.example"):
         assert any(m["Subject"].startswith(moved_subject.split(":")[0])
                    for m in mail_server.to(address)), address
+
+
+def test_one_run_sends_everything_due_however_much_waits(app, shop, mail_server):
+    for number in range(outbox_batch() + 5):
+        contact_request(email=f"kysyja{number}@example.com")
+    assert send(app).sent == outbox_batch() + 5
+
+
+def outbox_batch():
+    import inspect
+
+    return inspect.signature(outbox.due_ids).parameters["limit"].default

@@ -50,9 +50,12 @@ def send_due(now=None, delivery=None):
     base_url = app.config["BASE_URL"].rstrip("/")
     try:
         with app.test_request_context("/", base_url=base_url):
-            for message_id in outbox.due_ids(now):
-                if outbox.claim(message_id, now):
-                    _send_one(OutboxMessage.get_by_id(message_id), now, delivery, result)
+            # In batches, until nothing is due that another sender has not taken.
+            while batch := outbox.due_ids(now):
+                for message_id in batch:
+                    if outbox.claim(message_id, now):
+                        _send_one(OutboxMessage.get_by_id(message_id), now, delivery,
+                                  result)
     finally:
         delivery.close()
     return result
