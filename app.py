@@ -27,6 +27,7 @@ from views import (
     inbox,
     owner,
     public,
+    records,
     security,
     sent_mail,
 )
@@ -36,7 +37,7 @@ from views.limits import limiter
 from worker import delivery
 
 BACK_OFFICE = (auth.blueprint, auth.account, calendar.blueprint, customers.blueprint,
-               owner.blueprint, sent_mail.blueprint, inbox.blueprint)
+               owner.blueprint, sent_mail.blueprint, inbox.blueprint, records.blueprint)
 
 babel = Babel()
 compress = Compress()
@@ -162,6 +163,7 @@ def create_app(config=None):
     app.cli.add_command(create_user_command)
     app.cli.add_command(outbox_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(retention_command)
     return app
 
 
@@ -235,11 +237,29 @@ def outbox_command():
         click.echo(f"Outbox: {worker.send_due()}.")
 
 
+@click.command("retention")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="Only show what would be deleted.")
+def retention_command(dry_run):
+    """Delete the personal data past its retention period (the worker does it daily)."""
+    from datetime import UTC, datetime
+
+    from models import retention
+
+    now = datetime.now(UTC)
+    with models.db.connection_context():
+        counts = retention.purge(now, dry_run=dry_run)
+    click.echo(f"Retention purge at {now:%Y-%m-%d %H:%M} UTC"
+               + (", a dry run: nothing was deleted." if dry_run else "."))
+    for line in retention.report(counts, dry_run):
+        click.echo(line)
+
+
 @click.command("worker")
 @with_appcontext
 @click.option("--once", is_flag=True, help="Run every duty once and stop (for cron).")
 def worker_command(once):
-    """Run the periodic duties (the outbox, reminders, forgetting old mail) until
+    """Run the periodic duties (the outbox, reminders, the retention purge) until
     stopped with Ctrl+C or SIGTERM."""
     import contextlib
     import logging

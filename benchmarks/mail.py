@@ -30,6 +30,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
+from support import MailServer  # noqa: E402
+
 import models  # noqa: E402
 import worker  # noqa: E402
 from app import create_app  # noqa: E402
@@ -38,7 +40,6 @@ from models.bookings import Booking  # noqa: E402
 from models.catalogue import Service  # noqa: E402
 from models.customers import Customer  # noqa: E402
 from models.outbox import OutboxMessage  # noqa: E402
-from support import MailServer  # noqa: E402
 from worker.messages import compose  # noqa: E402
 
 

@@ -36,6 +36,9 @@ ACTIONS = (
     "user.disable",
     "user.enable",
     "settings.update",
+    "breach.record",
+    "breach.update",
+    "records.export",
 )
 
 

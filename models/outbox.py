@@ -236,10 +236,3 @@ def queue_reminders(now, hours):
             add(BOOKING_REMINDER, key, booking_id=booking_id)
     return len(set(due) - queued)
 
-
-def purge_sent(now, months):
-    """Delete the record of messages sent or given up more than `months` ago."""
-    cutoff = naive_utc(now) - timedelta(days=round(months * 30.44))
-    return OutboxMessage.delete().where(
-        (OutboxMessage.sent_at < cutoff) | (OutboxMessage.failed_at < cutoff)
-    ).execute()

@@ -7,6 +7,7 @@ from playhouse.migrations import Runner
 from . import db
 from .audit import AuditEntry
 from .bookings import Booking
+from .breaches import Breach
 from .business import Business, DayException
 from .catalogue import (
     Break,
@@ -44,6 +45,7 @@ MODELS = (
     AuditEntry,
     OutboxMessage,
     ContactRequest,
+    Breach,
 )
 
 # Kept by the database alone, not declared on a model: the exclusion constraint that

@@ -533,3 +533,15 @@ def outbox_batch():
     import inspect
 
     return inspect.signature(outbox.due_ids).parameters["limit"].default
+
+
+def test_saved_messages_are_deleted_with_the_record_of_sent_mail(app, shop):
+    make_booking(app, at(next_weekday(1), 10))
+    app.test_cli_runner().invoke(args=["outbox"])
+    folder = os.path.join(app.instance_path, "mail")
+    assert os.listdir(folder)
+    with app.app_context(), models.db.connection_context():
+        worker.purge_expired(now=datetime.now(UTC) + timedelta(days=80))
+        assert os.listdir(folder)  # kept three months
+        done = worker.purge_expired(now=datetime.now(UTC) + timedelta(days=100))
+    assert not os.listdir(folder) and "saved e-mail files: 1" in done

@@ -96,6 +96,9 @@ ACTION_LABELS = {
     "user.disable": _l("Disabled an account"),
     "user.enable": _l("Enabled an account"),
     "settings.update": _l("Changed the settings"),
+    "breach.record": _l("Recorded a personal-data breach"),
+    "breach.update": _l("Updated a personal-data breach"),
+    "records.export": _l("Downloaded the record of processing"),
 }
 
 BUSINESS_FORM = "partials/owner/business_form.html"

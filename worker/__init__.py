@@ -1,4 +1,4 @@
-"""The periodic duties: sending the outbox, queueing reminders, forgetting old mail.
+"""The periodic duties: sending the outbox, queueing reminders, the retention purge.
 
 `flask --app app outbox` sends what is due once; `flask --app app worker` runs every duty
 on its own schedule until stopped (or each once, with --once, for cron). Any number of
@@ -14,12 +14,12 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 
 import models
-from models import outbox
+from models import outbox, retention
 from models.business import Business
 from models.outbox import OutboxMessage
 from models.privacy import EMAIL
 
-from .delivery import DeliveryFailed, delivery_for
+from .delivery import DeliveryFailed, delivery_for, forget_saved_mail
 from .messages import Skip, compose
 
 log = logging.getLogger(__name__)
@@ -90,8 +90,14 @@ def queue_reminders(now=None):
         return outbox.queue_reminders(now, Business.current().reminder_hours)
 
 
-def forget_old_mail(now=None):
-    return outbox.purge_sent(now or datetime.now(UTC), EMAIL.retention.months)
+def purge_expired(now=None):
+    """Delete the personal data past its retention period, saved e-mail files too; what
+    was deleted, in words."""
+    now = now or datetime.now(UTC)
+    done = retention.summary(retention.purge(now))
+    files = forget_saved_mail(current_app.instance_path,
+                              retention.cutoff(EMAIL, now).replace(tzinfo=UTC))
+    return "; ".join(part for part in (done, files and f"saved e-mail files: {files}") if part)
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,7 @@ class Duty:
 DUTIES = (
     Duty("reminders", timedelta(minutes=1), queue_reminders),
     Duty("outbox", timedelta(seconds=20), send_due),
-    Duty("old mail", timedelta(days=1), forget_old_mail),
+    Duty("retention", timedelta(days=1), purge_expired),
 )
 
 

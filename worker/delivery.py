@@ -145,3 +145,15 @@ def delivery_for(config, instance_path):
 
 def mail_folder(instance_path):
     return Path(instance_path) / "mail"
+
+
+def forget_saved_mail(instance_path, before):
+    """Delete the saved messages written before `before` (aware): they hold personal
+    data like the record of sent e-mail, and are kept no longer. How many went."""
+    folder = mail_folder(instance_path)
+    if not folder.is_dir():
+        return 0
+    old = [path for path in folder.glob("*.eml") if path.stat().st_mtime < before.timestamp()]
+    for path in old:
+        path.unlink(missing_ok=True)
+    return len(old)

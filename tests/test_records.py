@@ -1,0 +1,293 @@
+"""The owner's privacy records: the record of processing made from the declaration, its
+downloads, and the breach log with its 72-hour clock."""
+
+import csv
+import io
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+import models
+from models.audit import AuditEntry
+from models.breaches import HIGH_RISK, NO_RISK, RISK, Breach, clock, parse_moment
+from models.business import Business
+from models.privacy import CATEGORIES
+from models.schema import MODELS
+from views.records import FIELD_NAMES, RECORD_CATEGORY_NAMES
+
+HTMX = {"HX-Request": "true"}
+PAGES = ["/staff/records/", "/staff/records/processing", "/staff/records/processing.csv",
+         "/staff/records/processing/print", "/staff/records/breaches/",
+         "/staff/records/breaches/new"]
+
+
+@pytest.fixture
+def owner_client(owner_client):
+    """The owner, reading the back office in English."""
+    owner_client.set_cookie("lang", "en")
+    return owner_client
+
+
+def post(client, url, data, htmx=False):
+    if htmx:
+        return client.post(url, data=data, headers={**HTMX, "X-CSRFToken": client.csrf})
+    return client.post(url, data={"csrf_token": client.csrf, **data})
+
+
+def audit_entries(action):
+    with models.db.connection_context():
+        return list(AuditEntry.select().where(AuditEntry.action == action)
+                    .order_by(AuditEntry.id))
+
+
+def breaches():
+    with models.db.connection_context():
+        return list(Breach.select().order_by(Breach.id))
+
+
+def text_of(page):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+
+
+def breach_form(**changes):
+    return {"what_happened": "A laptop with the day's customer list was stolen.",
+            "noticed_at": "2026-02-10T09:30", "happened_at": "", "risk": RISK,
+            "data_affected": "Names and phone numbers", "people_affected": "About 12",
+            "authority_notified_at": "", "people_notified_at": "",
+            "actions_taken": "", **changes}
+
+
+def stored_breach(owner, noticed_hours_ago, **values):
+    """A breach noticed `noticed_hours_ago` hours ago, made through the model."""
+    noticed = datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=noticed_hours_ago)
+    with models.db.connection_context():
+        return Breach.create(what_happened=f"Noticed {noticed_hours_ago} h ago",
+                             noticed_at=noticed, data_affected="Phone numbers",
+                             risk=values.pop("risk", RISK), created_by=owner.id, **values)
+
+
+# Access -------------------------------------------------------------------------------
+
+def test_staff_account_gets_403_on_every_records_page_and_action(staff_client, owner):
+    stored_breach(owner, 1)
+    for url in PAGES + ["/staff/records/breaches/1"]:
+        assert staff_client.get(url).status_code == 403, url
+        assert staff_client.get(url, headers=HTMX).status_code == 403, url
+    for url in ("/staff/records/breaches/new", "/staff/records/breaches/1"):
+        assert post(staff_client, url, breach_form()).status_code == 403, url
+    assert len(breaches()) == 1
+    assert audit_entries("records.export") == []
+
+
+def test_every_records_page_opens_for_the_owner(owner_client):
+    for url in PAGES:
+        assert owner_client.get(url).status_code == 200, url
+
+
+def test_owner_navigation_links_the_privacy_records(owner_client, staff_client):
+    assert 'href="/staff/records/"' in owner_client.get("/staff/records/breaches/").text
+    assert 'href="/staff/records/"' not in staff_client.get("/staff/customers/").text
+
+
+# The record of processing -------------------------------------------------------------
+
+def test_record_names_every_category_of_the_declaration_and_the_business(owner_client):
+    page = owner_client.get("/staff/records/processing")
+    text = text_of(page.text)
+    with models.db.connection_context():
+        name = Business.current().name
+    assert name in page.text.replace("&amp;", "&")
+    for category in CATEGORIES:
+        assert str(RECORD_CATEGORY_NAMES[category.key]) in text.replace("&#39;", "'"), category
+    assert "Legitimate interest of the business (GDPR Art 6(1)(f))" in text
+    assert "None: nothing is moved outside the EU/EEA" in text
+    assert "argon2id" in text and "Content-Security-Policy" in text
+    assert "36 months after the customer's last booking" in text.replace("&#39;", "'")
+    assert "Until the employment ends" in text
+    assert audit_entries("records.export") == []  # viewing is no export
+
+
+def test_record_lists_the_fields_and_whose_data_each_category_is(owner_client):
+    text = text_of(owner_client.get("/staff/records/processing").text)
+    staff = text.split('Staff accounts and working times')[1].split("Kept for")[0]
+    assert "Data subjects Staff " in staff and "Customers" not in staff
+    assert "Name" in staff and "E-mail address" in staff
+    contact = text.split("Contact details")[1].split("Kept for")[0]
+    assert "Phone number" in contact and "Postal code" in contact
+    assert "Accounting program (invoices)" in contact
+
+
+def test_every_declared_field_has_a_name_in_the_record():
+    declared = {name for model in MODELS for name in model.personal_data.fields}
+    assert declared <= set(FIELD_NAMES)
+
+
+def test_record_downloads_as_csv_and_writes_the_audit_log(owner_client, owner):
+    response = owner_client.get("/staff/records/processing.csv")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff")), delimiter=";"))
+    with models.db.connection_context():
+        assert rows[1] == ["Controller", Business.current().name]
+    header = rows.index(["Category of data", "Purposes", "Legal basis", "Data subjects",
+                         "Data", "Recipients", "Transfers outside the EU/EEA", "Kept for"])
+    names = [row[0] for row in rows[header + 1:header + 1 + len(CATEGORIES)]]
+    assert names == [str(RECORD_CATEGORY_NAMES[category.key]) for category in CATEGORIES]
+    entries = audit_entries("records.export")
+    assert [entry.user_id for entry in entries] == [owner.id]
+    assert entries[0].details == "record of processing: CSV"
+
+
+def test_printable_record_writes_the_audit_log(owner_client):
+    page = owner_client.get("/staff/records/processing/print")
+    assert "Record of processing activities" in page.text
+    assert [entry.details for entry in audit_entries("records.export")] == [
+        "record of processing: printable page"]
+
+
+# The breach log -----------------------------------------------------------------------
+
+def test_recording_a_breach_stores_utc_and_writes_the_audit_log(owner_client, owner):
+    response = post(owner_client, "/staff/records/breaches/new", breach_form())
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/staff/records/breaches/")
+    [breach] = breaches()
+    assert breach.noticed_at == datetime(2026, 2, 10, 7, 30)  # 9.30 in Helsinki, UTC+2
+    assert breach.created_by_id == owner.id and breach.risk == RISK
+    [entry] = audit_entries("breach.record")
+    assert entry.details == f"breach {breach.id}, risk low"
+    assert "laptop" not in entry.details
+    page = owner_client.get("/staff/records/breaches/").text
+    assert "A laptop with the day&#39;s customer list was stolen." in page
+
+
+def test_recording_a_breach_as_htmx_redirects_the_whole_page(owner_client):
+    response = post(owner_client, "/staff/records/breaches/new", breach_form(), htmx=True)
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"] == "/staff/records/breaches/"
+    assert len(breaches()) == 1
+
+
+def test_update_form_is_prefilled_in_helsinki_time_and_saves_changes(owner_client):
+    post(owner_client, "/staff/records/breaches/new", breach_form())
+    [breach] = breaches()
+    url = f"/staff/records/breaches/{breach.id}"
+    form = owner_client.get(url).text
+    assert 'type="datetime-local" value="2026-02-10T09:30"' in form.replace("\n    ", " ")
+    assert 'value="low" checked' in form
+    response = post(owner_client, url, breach_form(
+        authority_notified_at="2026-02-11T10:00", actions_taken="Reported"))
+    assert response.status_code == 303
+    [breach] = breaches()
+    assert breach.authority_notified_at == datetime(2026, 2, 11, 8, 0)
+    assert breach.actions_taken == "Reported"
+    [entry] = audit_entries("breach.update")
+    assert entry.details == f"breach {breach.id}: actions_taken, authority_notified_at"
+
+
+def test_saving_an_unchanged_breach_writes_no_audit_entry(owner_client):
+    post(owner_client, "/staff/records/breaches/new", breach_form())
+    post(owner_client, f"/staff/records/breaches/{breaches()[0].id}", breach_form())
+    assert audit_entries("breach.update") == []
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"what_happened": " "}, "what_happened", "Tell what happened."),
+    ({"noticed_at": ""}, "noticed_at", "Give when the breach was noticed."),
+    ({"noticed_at": "yesterday"}, "noticed_at", "Give a date and a time, e.g. 24.11.2026 14.30."),
+    ({"noticed_at": "2026-02-30T10:00"}, "noticed_at",
+     "Give a date and a time, e.g. 24.11.2026 14.30."),
+    ({"noticed_at": "2099-01-01T10:00"}, "noticed_at",
+     "This moment is still to come. Give a moment that has passed."),
+    ({"happened_at": "2026-02-11T10:00"}, "happened_at",
+     "A breach cannot happen after it was noticed."),
+    ({"authority_notified_at": "9.2.2026 klo 10.00"}, "authority_notified_at",
+     "This is before the breach was noticed."),
+    ({"risk": ""}, "risk", "Choose the risk."),
+    ({"risk": "huge"}, "risk", "Choose the risk."),
+    ({"data_affected": "x" * 5001}, "data_affected", "At most 5000 characters; this has 5001."),
+])
+@pytest.mark.parametrize("htmx", [False, True])
+def test_bad_breach_gets_a_message_at_the_field_and_keeps_values(owner_client, changes,
+                                                                   field, message, htmx):
+    data = breach_form(**changes)
+    response = post(owner_client, "/staff/records/breaches/new", data, htmx=htmx)
+    assert response.status_code == 422
+    page = response.text.replace("&#39;", "'")
+    assert f'<p class="error" id="{field}-error">{message}</p>' in page
+    assert ">About 12</textarea>" in page
+    assert (data["noticed_at"] or "") in page
+    assert ('id="breach-form"' in page) and (("<html" in page) != htmx)
+    assert breaches() == []
+    assert audit_entries("breach.record") == []
+
+
+def test_finnish_date_and_time_are_read_in_helsinki_time():
+    assert parse_moment("24.11.2026 klo 14.30") == datetime(2026, 11, 24, 14, 30,
+                                                            tzinfo=parse_moment(
+                                                                "2026-11-24T14:30").tzinfo)
+    summer = parse_moment("2026-07-01T12:00")
+    assert summer.utcoffset() == timedelta(hours=3)
+
+
+def test_unknown_breach_is_404(owner_client):
+    assert owner_client.get("/staff/records/breaches/99").status_code == 404
+
+
+# The 72-hour clock --------------------------------------------------------------------
+
+def test_breach_noticed_10_hours_ago_has_62_hours_left(owner_client, owner):
+    stored_breach(owner, 10)
+    text = text_of(owner_client.get("/staff/records/breaches/").text)
+    assert "62 hours left" in text
+    assert "Report to the Data Protection Ombudsman by" in text
+
+
+def test_breach_noticed_80_hours_ago_is_overdue_by_8_hours(owner_client, owner):
+    breach = stored_breach(owner, 80)
+    assert "overdue by 8 hours" in text_of(owner_client.get("/staff/records/breaches/").text)
+    assert "overdue by 8 hours" in text_of(
+        owner_client.get(f"/staff/records/breaches/{breach.id}").text)
+
+
+def test_deadline_is_shown_in_helsinki_time(owner_client, owner):
+    with models.db.connection_context():
+        Breach.create(what_happened="x", noticed_at=datetime(2026, 2, 10, 7, 30),
+                      data_affected="y", risk=RISK, created_by=owner.id)
+    owner_client.set_cookie("lang", "fi")
+    page = text_of(owner_client.get("/staff/records/breaches/").text)
+    assert "pe 13.2.2026 klo 9.30" in page
+
+
+def test_clock_stops_once_reported_or_without_risk(owner_client, owner):
+    stored_breach(owner, 80, risk=NO_RISK)
+    stored_breach(owner, 20, authority_notified_at=datetime(2026, 1, 1, 12, 0))
+    text = text_of(owner_client.get("/staff/records/breaches/").text)
+    assert "hours left" not in text and "overdue" not in text
+    assert "No risk: not reported, recorded here only." in text
+    assert "Reported to the Data Protection Ombudsman" in text
+
+
+def test_high_risk_reminds_that_people_must_be_told(owner_client, owner):
+    stored_breach(owner, 5, risk=HIGH_RISK)
+    assert "The people affected are not yet told." in owner_client.get(
+        "/staff/records/breaches/").text
+
+
+def test_breaches_are_listed_newest_first(owner_client, owner):
+    stored_breach(owner, 80)
+    stored_breach(owner, 10)
+    text = text_of(owner_client.get("/staff/records/breaches/").text)
+    assert text.index("62 hours left") < text.index("overdue by 8 hours")
+
+
+def test_clock_rounds_hours_left_up_and_overdue_down():
+    noticed = datetime(2026, 2, 10, 12, 0)
+    breach = Breach(noticed_at=noticed, risk=RISK)
+    at = noticed.replace(tzinfo=UTC)
+    assert clock(breach, at + timedelta(hours=10, minutes=30)).hours_left == 62
+    assert clock(breach, at + timedelta(hours=72, minutes=20)).hours_overdue == 0
+    assert clock(breach, at + timedelta(hours=72, minutes=20)).overdue
+    assert clock(breach, at + timedelta(hours=80, minutes=59)).hours_overdue == 8

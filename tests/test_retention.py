@@ -1,0 +1,297 @@
+"""The retention purge with a frozen clock: each category's data is kept to the last day
+of its period and gone the day after, a dry run deletes nothing and counts the same, and
+two purges at once delete everything once."""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+import models
+import worker
+from models import outbox, retention
+from models.audit import AuditEntry
+from models.bookings import Booking
+from models.contact_requests import CLOSED, ContactRequest
+from models.customers import Customer
+from models.notes import CustomerNote
+from models.outbox import OutboxMessage
+from models.privacy import CATEGORIES
+
+# Well before the real clock: the database's own rule for the audit log counts from its
+# clock, and the demo's bookings and customers (made now) are all newer than this.
+NOW = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
+CLASSIC_60, AINO = 2, 1
+
+
+def ago(months, days=0, now=NOW):
+    """`months` before `now`, then `days` more back (negative: forward), naive UTC."""
+    return retention.months_before(models.naive_utc(now), months) - timedelta(days=days)
+
+
+def last_day(months, now=NOW):
+    """A day before the period ends: still kept."""
+    return ago(months, days=-1, now=now)
+
+
+def day_after(months, now=NOW):
+    """A day after the period ended: gone."""
+    return ago(months, days=1, now=now)
+
+
+def customer(email, created_at):
+    return Customer.create(name=email.split("@")[0], email=email, created_at=created_at)
+
+
+def booking(owner, starts_at):
+    return Booking.create(customer=owner, service=CLASSIC_60, staff=AINO, starts_at=starts_at,
+                          ends_at=starts_at + timedelta(hours=1),
+                          blocked_until=starts_at + timedelta(hours=1, minutes=15),
+                          price_cents=6500, message="Niska jumissa", created_at=starts_at)
+
+
+def sent_mail(key, sent_at=None, failed_at=None, **about):
+    outbox.add(outbox.BOOKING_CONFIRMED, key, **about)
+    OutboxMessage.update(sent_at=sent_at, failed_at=failed_at, sent_to="a@example.com").where(
+        OutboxMessage.key == key).execute()
+    return OutboxMessage.get(OutboxMessage.key == key)
+
+
+def contact_request(key, closed_at=None, created_at=None):
+    return ContactRequest.create(
+        name="Kerttu", email="kerttu@example.com", message="Onko lahjakortteja?",
+        submission_key=key, status=CLOSED if closed_at else "new", closed_at=closed_at,
+        created_at=created_at or closed_at or ago(1))
+
+
+def exists(row):
+    return type(row).get_or_none(type(row).id == row.id) is not None
+
+
+def nothing(counts):
+    return all(number == 0 for per_category in counts.values() for number in
+               per_category.values())
+
+
+def test_months_are_calendar_months():
+    assert retention.months_before(datetime(2026, 6, 15, 9), 36) == datetime(2023, 6, 15, 9)
+    assert retention.months_before(datetime(2026, 3, 31), 1) == datetime(2026, 2, 28)
+    assert retention.months_before(datetime(2026, 1, 10), 3) == datetime(2025, 10, 10)
+
+
+def test_every_category_is_purged_or_said_not_to_be():
+    covered = {category.key for rule in retention.RULES
+               for category in (rule.category, *rule.with_it)}
+    covered |= {category.key for category, _ in retention.NOT_PURGED}
+    assert covered == {category.key for category in CATEGORIES}
+
+
+def test_booking_is_kept_to_the_last_day_of_its_period(app, shop):
+    with models.db.connection_context():
+        liisa = customer("liisa@example.com", ago(50))
+        kept = booking(liisa, last_day(36))
+        gone = booking(liisa, day_after(36))
+        mail_of_kept = sent_mail("kept", booking_id=kept.id)
+        mail_of_gone = sent_mail("gone", booking_id=gone.id)
+        entry = AuditEntry.create(action="booking.move", booking=gone, customer=liisa)
+        counts = retention.purge(NOW)
+        assert counts["booking"] == {"e-mail records": 1, "bookings": 1}
+        assert exists(kept) and exists(mail_of_kept) and exists(liisa)
+        assert not exists(gone) and not exists(mail_of_gone)
+        entry = AuditEntry.get_by_id(entry.id)  # what was done stays, the link does not
+        assert entry.booking_id is None and entry.customer_id == liisa.id
+
+
+def test_inactive_customer_goes_with_notes_while_a_recent_one_stays(app, shop):
+    with models.db.connection_context():
+        regular = customer("regular@example.com", ago(50))
+        booking(regular, ago(20))
+        CustomerNote.create(customer=regular, text="Pitää kovasta otteesta")
+        lapsed = customer("lapsed@example.com", ago(50))
+        booking(lapsed, day_after(36))
+        CustomerNote.create(customer=lapsed, text="Selkävaivoja")
+        coming = customer("coming@example.com", ago(50))
+        booking(coming, models.naive_utc(NOW) + timedelta(days=3))
+        never_booked_gone = customer("never1@example.com", day_after(36))
+        never_booked_kept = customer("never2@example.com", last_day(36))
+        asked = contact_request("asked")
+        ContactRequest.update(customer=lapsed).where(ContactRequest.id == asked.id).execute()
+        counts = retention.purge(NOW)
+        assert counts["contact"] == {"notes": 1, "customers": 2}
+        assert [c.email for c in Customer.select().where(Customer.id.in_(
+            [regular.id, lapsed.id, coming.id, never_booked_gone.id, never_booked_kept.id])
+        ).order_by(Customer.id)] == ["regular@example.com", "coming@example.com",
+                                     "never2@example.com"]
+        assert [n.text for n in CustomerNote.select()] == ["Pitää kovasta otteesta"]
+        assert ContactRequest.get_by_id(asked.id).customer_id is None  # its own period
+
+
+def test_contact_request_is_kept_a_year_after_closing(app, shop):
+    with models.db.connection_context():
+        kept = contact_request("kept", closed_at=last_day(12))
+        gone = contact_request("gone", closed_at=day_after(12))
+        still_open = contact_request("open", created_at=ago(30))
+        confirmation = sent_mail("contact:gone", sent_at=ago(13), contact_request_id=gone.id)
+        counts = retention.purge(NOW)
+        assert counts["contact_request"] == {"e-mail records": 1, "contact requests": 1}
+        assert exists(kept) and exists(still_open)
+        assert not exists(gone) and not exists(confirmation)
+
+
+def test_record_of_sent_mail_is_kept_three_months(app, shop):
+    with models.db.connection_context():
+        kept = sent_mail("kept", sent_at=last_day(3))
+        gone = sent_mail("gone", sent_at=day_after(3))
+        given_up = sent_mail("given up", failed_at=day_after(3))
+        waiting = sent_mail("waiting")
+        OutboxMessage.update(created_at=ago(5)).where(OutboxMessage.id == waiting.id).execute()
+        counts = retention.purge(NOW)
+        assert counts["email"] == {"e-mail records": 2}
+        assert exists(kept) and exists(waiting)
+        assert not exists(gone) and not exists(given_up)
+
+
+def test_audit_entry_is_kept_36_months(app, shop):
+    with models.db.connection_context():
+        kept = AuditEntry.create(action="customer.view", at=last_day(36))
+        gone = AuditEntry.create(action="customer.view", at=day_after(36))
+        counts = retention.purge(NOW)
+        assert counts["audit"] == {"audit entries": 1}
+        assert exists(kept) and not exists(gone)
+
+
+def test_audit_entries_the_database_still_keeps_are_not_asked_for(app, shop):
+    """A clock ahead of the database's (here: a year) deletes what the database allows
+    and no more, instead of failing."""
+    with models.db.connection_context():
+        entry = AuditEntry.create(action="customer.view", at=ago(30))
+        counts = retention.purge(datetime.now(UTC) + timedelta(days=365 * 7))
+        assert counts["audit"] == {"audit entries": 0} and exists(entry)
+
+
+def expired_of_every_kind():
+    """One of everything past its period, and the counts a purge at NOW gives."""
+    lapsed = customer("lapsed@example.com", ago(50))
+    old = booking(lapsed, day_after(36))
+    CustomerNote.create(customer=lapsed, text="Selkävaivoja")
+    sent_mail("booking", sent_at=day_after(36), booking_id=old.id)
+    closed = contact_request("closed", closed_at=day_after(12))
+    sent_mail("contact", sent_at=day_after(12), contact_request_id=closed.id)
+    sent_mail("other", sent_at=day_after(3))
+    AuditEntry.create(action="customer.view", customer=lapsed, at=day_after(36))
+    return {
+        "booking": {"e-mail records": 1, "bookings": 1},
+        "contact": {"notes": 1, "customers": 1},
+        "contact_request": {"e-mail records": 1, "contact requests": 1},
+        "email": {"e-mail records": 1},
+        "audit": {"audit entries": 1},
+    }
+
+
+def row_counts():
+    return {model.__name__: model.select().count() for model in
+            (Booking, Customer, CustomerNote, ContactRequest, OutboxMessage, AuditEntry)}
+
+
+def test_dry_run_deletes_nothing_and_counts_what_the_purge_deletes(app, shop):
+    with models.db.connection_context():
+        expected = expired_of_every_kind()
+        before = row_counts()
+        assert retention.purge(NOW, dry_run=True) == expected
+        assert row_counts() == before
+        assert retention.purge(NOW) == expected
+
+
+def test_second_purge_deletes_nothing(app, shop):
+    with models.db.connection_context():
+        expected = expired_of_every_kind()
+        assert retention.purge(NOW) == expected
+        left = row_counts()
+        assert nothing(retention.purge(NOW))
+        assert row_counts() == left
+
+
+def test_two_purges_at_once_delete_everything_once(app, shop):
+    with models.db.connection_context():
+        expected = expired_of_every_kind()
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def a_purge():
+        try:
+            with models.db.connection_context():
+                barrier.wait()
+                results.append(retention.purge(NOW))
+        except Exception as error:  # reported below, with the other thread's outcome
+            errors.append(error)
+
+    threads = [threading.Thread(target=a_purge) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    total = {key: {what: sum(result[key][what] for result in results) for what in counts}
+             for key, counts in expected.items()}
+    assert total == expected
+    with models.db.connection_context():
+        assert nothing(retention.purge(NOW, dry_run=True))
+
+
+def test_dry_run_command_shows_each_rule_and_what_it_would_delete(app, shop, runner):
+    now = datetime.now(UTC)
+    with models.db.connection_context():
+        lapsed = customer("lapsed@example.com", ago(50, now=now))
+        booking(lapsed, day_after(36, now=now))
+    result = runner.invoke(args=["retention", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "dry run: nothing was deleted" in lines[0]
+    assert lines[1:] == [
+        "bookings: kept 36 months after the appointment; message data goes with it",
+        "    would delete: e-mail records 0, bookings 1",
+        "customers: kept 36 months after the customer's last booking (with none, after "
+        "they were added); note data goes with it",
+        "    would delete: notes 0, customers 1",
+        "contact requests: kept 12 months after the request was closed",
+        "    would delete: e-mail records 0, contact requests 0",
+        "sent e-mail: kept 3 months after the message was sent or given up",
+        "    would delete: e-mail records 0",
+        "audit log: kept 36 months after the entry was written",
+        "    would delete: audit entries 0",
+        "staff accounts: kept 0 months after the employment ends",
+        "    not purged automatically: the owner disables or removes them",
+    ]
+    with models.db.connection_context():
+        assert exists(lapsed)
+
+
+def test_purge_command_deletes(app, shop, runner):
+    now = datetime.now(UTC)
+    with models.db.connection_context():
+        lapsed = customer("lapsed@example.com", ago(50, now=now))
+    result = runner.invoke(args=["retention"])
+    assert result.exit_code == 0, result.output
+    assert "    deleted: notes 0, customers 1" in result.output.splitlines()
+    with models.db.connection_context():
+        assert not exists(lapsed)
+
+
+def test_worker_runs_the_purge_daily(app, shop):
+    [duty] = [duty for duty in worker.DUTIES if duty.name == "retention"]
+    assert duty.every == timedelta(days=1)
+    assert "old mail" not in {duty.name for duty in worker.DUTIES}  # folded into it
+    with models.db.connection_context():
+        expired_of_every_kind()
+    with app.app_context():
+        worker.run_duties([duty], NOW)
+    with models.db.connection_context():
+        assert nothing(retention.purge(NOW, dry_run=True))
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_worker_summary_says_what_went(app, shop, dry_run):
+    with models.db.connection_context():
+        expired_of_every_kind()
+        done = retention.summary(retention.purge(NOW, dry_run=dry_run))
+    assert done.startswith("booking: e-mail records 1, bookings 1; contact: notes 1")

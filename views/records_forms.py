@@ -1,0 +1,104 @@
+"""The form of the breach log: a new breach, or an update of one, the same form prefilled.
+
+The form reads what was typed; the rules on the moments (none in the future, none out of
+order) are models.breaches.check's, and its refusal is shown at the field it concerns."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import DataRequired, Optional, StopValidation
+
+from models.breaches import (
+    HIGH_RISK,
+    MOMENTS,
+    NO_RISK,
+    RISK,
+    BreachRefused,
+    local_input_value,
+    parse_moment,
+)
+from models.settings import InvalidSetting
+
+from .booking_forms import LengthLimit
+
+RISK_NAMES = {
+    NO_RISK: _l("No risk to people: recorded here only"),
+    RISK: _l("A risk to people: tell the Data Protection Ombudsman within 72 hours"),
+    HIGH_RISK: _l("A high risk to people: tell the Ombudsman and the people affected"),
+}
+RISK_SHORT_NAMES = {NO_RISK: _l("No risk"), RISK: _l("Risk"), HIGH_RISK: _l("High risk")}
+
+REFUSALS = {
+    "future": _l("This moment is still to come. Give a moment that has passed."),
+    "happened_after_noticed": _l("A breach cannot happen after it was noticed."),
+    "notified_before_noticed": _l("This is before the breach was noticed."),
+    "risk": _l("Choose the risk."),
+}
+MOMENT_HINT = _l("Helsinki time, e.g. 24.11.2026 14.30")
+
+
+def moment(form, field):
+    """Reads a date and time in Helsinki time into `field.parsed` (aware)."""
+    text = (field.data or "").strip()
+    if not text:
+        field.parsed = None
+        return
+    try:
+        field.parsed = parse_moment(text)
+    except InvalidSetting as error:
+        raise StopValidation(str(_l("Give a date and a time, e.g. 24.11.2026 14.30."))) \
+            from error
+
+
+def required(message):
+    return DataRequired(message=message)
+
+
+class BreachForm(FlaskForm):
+    what_happened = TextAreaField(_l("What happened"), validators=[
+        required(_l("Tell what happened.")), LengthLimit(5000)])
+    noticed_at = StringField(_l("Noticed at"), validators=[
+        required(_l("Give when the breach was noticed.")), moment])
+    happened_at = StringField(_l("Happened at (if known)"), validators=[Optional(), moment])
+    data_affected = TextAreaField(_l("Which data was affected"), validators=[
+        required(_l("Tell which data was affected.")), LengthLimit(5000)])
+    people_affected = TextAreaField(_l("Whose data, and how many people"), validators=[
+        LengthLimit(2000)])
+    risk = RadioField(_l("Risk to the people affected"), validate_choice=False,
+                      choices=[SelectChoice(key, name) for key, name in RISK_NAMES.items()])
+    authority_notified_at = StringField(_l("Data Protection Ombudsman told at"),
+                                        validators=[Optional(), moment])
+    people_notified_at = StringField(_l("People affected told at"),
+                                     validators=[Optional(), moment])
+    actions_taken = TextAreaField(_l("What was done about it"), validators=[
+        LengthLimit(5000)])
+
+    TEXTS = ("what_happened", "data_affected", "people_affected", "actions_taken")
+
+    def validate_risk(self, field):
+        if field.data not in RISK_NAMES:
+            raise StopValidation(str(_l("Choose the risk.")))
+
+    @classmethod
+    def of(cls, breach):
+        """The form prefilled with a stored breach, its moments in Helsinki time."""
+        data = {name: getattr(breach, name) for name in cls.TEXTS}
+        data.update({name: local_input_value(getattr(breach, name)) for name in MOMENTS})
+        data["risk"] = breach.risk
+        return cls(formdata=None, data=data)
+
+    def values(self):
+        values = {name: (self[name].data or "").strip() for name in self.TEXTS}
+        values.update({name: getattr(self[name], "parsed", None) for name in MOMENTS})
+        values["risk"] = self.risk.data
+        return values
+
+    def stored(self, store, *args, **extra):
+        """Store the values with `store`; False with the message at the field when the
+        rules refuse them."""
+        try:
+            self.result = store(*args, self.values(), **extra)
+        except BreachRefused as refusal:
+            self[refusal.field].errors.append(str(REFUSALS[refusal.code]))
+            return False
+        return True
