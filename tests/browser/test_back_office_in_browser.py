@@ -365,7 +365,14 @@ def test_back_office_pages_have_no_wcag_violations_and_fit_the_screen(staff_acco
     for path, heading, name in (("/staff/settings/", fi("Settings"), "settings overview"),
                                 ("/staff/settings/staff/1", AINO, "a staff member's hours"),
                                 ("/staff/accounts/", fi("Accounts"), "accounts"),
-                                ("/staff/audit/", fi("Audit log"), "audit log")):
+                                ("/staff/audit/", fi("Audit log"), "audit log"),
+                                ("/staff/mail/", fi("E-mail"), "e-mail"),
+                                ("/staff/inbox/", fi("Inbox"), "inbox"),
+                                ("/staff/records/processing", fi("Record of processing"),
+                                 "record of processing"),
+                                ("/staff/records/breaches/", fi("Breach log"), "breach log"),
+                                ("/staff/records/breaches/new", fi("Record a breach"),
+                                 "new breach")):
         page.goto(path)
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         found += problems(page, name)
