@@ -161,6 +161,13 @@ def mark_failed(message, now, error, sent_to="", subject=""):
     OutboxMessage.update(changes).where(OutboxMessage.id == message.id).execute()
 
 
+def given_up():
+    """Messages whose last try failed: the owner is shown them, to send again. (A
+    message closed without a try, its booking gone, is not one.)"""
+    return OutboxMessage.select().where(
+        OutboxMessage.failed_at.is_null(False) & (OutboxMessage.attempts > 0))
+
+
 def send_again(message_id, now):
     """The owner asks for a given-up message to be tried again."""
     return OutboxMessage.update(

@@ -29,7 +29,6 @@ from models.register import DuplicateEmail, page_number, register_page, tidy_que
 
 from .access import audit, staff_only
 from .contact_forms import REPLY_NAMES, SUBJECT_NAMES
-from .customers import local_time
 from .formatting import LANGUAGE_NAMES
 from .inbox_forms import AnswerForm, LinkForm
 from .rendering import redirect_after_post, render
@@ -55,8 +54,7 @@ def new_requests_count():
 @blueprint.context_processor
 def inbox_names():
     return {"status_names": STATUS_NAMES, "subject_names": SUBJECT_NAMES,
-            "reply_names": REPLY_NAMES, "language_names": LANGUAGE_NAMES,
-            "local_time": local_time}
+            "reply_names": REPLY_NAMES, "language_names": LANGUAGE_NAMES}
 
 
 def request_or_404(request_id):
@@ -127,21 +125,23 @@ def answer(request_id):
 
 @blueprint.post("/<int:request_id>/close")
 def close_request(request_id):
-    contact = request_or_404(request_id)
-    if close(contact, audit):
-        flash(gettext("The request is closed."), "success")
-    else:
-        flash(gettext("The request was closed already."), "info")
-    return redirect_after_post(url_for(".show", request_id=contact.id))
+    return change_status(request_id, close, gettext("The request is closed."),
+                         gettext("The request was closed already."))
 
 
 @blueprint.post("/<int:request_id>/reopen")
 def reopen_request(request_id):
+    return change_status(request_id, reopen, gettext("The request is open again."),
+                         gettext("The request was open already."))
+
+
+def change_status(request_id, change, done, already):
+    """Close or reopen; saying so, or that someone had done it already."""
     contact = request_or_404(request_id)
-    if reopen(contact, audit):
-        flash(gettext("The request is open again."), "success")
+    if change(contact, audit):
+        flash(done, "success")
     else:
-        flash(gettext("The request was open already."), "info")
+        flash(already, "info")
     return redirect_after_post(url_for(".show", request_id=contact.id))
 
 

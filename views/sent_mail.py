@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from models import outbox
-from models.outbox import OutboxMessage, send_again
+from models.outbox import OutboxMessage, given_up, send_again
 from worker.delivery import mail_folder, smtp_settings
 
 from .access import owner_only
@@ -37,8 +37,7 @@ KIND_NAMES = {
 def mail_helpers():
     def failed_mail_count():
         """Messages given up on, for the owner's navigation."""
-        return OutboxMessage.select().where(
-            OutboxMessage.failed_at.is_null(False) & (OutboxMessage.attempts > 0)).count()
+        return given_up().count()
 
     return {"kind_names": KIND_NAMES, "failed_mail_count": failed_mail_count}
 
@@ -50,9 +49,7 @@ def index():
     return render(
         "sent_mail/index.html",
         None,
-        failed=list(OutboxMessage.select().where(
-            OutboxMessage.failed_at.is_null(False) & (OutboxMessage.attempts > 0)
-        ).order_by(OutboxMessage.failed_at.desc()).limit(SHOWN)),
+        failed=list(given_up().order_by(OutboxMessage.failed_at.desc()).limit(SHOWN)),
         waiting=list(waiting.order_by(OutboxMessage.due_at).limit(SHOWN)),
         sent=list(OutboxMessage.select().where(OutboxMessage.sent_at.is_null(False))
                   .order_by(OutboxMessage.sent_at.desc()).limit(SHOWN)),

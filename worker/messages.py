@@ -106,34 +106,37 @@ def _to_customer(message, now):
                   attachments)
 
 
-def _to_staff(message, now):
+def _staff_account(message, wants):
+    """The account a staff notice goes to, if it still exists and wants it."""
     user = User.get_or_none(User.id == message.user_id)
     if user is None or not user.active:
         raise Skip("the account no longer exists or is disabled")
-    context = {"user": user, "kind": message.kind}
-    if message.kind == outbox.STAFF_NEW_CONTACT:
-        if not user.notify_contact_requests:
-            raise Skip("the account no longer wants these messages")
-        contact = _contact_request(message)
-        context.update(contact=contact, link=url_for(
-            "inbox.show", request_id=contact.id, _external=True))
-        values = {"name": contact.name}
-    else:
-        if not user.notify_bookings:
-            raise Skip("the account no longer wants these messages")
-        booking = _booking(message)
-        context.update(booking=booking, previous_start=_previous_start(message),
-                       link=url_for("calendar.booking", booking_id=booking.id,
-                                    _external=True))
-        values = {"name": booking.customer.name}
+    if not getattr(user, wants):
+        raise Skip("the account no longer wants these messages")
+    return user
+
+
+def _to_staff_of_booking(message, now):
+    user = _staff_account(message, "notify_bookings")
+    booking = _booking(message)
     with force_locale(STAFF_LANGUAGE):
-        if message.kind != outbox.STAFF_NEW_CONTACT:
-            values.update(when=_when(context["booking"]),
-                          service=context["booking"].service.name(STAFF_LANGUAGE))
-        subject = SUBJECTS[message.kind]() % values
-    template = "staff_new_contact" if message.kind == outbox.STAFF_NEW_CONTACT else (
-        "staff_booking")
-    return Letter(user.email, STAFF_LANGUAGE, subject, template, context)
+        subject = SUBJECTS[message.kind]() % {
+            "name": booking.customer.name, "when": _when(booking),
+            "service": booking.service.name(STAFF_LANGUAGE)}
+    link = url_for("calendar.booking", booking_id=booking.id, _external=True)
+    return Letter(user.email, STAFF_LANGUAGE, subject, "staff_booking", {
+        "kind": message.kind, "booking": booking, "link": link,
+        "previous_start": _previous_start(message)})
+
+
+def _to_staff_of_contact(message, now):
+    user = _staff_account(message, "notify_contact_requests")
+    contact = _contact_request(message)
+    with force_locale(STAFF_LANGUAGE):
+        subject = SUBJECTS[message.kind]() % {"name": contact.name}
+    link = url_for("inbox.show", request_id=contact.id, _external=True)
+    return Letter(user.email, STAFF_LANGUAGE, subject, "staff_new_contact",
+                  {"contact": contact, "link": link})
 
 
 def _contact_request(message):
@@ -172,10 +175,10 @@ WRITERS = {
     outbox.BOOKING_CANCELLED: _to_customer,
     outbox.BOOKING_MOVED: _to_customer,
     outbox.CONTACT_RECEIVED: _to_sender,
-    outbox.STAFF_NEW_BOOKING: _to_staff,
-    outbox.STAFF_CANCELLED: _to_staff,
-    outbox.STAFF_MOVED: _to_staff,
-    outbox.STAFF_NEW_CONTACT: _to_staff,
+    outbox.STAFF_NEW_BOOKING: _to_staff_of_booking,
+    outbox.STAFF_CANCELLED: _to_staff_of_booking,
+    outbox.STAFF_MOVED: _to_staff_of_booking,
+    outbox.STAFF_NEW_CONTACT: _to_staff_of_contact,
 }
 
 
