@@ -39,6 +39,24 @@ ACTIONS = (
     "breach.record",
     "breach.update",
     "records.export",
+    # People's own data and their requests about it.
+    "mydata.view",
+    "mydata.download",
+    "request.receive",
+    "request.view",
+    "request.extend",
+    "request.export",
+    "request.correct",
+    "request.restrict",
+    "request.unrestrict",
+    "request.erase",
+    "request.refuse",
+    "request.close",
+    "consent.give",
+    "consent.withdraw",
+    "retention.update",
+    "processor.update",
+    "newsletter.send",
 )
 
 

@@ -72,6 +72,8 @@ class Booking(BaseModel):
     created_at = DateTimeField(default=utc_now)
     updated_at = DateTimeField(default=utc_now)
     version = IntegerField(default=1)
+    # The version of the privacy statement the customer was shown when booking online.
+    privacy_version = IntegerField(null=True)
 
     personal_data = PersonalData(
         {
@@ -92,7 +94,7 @@ class Booking(BaseModel):
             "updated_at": BOOKING,
         },
         not_personal=("id", "submission_key", "token_hash", "version", "overbooked",
-                      "source", "cancel_reason_shared"),
+                      "source", "cancel_reason_shared", "privacy_version"),
     )
 
     class Meta:

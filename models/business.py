@@ -30,6 +30,8 @@ class Business(BaseModel):
     idle_timeout_hours = IntegerField(default=8)
     # The reminder e-mail goes this many hours before the appointment (0: none).
     reminder_hours = IntegerField(default=24)
+    # Whether the booking form offers news and offers by e-mail (never pre-chosen).
+    marketing_enabled = BooleanField(default=False)
 
     personal_data = PersonalData(
         {},
@@ -38,6 +40,7 @@ class Business(BaseModel):
             "email", "intro_fi", "intro_sv", "intro_en", "min_notice_minutes",
             "horizon_days", "slot_step_minutes", "cancellation_hours",
             "require_two_factor", "idle_timeout_hours", "reminder_hours",
+            "marketing_enabled",
         ),
     )
 

@@ -95,6 +95,9 @@ class Customer(BaseModel):
     language = CharField(max_length=2, default="fi")
     created_at = DateTimeField(default=utc_now)
     updated_at = DateTimeField(default=utc_now)
+    # Set while the person's data may only be stored (GDPR Art 18): no e-mail, no
+    # changes, no new bookings by staff, until the restriction is lifted.
+    restricted_at = DateTimeField(null=True)
 
     personal_data = PersonalData(
         {
@@ -105,7 +108,7 @@ class Customer(BaseModel):
             "postal_code": CONTACT,
             "town": CONTACT,
         },
-        not_personal=("id", "language", "created_at", "updated_at"),
+        not_personal=("id", "language", "created_at", "updated_at", "restricted_at"),
     )
 
 

@@ -30,9 +30,20 @@ STAFF_NEW_BOOKING = "staff_new_booking"
 STAFF_CANCELLED = "staff_cancelled"
 STAFF_MOVED = "staff_moved"
 STAFF_NEW_CONTACT = "staff_new_contact"
+# People's own data: the "my data" link, and their requests about their data.
+MY_DATA_LINK = "my_data_link"
+DATA_REQUEST_RECEIVED = "data_request_received"
+DATA_REQUEST_EXTENDED = "data_request_extended"
+DATA_REQUEST_DONE = "data_request_done"
+DATA_REQUEST_REFUSED = "data_request_refused"
+STAFF_NEW_DATA_REQUEST = "staff_new_data_request"
+# News and offers, to customers who chose to get them.
+NEWSLETTER = "newsletter"
 KINDS = (
     BOOKING_CONFIRMED, BOOKING_REMINDER, BOOKING_CANCELLED, BOOKING_MOVED,
     CONTACT_RECEIVED, STAFF_NEW_BOOKING, STAFF_CANCELLED, STAFF_MOVED, STAFF_NEW_CONTACT,
+    MY_DATA_LINK, DATA_REQUEST_RECEIVED, DATA_REQUEST_EXTENDED, DATA_REQUEST_DONE,
+    DATA_REQUEST_REFUSED, STAFF_NEW_DATA_REQUEST, NEWSLETTER,
 )
 # What a customer's own change tells the staff.
 STAFF_NOTICE = {
@@ -60,6 +71,8 @@ class OutboxMessage(BaseModel):
     booking_id = IntegerField(null=True, index=True)
     contact_request_id = IntegerField(null=True, index=True)
     user_id = IntegerField(null=True, index=True)
+    customer_id = IntegerField(null=True, index=True)
+    data_request_id = IntegerField(null=True, index=True)
     details = TextField(default="{}")
     created_at = DateTimeField(default=utc_now)
     due_at = DateTimeField(default=utc_now)
@@ -76,6 +89,7 @@ class OutboxMessage(BaseModel):
         {"sent_to": EMAIL, "subject": EMAIL, "details": EMAIL, "created_at": EMAIL,
          "sent_at": EMAIL},
         not_personal=("id", "key", "kind", "booking_id", "contact_request_id", "user_id",
+                      "customer_id", "data_request_id",
                       "due_at", "attempts", "claimed_until", "failed_at", "last_error"),
     )
 
@@ -87,8 +101,8 @@ class OutboxMessage(BaseModel):
         return json.loads(self.details or "{}")
 
 
-def add(kind, key, *, booking_id=None, contact_request_id=None, user_id=None, due=None,
-        **details):
+def add(kind, key, *, booking_id=None, contact_request_id=None, user_id=None,
+        customer_id=None, data_request_id=None, due=None, **details):
     """Queue one message, once: a second event with the same key is ignored. Call it
     inside the transaction that makes the change the message tells of."""
     if kind not in KINDS:
@@ -96,6 +110,7 @@ def add(kind, key, *, booking_id=None, contact_request_id=None, user_id=None, du
     row = {
         "key": key, "kind": kind, "booking_id": booking_id,
         "contact_request_id": contact_request_id, "user_id": user_id,
+        "customer_id": customer_id, "data_request_id": data_request_id,
         "details": json.dumps(details, sort_keys=True), "created_at": utc_now(),
         "due_at": naive_utc(due) if due is not None else utc_now(),
     }

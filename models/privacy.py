@@ -19,6 +19,10 @@ class Purpose(Enum):
     DEVELOPMENT = "development"
     COMMUNICATION = "communication"
     MISUSE_PREVENTION = "misuse_prevention"
+    # Answering what the law asks of the business: people's requests about their data.
+    LEGAL_COMPLIANCE = "legal_compliance"
+    # News and offers by e-mail, only to those who chose to get them.
+    MARKETING = "marketing"
 
 
 class LegalBasis(Enum):
@@ -30,10 +34,19 @@ class LegalBasis(Enum):
 
 @dataclass(frozen=True)
 class Retention:
-    """How long data is kept: `months` counted from the event named by `after`."""
+    """How long data is kept: `months` counted from the event named by `after`. The
+    owner may set another period between `minimum` and `maximum` months (the limits the
+    law and the business's duties allow); where they are equal, the period is fixed."""
 
     months: int
     after: str
+    minimum: int | None = None
+    maximum: int | None = None
+
+    @property
+    def changeable(self):
+        return (self.minimum is not None and self.maximum is not None
+                and self.minimum < self.maximum)
 
 
 @dataclass(frozen=True)
@@ -53,13 +66,14 @@ CONTACT = Category(
         Purpose.COMMUNICATION,
     ),
     LegalBasis.CONTRACT,
-    Retention(months=36, after="last_booking"),
+    # Three years: the time in which a customer's claim about a service expires.
+    Retention(months=36, after="last_booking", minimum=12, maximum=60),
 )
 BOOKING = Category(
     "booking",
     (Purpose.SERVICE, Purpose.CUSTOMER_RELATIONSHIP, Purpose.MISUSE_PREVENTION),
     LegalBasis.CONTRACT,
-    Retention(months=36, after="appointment"),
+    Retention(months=36, after="appointment", minimum=12, maximum=60),
 )
 MESSAGE = Category(
     "message",
@@ -81,11 +95,13 @@ NOTE = Category(
     LegalBasis.CONTRACT,
     Retention(months=36, after="last_booking"),
 )
+# The database itself refuses to delete audit entries younger than 36 months (see
+# models/schema.py), so that is also the shortest period.
 AUDIT = Category(
     "audit",
     (Purpose.MISUSE_PREVENTION,),
     LegalBasis.LEGITIMATE_INTEREST,
-    Retention(months=36, after="entry"),
+    Retention(months=36, after="entry", minimum=36, maximum=60),
 )
 
 # The e-mail sent to customers and staff: who it went to, and when.
@@ -93,7 +109,7 @@ EMAIL = Category(
     "email",
     (Purpose.COMMUNICATION, Purpose.SERVICE),
     LegalBasis.CONTRACT,
-    Retention(months=3, after="sent"),
+    Retention(months=3, after="sent", minimum=1, maximum=24),
 )
 
 # What a person asks through the contact form, kept to answer it (the business's
@@ -102,10 +118,30 @@ CONTACT_REQUEST = Category(
     "contact_request",
     (Purpose.COMMUNICATION, Purpose.CUSTOMER_RELATIONSHIP),
     LegalBasis.LEGITIMATE_INTEREST,
-    Retention(months=12, after="closing"),
+    Retention(months=12, after="closing", minimum=1, maximum=36),
 )
 
-CATEGORIES = (CONTACT, BOOKING, MESSAGE, NOTE, AUDIT, STAFF, EMAIL, CONTACT_REQUEST)
+# A person's requests about their own data (access, correction, erasure, restriction,
+# objection) and how each was handled: kept as the proof that the business answered,
+# three years after the request is closed (when claims about it expire).
+DATA_REQUEST = Category(
+    "data_request",
+    (Purpose.LEGAL_COMPLIANCE,),
+    LegalBasis.LEGAL_OBLIGATION,
+    Retention(months=36, after="closing", minimum=36, maximum=60),
+)
+
+# A person's consent to news and offers by e-mail: while it is in force, and as proof of
+# what was agreed, three years after it was withdrawn.
+CONSENT = Category(
+    "consent",
+    (Purpose.MARKETING,),
+    LegalBasis.CONSENT,
+    Retention(months=36, after="withdrawal", minimum=12, maximum=60),
+)
+
+CATEGORIES = (CONTACT, BOOKING, MESSAGE, NOTE, AUDIT, STAFF, EMAIL, CONTACT_REQUEST,
+              DATA_REQUEST, CONSENT)
 
 
 @dataclass(frozen=True)

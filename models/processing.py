@@ -27,7 +27,8 @@ HOSTING = "hosting"
 EMAIL_SERVICE = "email"
 ACCOUNTING = "accounting"
 PROCESSOR_CATEGORIES = {
-    EMAIL_SERVICE: {"contact", "booking", "email", "contact_request", "staff"},
+    EMAIL_SERVICE: {"contact", "booking", "email", "contact_request", "staff",
+                    "data_request", "consent"},
     ACCOUNTING: {"contact", "booking"},
 }
 

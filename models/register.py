@@ -14,9 +14,12 @@ from . import db, is_sqlite, utc_now
 from .audit import AuditEntry
 from .bookings import CANCELLED, Booking
 from .catalogue import Service, StaffMember
+from .consents import Consent
 from .contact_requests import ContactRequest
 from .customers import Customer, CustomerDetails
+from .data_requests import DataRequest
 from .free_times import HELSINKI
+from .my_data import AccessLink
 from .notes import CustomerNote
 from .users import User
 
@@ -35,7 +38,8 @@ PHONE_LIKE = re.compile(r"\+?[\d\s()-]*\d[\d\s()-]*")
 # What a merge moves from the removed record to the kept one. The audit log is not
 # moved: the database keeps its entries as written (their link to the removed record
 # is cleared when it is deleted, and the merge's own entry names the removed id).
-MOVED_BY_A_MERGE = (Booking.customer, CustomerNote.customer, ContactRequest.customer)
+MOVED_BY_A_MERGE = (Booking.customer, CustomerNote.customer, ContactRequest.customer,
+                    DataRequest.customer, Consent.customer, AccessLink.customer)
 KEPT_AS_WRITTEN = (AuditEntry.customer,)
 
 

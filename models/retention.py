@@ -18,18 +18,23 @@ from dataclasses import dataclass
 
 from peewee import SQL, fn
 
-from . import db, is_sqlite, naive_utc, write_transaction
+from . import db, is_sqlite, naive_utc, periods, write_transaction
 from .audit import AuditEntry
 from .bookings import Booking
+from .consents import Consent, CookieChoice
 from .contact_requests import ContactRequest
 from .customers import Customer
+from .data_requests import DataRequest
+from .my_data import AccessLink
 from .notes import CustomerNote
 from .outbox import OutboxMessage
 from .privacy import (
     AUDIT,
     BOOKING,
+    CONSENT,
     CONTACT,
     CONTACT_REQUEST,
+    DATA_REQUEST,
     EMAIL,
     MESSAGE,
     NOTE,
@@ -53,8 +58,9 @@ def months_before(moment, months):
 
 
 def cutoff(category, now):
-    """What is older than this is past the category's period at `now` (naive UTC)."""
-    return months_before(naive_utc(now), category.retention.months)
+    """What is older than this is past the category's period at `now` (naive UTC), as
+    the declaration or the owner set it."""
+    return months_before(naive_utc(now), periods.months(category))
 
 
 @contextmanager
@@ -133,7 +139,9 @@ def purge_sent_mail(now, dry_run=False):
     before = cutoff(EMAIL, now)
     past = ((OutboxMessage.sent_at < before) | (OutboxMessage.failed_at < before)) & ~(
         _mail_about(OutboxMessage.booking_id, Booking, _bookings_past(now))
-        | _mail_about(OutboxMessage.contact_request_id, ContactRequest, _requests_past(now)))
+        | _mail_about(OutboxMessage.contact_request_id, ContactRequest, _requests_past(now))
+        | _mail_about(OutboxMessage.data_request_id, DataRequest,
+                      DataRequest.closed_at < cutoff(DATA_REQUEST, now)))
     return _delete((("e-mail records", OutboxMessage, past),), dry_run)
 
 
@@ -148,10 +156,33 @@ def _old_enough_for_the_database():
 
 
 def purge_audit_log(now, dry_run=False):
-    """Audit entries written longer ago than the period."""
+    """Audit entries written longer ago than the period, and the record of "my data"
+    links made as long ago."""
     return _delete((
         ("audit entries", AuditEntry,
          (AuditEntry.at < cutoff(AUDIT, now)) & _old_enough_for_the_database()),
+        ("my data links", AccessLink, AccessLink.created_at < cutoff(AUDIT, now)),
+    ), dry_run)
+
+
+def purge_data_requests(now, dry_run=False):
+    """Requests about people's data closed longer ago than the period, with their
+    history; open ones are kept however old."""
+    past = DataRequest.closed_at < cutoff(DATA_REQUEST, now)
+    return _delete((
+        ("e-mail records", OutboxMessage,
+         _mail_about(OutboxMessage.data_request_id, DataRequest, past)),
+        ("requests", DataRequest, past),
+    ), dry_run)
+
+
+def purge_consents(now, dry_run=False):
+    """Consents withdrawn longer ago than the period, and cookie-banner answers given
+    as long ago (a newer answer of the same visitor is kept)."""
+    before = cutoff(CONSENT, now)
+    return _delete((
+        ("consents", Consent, Consent.withdrawn_at < before),
+        ("cookie choices", CookieChoice, CookieChoice.at < before),
     ), dry_run)
 
 
@@ -163,6 +194,7 @@ AFTER = {
     "sent": "after the message was sent or given up",
     "entry": "after the entry was written",
     "employment_end": "after the employment ends",
+    "withdrawal": "after the consent was withdrawn",
 }
 
 
@@ -184,7 +216,7 @@ class Rule:
 
 
 def kept_for(category):
-    return f"kept {category.retention.months} months {AFTER[category.retention.after]}"
+    return f"kept {periods.months(category)} months {AFTER[category.retention.after]}"
 
 
 # In this order: what points at a booking or a customer goes before it.
@@ -194,6 +226,8 @@ RULES = (
     Rule(CONTACT_REQUEST, "contact requests", purge_contact_requests),
     Rule(EMAIL, "sent e-mail", purge_sent_mail),
     Rule(AUDIT, "audit log", purge_audit_log),
+    Rule(DATA_REQUEST, "requests about people's data", purge_data_requests),
+    Rule(CONSENT, "consents", purge_consents),
 )
 # Categories no rule purges, with what they are.
 NOT_PURGED = ((STAFF, "staff accounts"),)

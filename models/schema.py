@@ -18,10 +18,15 @@ from .catalogue import (
     TimeOff,
     WorkingHours,
 )
+from .consents import Consent, CookieChoice
 from .contact_requests import ContactRequest
 from .customers import Customer
+from .data_requests import DataRequest, DataRequestEvent
+from .my_data import AccessLink
 from .notes import CustomerNote
 from .outbox import OutboxMessage
+from .periods import RetentionPeriod
+from .statements import PrivacyStatement, Processor
 from .users import Invitation, RecoveryCode, User
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -46,6 +51,14 @@ MODELS = (
     OutboxMessage,
     ContactRequest,
     Breach,
+    RetentionPeriod,
+    DataRequest,
+    DataRequestEvent,
+    AccessLink,
+    Consent,
+    CookieChoice,
+    PrivacyStatement,
+    Processor,
 )
 
 # Kept by the database alone, not declared on a model: the exclusion constraint that

@@ -9,14 +9,17 @@ import pytest
 
 import models
 import worker
-from models import outbox, retention
+from models import data_requests, outbox, periods, retention
 from models.audit import AuditEntry
 from models.bookings import Booking
+from models.consents import Consent, CookieChoice
 from models.contact_requests import CLOSED, ContactRequest
-from models.customers import Customer
+from models.customers import Customer, InvalidValue
+from models.data_requests import DataRequest
+from models.my_data import AccessLink
 from models.notes import CustomerNote
 from models.outbox import OutboxMessage
-from models.privacy import CATEGORIES
+from models.privacy import CATEGORIES, CONTACT_REQUEST, STAFF
 
 # Well before the real clock: the database's own rule for the audit log counts from its
 # clock, and the demo's bookings and customers (made now) are all newer than this.
@@ -156,8 +159,53 @@ def test_audit_entry_is_kept_36_months(app, shop):
         kept = AuditEntry.create(action="customer.view", at=last_day(36))
         gone = AuditEntry.create(action="customer.view", at=day_after(36))
         counts = retention.purge(NOW)
-        assert counts["audit"] == {"audit entries": 1}
+        assert counts["audit"] == {"audit entries": 1, "my data links": 0}
         assert exists(kept) and not exists(gone)
+
+
+def test_a_period_the_owner_chose_is_the_one_purged_by(app, shop):
+    with models.db.connection_context():
+        periods.choose(CONTACT_REQUEST, 6)
+        kept = contact_request("kept", closed_at=last_day(6))
+        gone = contact_request("gone", closed_at=day_after(6))
+        counts = retention.purge(NOW)
+        assert counts["contact_request"] == {"e-mail records": 0, "contact requests": 1}
+        assert exists(kept) and not exists(gone)
+
+
+@pytest.mark.parametrize("months", [0, 37])
+def test_a_period_outside_its_limits_is_refused(app, shop, months):
+    with models.db.connection_context(), pytest.raises(InvalidValue) as refused:
+        periods.choose(CONTACT_REQUEST, months)
+    assert refused.value.code == "retention_out_of_range"
+    with models.db.connection_context():
+        assert periods.months(CONTACT_REQUEST) == 12
+
+
+def test_a_fixed_period_cannot_be_changed(app, shop):
+    with models.db.connection_context(), pytest.raises(InvalidValue) as refused:
+        periods.choose(STAFF, 12)
+    assert refused.value.code == "retention_fixed"
+
+
+def test_data_requests_consents_and_my_data_links_go_after_their_periods(app, shop):
+    with models.db.connection_context():
+        person = customer("pirjo@example.com", ago(1))
+        open_request = data_requests.receive(data_requests.ERASURE, customer=person,
+                                             now=day_after(40))
+        closed = data_requests.receive(data_requests.ACCESS, customer=person)
+        DataRequest.update(status=data_requests.DONE, closed_at=day_after(36)).where(
+            DataRequest.id == closed.id).execute()
+        still = Consent.create(customer=person, given_at=ago(50))
+        withdrawn = Consent.create(customer=person, given_at=ago(50),
+                                   withdrawn_at=day_after(36))
+        old_link = AccessLink.create(customer=person, token_hash="a" * 64,
+                                     created_at=day_after(36), expires_at=day_after(36))
+        counts = retention.purge(NOW)
+        assert counts["data_request"] == {"e-mail records": 0, "requests": 1}
+        assert counts["consent"] == {"consents": 1, "cookie choices": 0}
+        assert exists(open_request) and exists(still) and exists(person)
+        assert not exists(closed) and not exists(withdrawn) and not exists(old_link)
 
 
 def test_audit_entries_the_database_still_keeps_are_not_asked_for(app, shop):
@@ -166,7 +214,7 @@ def test_audit_entries_the_database_still_keeps_are_not_asked_for(app, shop):
     with models.db.connection_context():
         entry = AuditEntry.create(action="customer.view", at=ago(30))
         counts = retention.purge(datetime.now(UTC) + timedelta(days=365 * 7))
-        assert counts["audit"] == {"audit entries": 0} and exists(entry)
+        assert counts["audit"]["audit entries"] == 0 and exists(entry)
 
 
 def expired_of_every_kind():
@@ -179,18 +227,31 @@ def expired_of_every_kind():
     sent_mail("contact", sent_at=day_after(12), contact_request_id=closed.id)
     sent_mail("other", sent_at=day_after(3))
     AuditEntry.create(action="customer.view", customer=lapsed, at=day_after(36))
+    recent = customer("recent@example.com", ago(1))
+    AccessLink.create(customer=recent, token_hash="b" * 64, created_at=day_after(36),
+                      expires_at=day_after(36))
+    answered = data_requests.receive(data_requests.ACCESS, email="x@example.com")
+    DataRequest.update(status=data_requests.DONE, closed_at=day_after(36)).where(
+        DataRequest.id == answered.id).execute()
+    sent_mail("request", sent_at=day_after(36), data_request_id=answered.id)
+    Consent.create(customer=recent, given_at=ago(50), withdrawn_at=day_after(36))
+    CookieChoice.create(visitor="c" * 32, choice="rejected", banner_version=1,
+                        at=day_after(36))
     return {
         "booking": {"e-mail records": 1, "bookings": 1},
         "contact": {"notes": 1, "customers": 1},
         "contact_request": {"e-mail records": 1, "contact requests": 1},
         "email": {"e-mail records": 1},
-        "audit": {"audit entries": 1},
+        "audit": {"audit entries": 1, "my data links": 1},
+        "data_request": {"e-mail records": 1, "requests": 1},
+        "consent": {"consents": 1, "cookie choices": 1},
     }
 
 
 def row_counts():
     return {model.__name__: model.select().count() for model in
-            (Booking, Customer, CustomerNote, ContactRequest, OutboxMessage, AuditEntry)}
+            (Booking, Customer, CustomerNote, ContactRequest, OutboxMessage, AuditEntry,
+             AccessLink, DataRequest, Consent, CookieChoice)}
 
 
 def test_dry_run_deletes_nothing_and_counts_what_the_purge_deletes(app, shop):
@@ -258,7 +319,11 @@ def test_dry_run_command_shows_each_rule_and_what_it_would_delete(app, shop, run
         "sent e-mail: kept 3 months after the message was sent or given up",
         "    would delete: e-mail records 0",
         "audit log: kept 36 months after the entry was written",
-        "    would delete: audit entries 0",
+        "    would delete: audit entries 0, my data links 0",
+        "requests about people's data: kept 36 months after the request was closed",
+        "    would delete: e-mail records 0, requests 0",
+        "consents: kept 36 months after the consent was withdrawn",
+        "    would delete: consents 0, cookie choices 0",
         "staff accounts: kept 0 months after the employment ends",
         "    not purged automatically: the owner disables or removes them",
     ]

@@ -99,6 +99,23 @@ ACTION_LABELS = {
     "breach.record": _l("Recorded a personal-data breach"),
     "breach.update": _l("Updated a personal-data breach"),
     "records.export": _l("Downloaded the record of processing"),
+    "mydata.view": _l("A customer opened their own data"),
+    "mydata.download": _l("A customer downloaded their own data"),
+    "request.receive": _l("Recorded a request about a person's data"),
+    "request.view": _l("Opened a request about a person's data"),
+    "request.extend": _l("Extended the time to answer a request"),
+    "request.export": _l("Sent a person a copy of their data"),
+    "request.correct": _l("Corrected a person's data on their request"),
+    "request.restrict": _l("Restricted the use of a person's data"),
+    "request.unrestrict": _l("Lifted a restriction on a person's data"),
+    "request.erase": _l("Erased a person's data on their request"),
+    "request.refuse": _l("Refused a request about a person's data"),
+    "request.close": _l("Closed a request about a person's data"),
+    "consent.give": _l("A customer gave consent"),
+    "consent.withdraw": _l("A customer's consent was withdrawn"),
+    "retention.update": _l("Changed how long data is kept"),
+    "processor.update": _l("Changed the list of partners who process data"),
+    "newsletter.send": _l("Sent news by e-mail"),
 }
 
 BUSINESS_FORM = "partials/owner/business_form.html"

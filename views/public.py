@@ -20,6 +20,9 @@ PURPOSE_NAMES = {
     Purpose.DEVELOPMENT: _l("developing our service"),
     Purpose.COMMUNICATION: _l("communicating with you about your bookings and what you ask us"),
     Purpose.MISUSE_PREVENTION: _l("noticing and preventing misuse"),
+    Purpose.LEGAL_COMPLIANCE: _l("meeting our duties under the law, such as answering your "
+                                 "requests about your data"),
+    Purpose.MARKETING: _l("sending news and offers by e-mail to those who asked for them"),
 }
 CATEGORY_NAMES = {
     "contact": _l("Contact details"),
@@ -29,6 +32,8 @@ CATEGORY_NAMES = {
     "audit": _l("Records of which of our staff handled your data and when"),
     "contact_request": _l("Contact requests you send us"),
     "email": _l("Records of the e-mail we send you"),
+    "data_request": _l("Your requests about your data, and how we answered them"),
+    "consent": _l("Your consent to news and offers by e-mail"),
 }
 
 

@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
-from models import schema
+from models import periods, schema
 from models.breaches import Breach, clock, newest_first, save_breach
 from models.business import Business
 from models.customers import display_phone
@@ -98,6 +98,15 @@ FIELD_NAMES = {
     "answered_at": _l("When it was answered"),
     "closed_at": _l("When it was closed"),
     "created_by": _l("Who recorded it"),
+    "identity_check": _l("How the person's identity was checked"),
+    "outcome": _l("The answer given"),
+    "extension_reason": _l("Reason for extending the answer time"),
+    "received_at": _l("When it was received"),
+    "given_at": _l("When it was given"),
+    "withdrawn_at": _l("When it was withdrawn"),
+    "visitor": _l("Random key of the visitor's cookie choice"),
+    "used_at": _l("When it was used"),
+    "note": _l("Note"),
 }
 
 
@@ -128,9 +137,9 @@ def field_name(model, name):
     return FIELD_NAMES.get(name) or model._meta.fields[name].verbose_name
 
 
-def retention_text(retention):
-    """How long a category is kept, in the owner's words."""
-    months, after = retention.months, retention.after
+def retention_text(category):
+    """How long a category is kept (the period in force), in the owner's words."""
+    months, after = periods.months(category), category.retention.after
     if after == "employment_end" and months == 0:
         return _("Until the employment ends")
     texts = {
@@ -142,6 +151,8 @@ def retention_text(retention):
                             "%(num)d months after the matter is closed", months),
         "sent": ngettext("%(num)d month after sending", "%(num)d months after sending",
                          months),
+        "withdrawal": ngettext("%(num)d month after it is withdrawn",
+                               "%(num)d months after it is withdrawn", months),
         "entry": ngettext("%(num)d month after the entry is written",
                           "%(num)d months after the entry is written", months),
         "employment_end": ngettext("%(num)d month after the employment ends",
@@ -167,7 +178,7 @@ def processing_record():
             "recipients": [STAFF_RECIPIENTS] + [RECIPIENT_NAMES[processor]
                                                 for processor in activity.processors],
             "transfers": NO_TRANSFERS,
-            "retention": retention_text(category.retention),
+            "retention": retention_text(category),
         })
     return rows
 
