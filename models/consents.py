@@ -4,7 +4,7 @@ privacy statement (or of the cookie banner) was shown."""
 
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
-from . import BaseModel, utc_now
+from . import BaseModel, naive_utc, utc_now
 from .customers import Customer
 from .privacy import CONSENT, PersonalData
 
@@ -61,3 +61,30 @@ class CookieChoice(BaseModel):
         {"visitor": CONSENT, "at": CONSENT},
         not_personal=("id", "choice", "banner_version"),
     )
+
+
+def active(customer, purpose=MARKETING):
+    """The customer's consent for `purpose` in force, or None."""
+    return (Consent.select()
+            .where((Consent.customer == customer) & (Consent.purpose == purpose)
+                   & Consent.withdrawn_at.is_null())
+            .order_by(Consent.given_at.desc()).first())
+
+
+def give(customer, purpose=MARKETING, via=BOOKING_FORM, statement_version=None, now=None):
+    """Record the customer's consent (the one in force, if already given)."""
+    if purpose not in PURPOSES or via not in SOURCES:
+        raise ValueError(f"unknown consent {purpose!r} via {via!r}")
+    return active(customer, purpose) or Consent.create(
+        customer=customer, purpose=purpose, given_via=via,
+        statement_version=statement_version, given_at=naive_utc(now) if now else utc_now())
+
+
+def withdraw(customer, purpose=MARKETING, via=MY_DATA, now=None):
+    """Withdraw the customer's consent for `purpose`; how many were in force (0 or 1)."""
+    if via not in SOURCES:
+        raise ValueError(f"unknown source {via!r}")
+    return Consent.update(
+        withdrawn_at=naive_utc(now) if now else utc_now(), withdrawn_via=via,
+    ).where((Consent.customer == customer) & (Consent.purpose == purpose)
+            & Consent.withdrawn_at.is_null()).execute()
