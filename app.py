@@ -20,14 +20,19 @@ from views import (
     auth,
     booking,
     calendar,
+    consent,
     contact,
     customers,
+    erasure,
     errors,
     formatting,
     inbox,
+    my_data,
+    newsletter,
     owner,
     public,
     records,
+    requests,
     security,
     sent_mail,
 )
@@ -37,7 +42,8 @@ from views.limits import limiter
 from worker import delivery
 
 BACK_OFFICE = (auth.blueprint, auth.account, calendar.blueprint, customers.blueprint,
-               owner.blueprint, sent_mail.blueprint, inbox.blueprint, records.blueprint)
+               owner.blueprint, sent_mail.blueprint, inbox.blueprint, records.blueprint,
+               requests.blueprint, newsletter.blueprint, erasure.blueprint)
 
 babel = Babel()
 compress = Compress()
@@ -152,7 +158,8 @@ def create_app(config=None):
     security.init_app(app)
     formatting.init_app(app)
     errors.init_app(app)
-    for blueprint in (public.blueprint, booking.blueprint, contact.blueprint):
+    for blueprint in (public.blueprint, booking.blueprint, contact.blueprint,
+                      my_data.blueprint, consent.blueprint):
         csrf.exempt(blueprint)  # public forms carry a session-less token instead
         app.register_blueprint(blueprint)
     for blueprint in BACK_OFFICE:

@@ -19,6 +19,9 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "synchronous": "normal",
     "busy_timeout": 10_000,
+    # Deleted rows are overwritten with zeros, not left readable in the file's free
+    # pages: erased personal data is gone from the file, not only from the tables.
+    "secure_delete": 1,
 }
 
 

@@ -52,6 +52,7 @@ ACTIONS = (
     "request.erase",
     "request.refuse",
     "request.close",
+    "request.note",
     "consent.give",
     "consent.withdraw",
     "retention.update",
@@ -76,6 +77,8 @@ class AuditEntry(BaseModel):
     personal_data = PersonalData(
         {"user": AUDIT, "customer": AUDIT, "booking": AUDIT, "ip": AUDIT, "at": AUDIT},
         not_personal=("id", "action", "details"),
+        # The address of the connection is kept to trace misuse; it is mostly staff's.
+        withheld=("ip",),
     )
 
     class Meta:

@@ -20,4 +20,6 @@ class CustomerNote(BaseModel):
     personal_data = PersonalData(
         {"text": NOTE, "customer": NOTE, "created_at": NOTE},
         not_personal=("id", "author", "confidential"),
+        # Confidential notes are the staff's own; the customer sees the others.
+        withheld_if="confidential",
     )

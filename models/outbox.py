@@ -9,6 +9,7 @@ message (its event) is unique, so that the same event never queues two messages;
 sender claims a row before sending it, so that two senders never send the same one.
 """
 
+import hashlib
 import json
 from datetime import timedelta
 
@@ -16,6 +17,7 @@ from peewee import CharField, DateTimeField, IntegerField, TextField
 
 from . import BaseModel, naive_utc, utc_now
 from .bookings import CONFIRMED, Booking
+from .customers import Customer
 from .privacy import EMAIL, PersonalData
 from .users import OWNER, User
 
@@ -39,11 +41,15 @@ DATA_REQUEST_REFUSED = "data_request_refused"
 STAFF_NEW_DATA_REQUEST = "staff_new_data_request"
 # News and offers, to customers who chose to get them.
 NEWSLETTER = "newsletter"
+# What erasing a person's data did: the last message to them. Their address is kept
+# in its details only until it is sent (or given up), then cleared with the subject.
+DATA_ERASED = "data_erased"
+FORGOTTEN_ONCE_SENT = (DATA_ERASED,)
 KINDS = (
     BOOKING_CONFIRMED, BOOKING_REMINDER, BOOKING_CANCELLED, BOOKING_MOVED,
     CONTACT_RECEIVED, STAFF_NEW_BOOKING, STAFF_CANCELLED, STAFF_MOVED, STAFF_NEW_CONTACT,
     MY_DATA_LINK, DATA_REQUEST_RECEIVED, DATA_REQUEST_EXTENDED, DATA_REQUEST_DONE,
-    DATA_REQUEST_REFUSED, STAFF_NEW_DATA_REQUEST, NEWSLETTER,
+    DATA_REQUEST_REFUSED, STAFF_NEW_DATA_REQUEST, NEWSLETTER, DATA_ERASED,
 )
 # What a customer's own change tells the staff.
 STAFF_NOTICE = {
@@ -148,19 +154,45 @@ def due_ids(now, limit=100):
     ]
 
 
+def message_digest(key):
+    """The local part of the Message-ID of the message with this key, which also names
+    its saved .eml copy."""
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def saved_copies(folder, keys):
+    """The .eml copies in `folder` (a Path, or None) of the messages with these keys:
+    the file delivery names each `<sent>-<message digest>.eml`."""
+    if folder is None or not folder.is_dir():
+        return []
+    return sorted(path for key in set(keys)
+                  for path in folder.glob(f"*-{message_digest(key)}.eml"))
+
+
+def _forgetting(message, changes):
+    """`changes` that close a message, clearing to whom and what it was for a kind
+    that must not outlive its sending."""
+    if message.kind in FORGOTTEN_ONCE_SENT:
+        address = message.detail.get("to")
+        if address and changes.get("last_error"):  # a refusal may name the address
+            changes["last_error"] = changes["last_error"].replace(address, "…")
+        changes.update(sent_to="", subject="", details="{}")
+    return changes
+
+
 def mark_sent(message, now, sent_to, subject):
-    OutboxMessage.update(
-        sent_at=naive_utc(now), claimed_until=None, sent_to=sent_to, subject=subject[:200],
-        attempts=OutboxMessage.attempts + 1, last_error="",
-    ).where(OutboxMessage.id == message.id).execute()
+    OutboxMessage.update(_forgetting(message, {
+        "sent_at": naive_utc(now), "claimed_until": None, "sent_to": sent_to,
+        "subject": subject[:200], "attempts": OutboxMessage.attempts + 1, "last_error": "",
+    })).where(OutboxMessage.id == message.id).execute()
 
 
 def mark_dropped(message, now, reason):
     """Nothing to send any more (the booking was erased, the address removed): the
     message is closed without a try counting against it."""
-    OutboxMessage.update(
-        failed_at=naive_utc(now), claimed_until=None, last_error=reason[:500],
-    ).where(OutboxMessage.id == message.id).execute()
+    OutboxMessage.update(_forgetting(message, {
+        "failed_at": naive_utc(now), "claimed_until": None, "last_error": reason[:500],
+    })).where(OutboxMessage.id == message.id).execute()
 
 
 def mark_failed(message, now, error, sent_to="", subject=""):
@@ -171,6 +203,7 @@ def mark_failed(message, now, error, sent_to="", subject=""):
                "sent_to": sent_to, "subject": subject[:200]}
     if attempts > len(RETRY_DELAYS):
         changes["failed_at"] = now
+        _forgetting(message, changes)
     else:
         changes["due_at"] = now + RETRY_DELAYS[attempts - 1]
     OutboxMessage.update(changes).where(OutboxMessage.id == message.id).execute()
@@ -232,15 +265,18 @@ def staff_to_tell_of_contact():
 def queue_reminders(now, hours):
     """Queue the reminder of each confirmed booking that starts within `hours` from
     `now` and was made before its reminder time; once per booking and start time, however
-    many workers run this at once. Returns how many were queued now."""
+    many workers run this at once. None for a customer whose data is restricted (GDPR
+    Art 18: kept, not used). Returns how many were queued now."""
     if hours <= 0:
         return 0
     now = naive_utc(now)
     window = timedelta(hours=hours)
-    upcoming = Booking.select(Booking.id, Booking.starts_at, Booking.created_at).where(
+    upcoming = Booking.select(Booking.id, Booking.starts_at, Booking.created_at).join(
+        Customer).where(
         (Booking.status == CONFIRMED)
         & (Booking.starts_at > now)
         & (Booking.starts_at <= now + window)
+        & Customer.restricted_at.is_null()
     )
     # A booking made inside its reminder window has just had its confirmation.
     due = {

@@ -23,15 +23,22 @@ class RetentionPeriod(BaseModel):
 
 def months(category):
     """The period of `category` in force, in months."""
-    chosen = RetentionPeriod.get_or_none(RetentionPeriod.category == category.key)
-    return chosen.months if chosen is not None else category.retention.months
+    return all_months()[category.key]
 
 
 def all_months():
-    """The period in force of every category, by its key (one query)."""
+    """The period in force of every category, by its key (one query). Data deleted
+    together with another category's (messages with their booking, notes with their
+    customer) has that category's period."""
+    from .retention import RULES  # the purge's rules import this module
+
     chosen = {row.category: row.months for row in RetentionPeriod.select()}
-    return {category.key: chosen.get(category.key, category.retention.months)
-            for category in CATEGORIES}
+    in_force = {category.key: chosen.get(category.key, category.retention.months)
+                for category in CATEGORIES}
+    for rule in RULES:
+        for category in rule.with_it:
+            in_force[category.key] = in_force[rule.category.key]
+    return in_force
 
 
 def check(category, value):

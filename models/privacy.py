@@ -9,6 +9,7 @@ neither way fails the test suite.
 """
 
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 
 
@@ -50,11 +51,40 @@ class Retention:
 
 
 @dataclass(frozen=True)
+class LegalHold:
+    """A law that makes the business keep data even when the person asks for it to be
+    erased. The data is kept `years` years from the end of the calendar year in which
+    the financial year of the record's date ended; the financial year ends on
+    `financial_year_end` (month, day), the calendar year's end unless the business's
+    bookkeeping says otherwise."""
+
+    key: str
+    law: str
+    years: int
+    financial_year_end: tuple[int, int] = (12, 31)
+
+    def until(self, dated):
+        """The last day the record dated `dated` (a date) must be kept."""
+        month, day = self.financial_year_end
+        year_ends = date(dated.year, month, day)
+        if dated > year_ends:
+            year_ends = date(dated.year + 1, month, day)
+        return date(year_ends.year + self.years, 12, 31)
+
+
+# Sales invoices and the other vouchers of the bookkeeping (kirjanpitolaki 2:10).
+ACCOUNTING_ACT = LegalHold("accounting_act", "Accounting Act (kirjanpitolaki 1336/1997) 2:10",
+                           years=6)
+
+
+@dataclass(frozen=True)
 class Category:
     key: str
     purposes: tuple[Purpose, ...]
     basis: LegalBasis
     retention: Retention
+    # The law that keeps the data however its person asks for erasure, or None.
+    legal_hold: LegalHold | None = None
 
 
 CONTACT = Category(
@@ -147,14 +177,31 @@ CATEGORIES = (CONTACT, BOOKING, MESSAGE, NOTE, AUDIT, STAFF, EMAIL, CONTACT_REQU
 @dataclass(frozen=True)
 class PersonalData:
     """A model's declaration: `fields` maps each field holding personal data to its
-    category; `not_personal` names every other field."""
+    category; `not_personal` names every other field.
+
+    What is kept from the person when they see their own data: `withheld` names fields
+    left out of every row (e.g. where staff's connection shows), and `withheld_if` names
+    a true/false field whose true rows are left out whole (staff's confidential notes)."""
 
     fields: dict
     not_personal: frozenset
+    withheld: frozenset
+    withheld_if: str | None
 
-    def __init__(self, fields, not_personal=()):
+    def __init__(self, fields, not_personal=(), withheld=(), withheld_if=None):
         object.__setattr__(self, "fields", dict(fields))
         object.__setattr__(self, "not_personal", frozenset(not_personal))
+        object.__setattr__(self, "withheld", frozenset(withheld))
+        object.__setattr__(self, "withheld_if", withheld_if)
+
+    def shown_fields(self):
+        """The personal fields the person is shown, with their categories."""
+        return {name: category for name, category in self.fields.items()
+                if name not in self.withheld}
+
+    def shown(self, row):
+        """Whether the person is shown `row` at all."""
+        return not (self.withheld_if and getattr(row, self.withheld_if))
 
 
 def undeclared_fields(model):
@@ -164,6 +211,18 @@ def undeclared_fields(model):
     if declaration is None:
         return names
     return names - set(declaration.fields) - declaration.not_personal
+
+
+def withholding_problems(model):
+    """What is wrong with what `model`'s declaration withholds: a withheld name that is
+    not one of its personal fields, or a row rule that names no field of it."""
+    declaration = model.personal_data
+    problems = [f"{model.__name__}.{name} is withheld but not declared personal"
+                for name in sorted(declaration.withheld - set(declaration.fields))]
+    rule = declaration.withheld_if
+    if rule is not None and rule not in model._meta.fields:
+        problems.append(f"{model.__name__} withholds rows by {rule!r}, not a field of it")
+    return problems
 
 
 def declared_models(models):

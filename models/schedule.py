@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from peewee import IntegrityError, OperationalError
 
-from . import naive_utc, outbox, write_transaction
+from . import consents, naive_utc, outbox, write_transaction
 from .bookings import Booking, busy_spans, token_hash
 from .business import Business, DayException
 from .catalogue import Break, ExtraHours, StaffMember, TimeOff, WorkingHours
@@ -193,6 +193,10 @@ class BookingRequest:
     language: str
     submission_key: str
     token: str
+    # The version of the privacy statement the customer was shown, and whether they
+    # ticked the box for news and offers by e-mail.
+    privacy_version: int | None = None
+    marketing: bool = False
 
 
 def book(request, now=None):
@@ -245,7 +249,11 @@ def _book_once(request, now):
             price_cents=service.price_cents,
             submission_key=request.submission_key,
             token_hash=token_hash(request.token),
+            privacy_version=request.privacy_version,
         )
+        if request.marketing:
+            consents.give(booking.customer, via=consents.BOOKING_FORM,
+                          statement_version=request.privacy_version)
         outbox.booking_event(booking, outbox.BOOKING_CONFIRMED, by_customer=True)
         return booking
 

@@ -22,6 +22,7 @@ from .consents import Consent, CookieChoice
 from .contact_requests import ContactRequest
 from .customers import Customer
 from .data_requests import DataRequest, DataRequestEvent
+from .duties import DutyRun
 from .my_data import AccessLink
 from .notes import CustomerNote
 from .outbox import OutboxMessage
@@ -59,6 +60,7 @@ MODELS = (
     CookieChoice,
     PrivacyStatement,
     Processor,
+    DutyRun,
 )
 
 # Kept by the database alone, not declared on a model: the exclusion constraint that

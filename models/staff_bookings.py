@@ -106,10 +106,15 @@ def checked_write(write):
 def create_booking(request, now, log):
     """Book for a customer met on the phone or at the counter, with the same check
     as online bookings; raises SlotTaken or TimeNotOffered, unless the request says
-    staff knowingly overbook, and register.DuplicateEmail for a new customer whose
-    e-mail the register already holds."""
+    staff knowingly overbook, register.DuplicateEmail for a new customer whose
+    e-mail the register already holds, and NotAllowed("restricted") for a customer
+    whose data is restricted (kept, not used: GDPR Art 18)."""
 
     def write():
+        if request.customer is not None and Customer.select().where(
+                (Customer.id == request.customer.id)
+                & Customer.restricted_at.is_null(False)).exists():
+            raise NotAllowed("restricted")
         if not request.overbook:
             free_staff_at(request.service, request.staff, request.start, now,
                           staff_rules(any_minute=True))

@@ -57,7 +57,8 @@ def free_port():
 class Server:
     """The app in gunicorn, as it runs in production, on a port of its own."""
 
-    def __init__(self, database_url, workers=2, threads=4):
+    def __init__(self, database_url, workers=2, threads=4, app="app:create_app()"):
+        """`app`: the app for gunicorn (a test may give a factory of its own)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, VUORO_DATABASE_URL=database_url,
@@ -65,7 +66,7 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(workers),
              "--threads", str(threads), "--bind", f"127.0.0.1:{self.port}",
-             "--log-level", "warning", "app:create_app()"],
+             "--log-level", "warning", app],
             cwd=ROOT, env=env,
             # Its own process group: stopping it stops its workers too, so that no worker
             # outlives the test and holds database locks into the next one.

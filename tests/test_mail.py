@@ -95,6 +95,7 @@ def test_booking_confirmation_arrives_in_the_customers_language(app, shop, mail_
     result = send(app)
     assert result.sent == 1
     [message] = mail_server.to("liisa@example.com")
+    assert message["Content-Language"] == "sv"
     assert message["Subject"].startswith(translated("sv", "Booking confirmed: %(service)s, "
                                                     "%(when)s").split(":")[0])
     text, html = text_of(message), html_of(message)
@@ -545,3 +546,9 @@ def test_saved_messages_are_deleted_with_the_record_of_sent_mail(app, shop):
         assert os.listdir(folder)  # kept three months
         done = worker.purge_expired(now=datetime.now(UTC) + timedelta(days=100))
     assert not os.listdir(folder) and "saved e-mail files: 1" in done
+
+
+def test_every_kind_of_message_has_a_name_on_the_owners_mail_page():
+    from views.sent_mail import KIND_NAMES
+
+    assert set(KIND_NAMES) == set(outbox.KINDS)

@@ -7,19 +7,25 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
 
 import models
+from models import periods
 from models.audit import AuditEntry
 from models.breaches import HIGH_RISK, NO_RISK, RISK, Breach, clock, parse_moment
 from models.business import Business
-from models.privacy import CATEGORIES
+from models.contact_requests import CLOSED, ContactRequest
+from models.privacy import CATEGORIES, CONTACT_REQUEST
 from models.schema import MODELS
+from models.statements import EEA_COUNTRIES, Processor
+from views.formatting import moment_text
 from views.records import FIELD_NAMES, RECORD_CATEGORY_NAMES
 
 HTMX = {"HX-Request": "true"}
 PAGES = ["/staff/records/", "/staff/records/processing", "/staff/records/processing.csv",
          "/staff/records/processing/print", "/staff/records/breaches/",
-         "/staff/records/breaches/new"]
+         "/staff/records/breaches/new", "/staff/records/retention",
+         "/staff/records/processors"]
 
 
 @pytest.fixture
@@ -291,3 +297,248 @@ def test_clock_rounds_hours_left_up_and_overdue_down():
     assert clock(breach, at + timedelta(hours=72, minutes=20)).hours_overdue == 0
     assert clock(breach, at + timedelta(hours=72, minutes=20)).overdue
     assert clock(breach, at + timedelta(hours=80, minutes=59)).hours_overdue == 8
+
+
+# Retention periods and the purge ------------------------------------------------------
+
+def period_form(key, months):
+    return {f"{key}-months": months}
+
+
+def retention_row_text(page, key):
+    row = page.split(f'id="retention-{key}"')[1].split("</section>")[0]
+    return text_of(row).replace("&#39;", "'")
+
+
+def test_retention_page_lists_every_category_with_its_period_default_and_limits(owner_client):
+    page = owner_client.get("/staff/records/retention").text
+    for category in CATEGORIES:
+        assert f'id="retention-{category.key}"' in page, category
+        assert str(RECORD_CATEGORY_NAMES[category.key]) in page.replace("&#39;", "'")
+    contact_requests = retention_row_text(page, "contact_request")
+    assert "Kept for 12 months after the matter is closed" in contact_requests
+    assert "Default 12 months after the matter is closed" in contact_requests
+    assert "Counts from when the matter is closed" in contact_requests
+    assert "From 1 to 36 months" in contact_requests
+    assert 'name="contact_request-months"' in page
+    # Messages go with their booking: no form of their own.
+    assert 'name="message-months"' not in page
+    assert "Deleted together with: Bookings" in retention_row_text(page, "message")
+
+
+def test_owner_changes_a_period_and_the_audit_log_says_from_what_to_what(owner_client,
+                                                                        owner):
+    response = post(owner_client, "/staff/records/retention/contact_request",
+                    period_form("contact_request", "6"))
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/staff/records/retention")
+    with models.db.connection_context():
+        assert periods.months(CONTACT_REQUEST) == 6
+    page = owner_client.get("/staff/records/retention").text
+    assert "Kept for 6 months after the matter is closed" in retention_row_text(
+        page, "contact_request")
+    [entry] = audit_entries("retention.update")
+    assert entry.user_id == owner.id
+    assert entry.details == "contact_request: 12 → 6 months"
+    record = text_of(owner_client.get("/staff/records/processing").text)
+    assert "6 months after the matter is closed" in record
+
+
+def test_period_of_bookings_is_also_that_of_their_messages(owner_client, client):
+    post(owner_client, "/staff/records/retention/booking", period_form("booking", "24"))
+    page = owner_client.get("/staff/records/retention").text
+    assert "Kept for 24 months after the appointment" in retention_row_text(page, "message")
+    client.set_cookie("lang", "en")
+    statement = client.get("/privacy").text
+    kept = statement.split('id="kept-heading"')[1].split("</section>")[0]
+    assert kept.count("Kept for 24 months after the appointment.") == 2  # and bookings
+
+
+@pytest.mark.parametrize("typed, message", [
+    ("99", "Give a period from 1 to 36 months."),
+    ("0", "Give a period from 1 to 36 months."),
+    ("kolme", "Give the period as a whole number of months."),
+    ("", "Give the period as a whole number of months."),
+])
+@pytest.mark.parametrize("htmx", [False, True])
+def test_period_out_of_its_limits_gets_a_message_and_keeps_what_was_typed(owner_client,
+                                                                          typed, message,
+                                                                          htmx):
+    response = post(owner_client, "/staff/records/retention/contact_request",
+                    period_form("contact_request", typed), htmx=htmx)
+    assert response.status_code == 422
+    page = response.text
+    assert f'<p class="error" id="contact_request-months-error">{message}</p>' in page
+    assert f'name="contact_request-months" type="text" value="{typed}"' in page
+    assert 'aria-invalid="true"' in page
+    assert ('id="retention-contact_request"' in page) and (("<html" in page) != htmx)
+    with models.db.connection_context():
+        assert periods.months(CONTACT_REQUEST) == 12
+    assert audit_entries("retention.update") == []
+
+
+def test_fixed_period_cannot_be_changed(owner_client):
+    response = post(owner_client, "/staff/records/retention/message",
+                    period_form("message", "12"))
+    assert response.status_code == 422
+    assert "This period is set by law and the software; it cannot be changed." in text_of(
+        response.text)
+    assert owner_client.post("/staff/records/retention/nothing", data={
+        "csrf_token": owner_client.csrf}).status_code == 404
+
+
+def test_retention_page_says_the_purge_has_not_run_and_how_to_run_it(owner_client):
+    text = text_of(owner_client.get("/staff/records/retention").text)
+    assert "The worker has not run the purge yet." in text
+    assert "flask --app app retention" in text
+    assert "The purge has not run yet." in text_of(owner_client.get("/staff/records/").text)
+
+
+def test_last_and_next_purge_are_shown_after_the_worker_ran_it(app, owner_client):
+    import worker
+
+    ran_at = datetime.now(UTC) - timedelta(hours=2)
+    [duty] = [duty for duty in worker.DUTIES if duty.name == "retention"]
+    with app.app_context():
+        worker.run_duties([duty], ran_at)
+    owner_client.set_cookie("lang", "fi")  # Helsinki time, the Finnish way
+    text = text_of(owner_client.get("/staff/records/retention").text)
+    with app.test_request_context(), force_locale("fi"):
+        last = moment_text(ran_at.replace(tzinfo=None))
+        following = moment_text((ran_at + timedelta(days=1)).replace(tzinfo=None))
+    assert f"The last purge ran {last}." in text
+    assert f"The next purge runs about {following}." in text
+    assert "has not run" not in text
+    assert f"The last purge ran {last}." in text_of(owner_client.get("/staff/records/").text)
+
+
+def test_overdue_purge_asks_whether_the_worker_runs(app, owner_client):
+    import worker
+
+    with app.app_context():
+        worker.run_duties([worker.DUTY_BY_NAME["retention"]],
+                          datetime.now(UTC) - timedelta(days=3))
+    assert "Is the worker running?" in text_of(
+        owner_client.get("/staff/records/retention").text)
+
+
+def test_retention_page_shows_what_a_purge_would_delete_and_deletes_nothing(owner_client):
+    closed = datetime.now(UTC).replace(tzinfo=None) - timedelta(days=800)
+    with models.db.connection_context():
+        ContactRequest.create(name="Kerttu", email="kerttu@example.com", message="Hei",
+                              submission_key="old", status=CLOSED, closed_at=closed,
+                              created_at=closed)
+    text = text_of(owner_client.get("/staff/records/retention").text)
+    assert "Contact requests you send us : contact requests 1" in text
+    with models.db.connection_context():
+        assert ContactRequest.select().count() == 1
+
+
+def test_staff_cannot_change_periods_or_processors(staff_client):
+    assert post(staff_client, "/staff/records/retention/contact_request",
+                period_form("contact_request", "6")).status_code == 403
+    assert post(staff_client, "/staff/records/processors", processor_form()).status_code == 403
+    assert staff_client.get("/staff/records/processors/1/remove").status_code == 403
+    with models.db.connection_context():
+        assert periods.months(CONTACT_REQUEST) == 12
+        assert Processor.select().count() == 0
+
+
+# The processors -----------------------------------------------------------------------
+
+def processor_form(**changes):
+    return {"name": "Pilvipalvelu Oy", "service": "hosting", "country": "FI", **changes}
+
+
+def listed_processors():
+    with models.db.connection_context():
+        return [(p.name, p.service, p.country) for p in Processor.select().order_by(
+            Processor.id)]
+
+
+def test_owner_adds_a_processor_and_the_record_names_it(owner_client, owner):
+    response = post(owner_client, "/staff/records/processors", processor_form())
+    assert response.status_code == 303
+    assert listed_processors() == [("Pilvipalvelu Oy", "hosting", "FI")]
+    page = text_of(owner_client.get("/staff/records/processors").text)
+    assert "Pilvipalvelu Oy : Server hosting (the server and its backups), Finland" in page
+    [entry] = audit_entries("processor.update")
+    assert entry.user_id == owner.id and entry.details.startswith("added processor")
+    record = text_of(owner_client.get("/staff/records/processing").text)
+    assert "Server hosting in the EU/EEA (the server and its backups): Pilvipalvelu Oy " \
+           "(Finland)" in record
+    assert "E-mail service (sending e-mail)" in record  # none listed: the kind alone
+
+
+def test_adding_a_processor_as_htmx_redirects_the_whole_page(owner_client):
+    response = post(owner_client, "/staff/records/processors", processor_form(), htmx=True)
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"] == "/staff/records/processors"
+
+
+@pytest.mark.parametrize("changes, field, message", [
+    ({"country": "US"}, "country", "Choose a country of the EU or the EEA."),
+    ({"country": "GB"}, "country", "Choose a country of the EU or the EEA."),
+    ({"service": ""}, "service", "Choose what the partner does."),
+    ({"service": "selling"}, "service", "Choose what the partner does."),
+    ({"name": " "}, "name", "Give the company's name."),
+    ({"name": "x" * 201}, "name", "At most 200 characters; this has 201."),
+])
+@pytest.mark.parametrize("htmx", [False, True])
+def test_processor_form_refuses_what_it_cannot_list(owner_client, changes, field, message,
+                                                     htmx):
+    response = post(owner_client, "/staff/records/processors", processor_form(**changes),
+                    htmx=htmx)
+    assert response.status_code == 422
+    assert f'<p class="error" id="{field}-error">{message}' in response.text
+    assert ('id="processor-form"' in response.text) and (("<html" in response.text) != htmx)
+    if field != "name":
+        assert 'value="Pilvipalvelu Oy"' in response.text
+    assert listed_processors() == []
+    assert audit_entries("processor.update") == []
+
+
+def test_country_list_holds_only_eu_and_eea_countries(owner_client):
+    page = owner_client.get("/staff/records/processors").text
+    select = page.split('name="country"')[1].split("</select>")[0]
+    assert set(re.findall(r'<option value="(\w+)"', select)) == set(EEA_COUNTRIES)
+    assert len(EEA_COUNTRIES) == 30
+
+
+def test_removing_a_processor_asks_first_then_removes_it(owner_client):
+    post(owner_client, "/staff/records/processors", processor_form())
+    with models.db.connection_context():
+        processor_id = Processor.get().id
+    url = f"/staff/records/processors/{processor_id}/remove"
+    confirm = owner_client.get(url)
+    assert confirm.status_code == 200
+    assert "Remove Pilvipalvelu Oy?" in confirm.text
+    assert listed_processors() == [("Pilvipalvelu Oy", "hosting", "FI")]
+    response = post(owner_client, url, {})
+    assert response.status_code == 303
+    assert listed_processors() == []
+    assert audit_entries("processor.update")[-1].details.startswith("removed processor")
+    assert owner_client.get(url).status_code == 404
+
+
+def test_changes_to_processors_publish_a_new_statement(owner_client, client):
+    client.set_cookie("lang", "en")
+    client.get("/privacy")
+    post(owner_client, "/staff/records/processors", processor_form(
+        name="Kirjanpito Oy", service="accounting", country="EE"))
+    page = text_of(client.get("/privacy").text)
+    assert "Version 2" in page and "Kirjanpito Oy" in page and "Estonia" in page
+
+
+def test_failed_purge_is_shown_as_failed(app, owner_client):
+    import worker
+
+    def broken(now):
+        raise RuntimeError("disk full")
+
+    with app.app_context():
+        worker.run_duties([worker.Duty("retention", timedelta(days=1), broken)],
+                          datetime.now(UTC))
+    text = text_of(owner_client.get("/staff/records/retention").text)
+    assert "It failed; the worker tries again on its next turn." in text
+    assert "disk full" not in text

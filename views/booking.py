@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from models.business import Business
 from models.catalogue import Service
+from models.consents import active as consent_in_force
 from models.free_times import HELSINKI
 from models.schedule import (
     BookingRequest,
@@ -18,11 +19,14 @@ from models.schedule import (
     times_near,
     week_of_times,
 )
+from models.statements import PrivacyStatement
 
+from .access import audit
 from .booking_forms import BookingForm
 from .formatting import language
 from .rendering import redirect_after_post, render
 from .security import link_token, new_form_token, read_form_token
+from .statement import current_statement
 
 blueprint = Blueprint("booking", __name__)
 
@@ -143,6 +147,7 @@ def details(service_id):
 
 def make_booking(form, submission_key):
     staff_id = form.chosen_staff_id()
+    marketing = bool(form.marketing.data) and Business.current().marketing_enabled
     try:
         booking = book(BookingRequest(
             service=form.service,
@@ -153,15 +158,30 @@ def make_booking(form, submission_key):
             language=language(),
             submission_key=submission_key,
             token=link_token(submission_key),
+            privacy_version=shown_statement(form).version,
+            marketing=marketing,
         ))
     except SlotTaken:
         return details_page(form, status=409, notice=TAKEN)
     except TimeNotOffered:
         form.start.errors = [NOT_OFFERED]
         return details_page(form, status=422)
+    if marketing and consent_in_force(booking.customer) is not None:
+        audit("consent.give", customer=booking.customer, booking=booking,
+              details="the booking form")
     return redirect_after_post(
         url_for(".confirmed", token=link_token(booking.submission_key))
     )
+
+
+def shown_statement(form):
+    """The privacy statement the form links to: the version it was handed out with,
+    when that is a published one, else the one in force."""
+    version = form.shown_privacy_version()
+    statement = version and PrivacyStatement.get_or_none(PrivacyStatement.version == version)
+    statement = statement or current_statement()
+    form.privacy_version.data = str(statement.version)
+    return statement
 
 
 def chosen_time_ok(form, people=None):
@@ -215,6 +235,7 @@ def details_page(form, status, notice=None):
         notice=notice,
         alternatives=alternatives_for(form, notice is TAKEN),
         business=Business.current(),
+        statement=shown_statement(form),
     )
 
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, StopValidation
 
 from models.customers import (
@@ -106,9 +106,14 @@ class BookingForm(ChosenTime, FlaskForm):
     message = TextAreaField(
         _l("Message (optional)"), validators=[Optional(), LengthLimit(2000)]
     )
+    # Offered only when the owner has turned news by e-mail on; never ticked for them.
+    marketing = BooleanField(
+        _l("Send me news and offers by e-mail. You can stop them at any time."))
     start = HiddenField()
     staff = HiddenField()
     form_token = HiddenField()
+    # The version of the privacy statement the form showed a link to.
+    privacy_version = HiddenField()
 
     def __init__(self, service, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,6 +123,11 @@ class BookingForm(ChosenTime, FlaskForm):
                 field.validators = [required(_l("The visit needs an address.")),
                                     *field.validators[1:]]
                 field.flags.required = True
+
+    def shown_privacy_version(self):
+        """The statement version the form says it showed, as a number, or None."""
+        value = (self.privacy_version.data or "").strip()
+        return int(value) if value.isdigit() and len(value) < 10 else None
 
     def details(self):
         def value(field):

@@ -82,6 +82,9 @@ CHANGED = _l("Someone else changed this booking while you had it open, so nothin
 TAKEN = _l("This time is not free any more. Choose another time.")
 NOT_FREE = _l("This time is not free: it overlaps another booking.")
 NOT_OFFERED = _l("This time is outside the working hours, on a closed day or past.")
+CUSTOMER_RESTRICTED = _l("The use of this customer's data is restricted on their "
+                         "request, so staff cannot book for them. They can still book "
+                         "online themselves.")
 CUSTOMER_EXISTS = _l("A customer with this e-mail address is already in the register.")
 SAVED = _l("Saved.")
 BOOKED = _l("Booked.")
@@ -311,6 +314,9 @@ def make_booking(form):
         form.existing_customer = found.existing
         form.email.errors = [str(CUSTOMER_EXISTS)]
         return new_page(form, form, status=422)
+    except NotAllowed:  # the customer's data is restricted
+        form.customer.errors = [str(CUSTOMER_RESTRICTED)]
+        return new_page(form, form, status=409)
     flash(str(BOOKED), "success")
     return redirect_after_post(url_for(".booking", booking_id=booking.id))
 

@@ -10,7 +10,8 @@ from flask_login import current_user
 from peewee import IntegrityError
 
 from models import write_transaction
-from models.customers import Customer
+from models.customers import Customer, InvalidValue
+from models.data_requests import lift_restriction
 from models.free_times import HELSINKI
 from models.register import (
     ChangedMeanwhile,
@@ -32,12 +33,16 @@ from .access import audit, staff_only
 from .calendar import STATUS_NAMES
 from .customer_forms import EMAIL_TAKEN, LABELS, CustomerForm, MergeForm, NoteForm
 from .rendering import redirect_after_post, render
+from .requests_forms import LiftRestrictionForm
 
 blueprint = staff_only(Blueprint("customers", __name__, url_prefix="/staff/customers"))
 
 CHANGED = _l("Someone else changed this customer while you had the form open, so nothing "
              "was saved. What you typed is kept in the form; the details now in the "
              "register are shown here. Save again to replace them with yours.")
+RESTRICTED = _l("The use of this customer's data is restricted on their request: it is "
+                "kept, but cannot be changed and no notes can be added, until the "
+                "restriction is lifted on the customer's page.")
 MERGE_GONE = _l("One of the two records is no longer in the register (perhaps it was "
                 "merged already), so nothing was merged.")
 
@@ -88,22 +93,28 @@ def detail(customer_id):
     return detail_page(customer, NoteForm(formdata=None))
 
 
-def detail_page(customer, note_form, status=200, fragment=None):
+def detail_page(customer, note_form, status=200, fragment=None, lift_form=None):
     """A customer's page; an HTMX request for it gets the whole page too, unless a
     `fragment` (the notes, after a refused note) is named."""
     return render("customers/detail.html", fragment, status=status,
                   customer=customer, bookings=customer_bookings(customer),
-                  notes=customer_notes(customer), note_form=note_form)
+                  notes=customer_notes(customer), note_form=note_form,
+                  lift_form=lift_form or LiftRestrictionForm(formdata=None))
 
 
 @blueprint.route("/<int:customer_id>/edit", methods=["GET", "POST"])
 def edit(customer_id):
     customer = customer_or_404(customer_id)
+    if customer.restricted_at is not None and request.method == "GET":
+        flash(str(RESTRICTED), "warning")
+        return redirect_after_post(url_for(".detail", customer_id=customer.id))
     if request.method == "GET":
         audit("customer.view", customer=customer, details="edit form")
         form = CustomerForm(obj=customer, formdata=None, seen=fingerprint(customer))
         return form_page(form, customer)
     form = CustomerForm(customer_id=customer.id)
+    if customer.restricted_at is not None:
+        return form_page(form, customer, status=409, refusal=RESTRICTED)
     if not form.validate_on_submit():
         return form_page(form, customer, status=422)
     try:
@@ -123,10 +134,11 @@ def edit(customer_id):
     return redirect_after_post(url_for(".detail", customer_id=customer.id))
 
 
-def form_page(form, customer, status=200, notice=None):
-    """The form to add a customer (`customer` None) or to correct one."""
+def form_page(form, customer, status=200, notice=None, refusal=None):
+    """The form to add a customer (`customer` None) or to correct one; `refusal` says
+    why nothing can be saved."""
     return render("customers/form.html", "partials/customers/form.html", status=status,
-                  form=form, customer=customer, notice=notice)
+                  form=form, customer=customer, notice=notice, refusal=refusal)
 
 
 def duplicate_page(form, customer, duplicate):
@@ -139,6 +151,11 @@ def duplicate_page(form, customer, duplicate):
 def note(customer_id):
     customer = customer_or_404(customer_id)
     form = NoteForm()
+    if customer.restricted_at is not None:
+        form.validate_on_submit()
+        form.text.errors = [str(RESTRICTED)]
+        return detail_page(customer, form, status=409,
+                           fragment="partials/customers/notes.html")
     if not form.validate_on_submit():
         return detail_page(customer, form, status=422,
                            fragment="partials/customers/notes.html")
@@ -147,6 +164,22 @@ def note(customer_id):
         audit("customer.note", customer=customer,
               details="confidential" if form.confidential.data else "")
     flash(gettext("Note added."), "success")
+    return redirect_after_post(url_for(".detail", customer_id=customer.id))
+
+
+@blueprint.post("/<int:customer_id>/unrestrict")
+def unrestrict(customer_id):
+    """Lift the restriction of the customer's data, with a reason."""
+    customer = customer_or_404(customer_id)
+    form = LiftRestrictionForm()
+    if not form.validate_on_submit():
+        return detail_page(customer, NoteForm(formdata=None), status=422, lift_form=form)
+    try:
+        lifted = lift_restriction(customer, form.reason.data, current_user.id, log=audit)
+    except InvalidValue:
+        return detail_page(customer, NoteForm(formdata=None), status=422, lift_form=form)
+    flash(gettext("The restriction is lifted: the customer's data is in use again.")
+          if lifted else gettext("The customer's data was not restricted."), "success")
     return redirect_after_post(url_for(".detail", customer_id=customer.id))
 
 

@@ -111,6 +111,7 @@ ACTION_LABELS = {
     "request.erase": _l("Erased a person's data on their request"),
     "request.refuse": _l("Refused a request about a person's data"),
     "request.close": _l("Closed a request about a person's data"),
+    "request.note": _l("Added a note to a request about a person's data"),
     "consent.give": _l("A customer gave consent"),
     "consent.withdraw": _l("A customer's consent was withdrawn"),
     "retention.update": _l("Changed how long data is kept"),

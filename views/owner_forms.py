@@ -205,6 +205,7 @@ class RulesForm(CheckedForm):
     idle_timeout_hours = rule_number(_l("Log out staff after a pause of (hours)"),
                                      "idle_timeout_hours")
     require_two_factor = BooleanField(_l("Require two-factor login for every account"))
+    marketing_enabled = BooleanField(_l("Offer news and offers by e-mail on the booking form"))
 
     NUMBERS = ("min_notice_minutes", "horizon_days", "slot_step_minutes",
                "cancellation_hours", "reminder_hours", "idle_timeout_hours")
@@ -212,11 +213,13 @@ class RulesForm(CheckedForm):
     @classmethod
     def of(cls, business):
         data = {name: str(getattr(business, name)) for name in cls.NUMBERS}
-        return cls(formdata=None, data=data, require_two_factor=business.require_two_factor)
+        return cls(formdata=None, data=data, require_two_factor=business.require_two_factor,
+                   marketing_enabled=business.marketing_enabled)
 
     def values(self):
         found = {name: value(self[name]) for name in self.NUMBERS}
         found["require_two_factor"] = self.require_two_factor.data
+        found["marketing_enabled"] = self.marketing_enabled.data
         return found
 
 

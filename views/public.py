@@ -1,40 +1,20 @@
 """The business's public pages: home, privacy, and the language switch."""
 
 from flask import Blueprint, abort, redirect, render_template, request
-from flask_babel import lazy_gettext as _l
 from peewee import DatabaseError
 
 from models.business import Business
 from models.catalogue import Service
-from models.privacy import CATEGORIES, Purpose
 from models.schedule import opening_hours
 
+from . import statement
 from .formatting import LANGUAGE_COOKIE, LANGUAGES
 
-blueprint = Blueprint("public", __name__)
+# The names of the declaration's categories and purposes, long imported from here.
+from .statement import CATEGORY_NAMES as CATEGORY_NAMES
+from .statement import PURPOSE_NAMES as PURPOSE_NAMES
 
-PURPOSE_NAMES = {
-    Purpose.CUSTOMER_RELATIONSHIP: _l("looking after our customer relationship"),
-    Purpose.SERVICE: _l("giving the service you booked"),
-    Purpose.INVOICING: _l("invoicing"),
-    Purpose.DEVELOPMENT: _l("developing our service"),
-    Purpose.COMMUNICATION: _l("communicating with you about your bookings and what you ask us"),
-    Purpose.MISUSE_PREVENTION: _l("noticing and preventing misuse"),
-    Purpose.LEGAL_COMPLIANCE: _l("meeting our duties under the law, such as answering your "
-                                 "requests about your data"),
-    Purpose.MARKETING: _l("sending news and offers by e-mail to those who asked for them"),
-}
-CATEGORY_NAMES = {
-    "contact": _l("Contact details"),
-    "booking": _l("Bookings"),
-    "message": _l("Messages you write to us"),
-    "note": _l("Notes from your visits"),
-    "audit": _l("Records of which of our staff handled your data and when"),
-    "contact_request": _l("Contact requests you send us"),
-    "email": _l("Records of the e-mail we send you"),
-    "data_request": _l("Your requests about your data, and how we answered them"),
-    "consent": _l("Your consent to news and offers by e-mail"),
-}
+blueprint = Blueprint("public", __name__)
 
 
 @blueprint.get("/")
@@ -48,12 +28,12 @@ def home():
 
 @blueprint.get("/privacy")
 def privacy():
-    return render_template(
-        "public/privacy.html",
-        categories=CATEGORIES,
-        purpose_names=PURPOSE_NAMES,
-        category_names=CATEGORY_NAMES,
-    )
+    return statement.show_current()
+
+
+@blueprint.get("/privacy/<int:version>")
+def privacy_version(version):
+    return statement.show_version(version)
 
 
 @blueprint.get("/language/<code>")

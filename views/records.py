@@ -12,20 +12,34 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
-from models import periods, schema
+from models import duties, naive_utc, periods, retention, schema, statements
 from models.breaches import Breach, clock, newest_first, save_breach
 from models.business import Business
 from models.customers import display_phone
 from models.free_times import HELSINKI
-from models.privacy import LegalBasis
+from models.privacy import CATEGORIES, LegalBasis
 from models.processing import ACCOUNTING, CUSTOMERS, EMAIL_SERVICE, HOSTING, STAFF_MEMBERS
 from models.processing import activities as declared_activities
+from worker import next_run
 
 from .access import audit, owner_only
 from .owner import spreadsheet_safe
-from .public import CATEGORY_NAMES, PURPOSE_NAMES
-from .records_forms import MOMENT_HINT, RISK_NAMES, RISK_SHORT_NAMES, BreachForm
+from .records_forms import (
+    MOMENT_HINT,
+    RISK_NAMES,
+    RISK_SHORT_NAMES,
+    SERVICE_OPTIONS,
+    BreachForm,
+    ProcessorForm,
+    RetentionForm,
+)
 from .rendering import redirect_after_post, render
+from .statement import (
+    CATEGORY_NAMES,
+    PURPOSE_NAMES,
+    SECURITY_MEASURES,
+    country_name,
+)
 
 blueprint = owner_only(Blueprint("records", __name__, url_prefix="/staff/records"))
 
@@ -48,20 +62,8 @@ RECIPIENT_NAMES = {
     ACCOUNTING: _l("Accounting program (invoices)"),
 }
 STAFF_RECIPIENTS = _l("The business's own staff, each with an account of their own")
+OTHER_RECIPIENT = _l("Other partner")
 NO_TRANSFERS = _l("None: nothing is moved outside the EU/EEA")
-SECURITY_MEASURES = (
-    _l("Encrypted connections only (TLS); session cookies are sent only over them, "
-       "closed to scripts (HttpOnly, SameSite)"),
-    _l("Passwords stored as argon2id hashes; common passwords refused"),
-    _l("Logins throttled against guessing"),
-    _l("Two-step login with a code app (TOTP), which the owner can require of everyone"),
-    _l("Strict Content-Security-Policy and security headers; no inline scripts"),
-    _l("An audit log of every opening, change and export of a customer's data, which "
-       "cannot be changed or deleted"),
-    _l("No requests to third parties from any page: no CDN, web fonts, analytics or "
-       "trackers"),
-    _l("Staff accounts with roles; a session ends after the idle time the owner sets"),
-)
 FIELD_NAMES = {
     "name": _l("Name"),
     "email": _l("E-mail address"),
@@ -137,9 +139,10 @@ def field_name(model, name):
     return FIELD_NAMES.get(name) or model._meta.fields[name].verbose_name
 
 
-def retention_text(category):
-    """How long a category is kept (the period in force), in the owner's words."""
-    months, after = periods.months(category), category.retention.after
+def retention_text(category, months):
+    """How long a category is kept, `months` counted from its event, in the owner's
+    words."""
+    after = category.retention.after
     if after == "employment_end" and months == 0:
         return _("Until the employment ends")
     texts = {
@@ -161,9 +164,30 @@ def retention_text(category):
     return texts.get(after) or ngettext("%(num)d month", "%(num)d months", months)
 
 
+def processor_text(kind, processor):
+    return _("%(kind)s: %(name)s (%(country)s)", kind=kind, name=processor.name,
+             country=country_name(processor.country))
+
+
+def recipients(activity, listed):
+    """Who receives a category's data: the staff, then for each kind of processor that
+    handles it the ones the owner lists (the kind alone when none is listed), and the
+    partners listed for other services."""
+    names = [STAFF_RECIPIENTS]
+    for service in activity.processors:
+        named = [processor for processor in listed if processor.service == service]
+        names += ([processor_text(RECIPIENT_NAMES[service], processor) for processor in named]
+                  or [RECIPIENT_NAMES[service]])
+    names += [processor_text(OTHER_RECIPIENT, processor) for processor in listed
+              if processor.service == statements.OTHER]
+    return names
+
+
 def processing_record():
     """One row per category of the declaration, with every name the owner reads."""
     rows = []
+    listed = statements.processors()
+    months = periods.all_months()
     for activity in declared_activities(schema.MODELS):
         category = activity.category
         fields = dict.fromkeys(str(field_name(model, name))
@@ -175,10 +199,9 @@ def processing_record():
             "basis": BASIS_NAMES[category.basis],
             "subjects": [SUBJECT_NAMES[subject] for subject in activity.subjects],
             "fields": list(fields),
-            "recipients": [STAFF_RECIPIENTS] + [RECIPIENT_NAMES[processor]
-                                                for processor in activity.processors],
+            "recipients": recipients(activity, listed),
             "transfers": NO_TRANSFERS,
-            "retention": retention_text(category),
+            "retention": retention_text(category, months[category.key]),
         })
     return rows
 
@@ -191,7 +214,8 @@ def record_context():
 @blueprint.get("/")
 def index():
     return render("records/index.html", open_breaches=sum(
-        1 for breach in newest_first() if not breach.settled))
+        1 for breach in newest_first() if not breach.settled),
+        last_purge=duties.last_run(PURGE_DUTY))
 
 
 @blueprint.get("/processing")
@@ -279,3 +303,154 @@ def breach_page(breach):
         audit("breach.update", details=f"breach {breach.id}: {', '.join(form.result)}")
     flash(_("The breach is recorded.") if is_new else _("The breach is saved."), "success")
     return redirect_after_post(url_for(".breaches"))
+
+
+# Retention periods and the purge ------------------------------------------------------
+
+RETENTION_ROW = "partials/records/retention_category.html"
+PURGE_DUTY = "retention"
+COUNTS_FROM = {
+    "appointment": _l("the appointment"),
+    "last_booking": _l("the customer's last booking (with none, when they were added)"),
+    "closing": _l("when the matter is closed"),
+    "sent": _l("when the message is sent"),
+    "entry": _l("when the entry is written"),
+    "employment_end": _l("when the employment ends"),
+    "withdrawal": _l("when the consent is withdrawn"),
+}
+# What the purge deletes, by the names models.retention counts them under.
+PURGED_NAMES = {
+    "bookings": _l("bookings"),
+    "customers": _l("customers"),
+    "notes": _l("notes"),
+    "e-mail records": _l("records of e-mail"),
+    "contact requests": _l("contact requests"),
+    "audit entries": _l("audit log entries"),
+    "my data links": _l("\"My data\" links"),
+    "requests": _l("requests about people's data"),
+    "consents": _l("consents"),
+    "cookie choices": _l("answers to the cookie question"),
+}
+
+
+def category_of(key):
+    category = next((category for category in CATEGORIES if category.key == key), None)
+    if category is None:
+        abort(404)
+    return category
+
+
+# Categories whose data goes when another's does (messages with their booking), with it.
+GOES_WITH = {category.key: rule.category for rule in retention.RULES
+             for category in rule.with_it}
+
+
+def retention_row(category, months, form=None):
+    """One category on the retention page: its period in force, its default, what it
+    counts from, and its form when the owner may change it."""
+    leader = GOES_WITH.get(category.key)
+    return {
+        "category": category,
+        "name": RECORD_CATEGORY_NAMES.get(category.key, category.key),
+        "months": months,
+        "in_force": retention_text(category, months),
+        "default": retention_text(category, (leader or category).retention.months),
+        "counts_from": COUNTS_FROM.get(category.retention.after, ""),
+        "goes_with": leader and RECORD_CATEGORY_NAMES.get(leader.key, leader.key),
+        "form": form or (RetentionForm(prefix=category.key, formdata=None,
+                                       data={"months": str(months)})
+                         if category.retention.changeable else None),
+    }
+
+
+def purge_status(moment):
+    """The last purge the worker recorded, when the next is due, and what a purge now
+    would delete (a dry run), by category."""
+    run = duties.last_run(PURGE_DUTY)
+    due = next_run(PURGE_DUTY, run.last_run_at) if run else None
+    counts = retention.purge(moment, dry_run=True)
+    would = [(RECORD_CATEGORY_NAMES.get(key, key),
+              [(PURGED_NAMES.get(what, what), number) for what, number in numbers.items()
+               if number])
+             for key, numbers in counts.items()]
+    return {"run": run, "next": due, "overdue": due is not None and due < naive_utc(moment),
+            "would": [(name, numbers) for name, numbers in would if numbers]}
+
+
+def retention_page(changed=None, status=200):
+    """The page, with `changed` (a row whose form was refused) in place of its row."""
+    months = periods.all_months()
+    rows = [changed if changed and changed["category"] == category
+            else retention_row(category, months[category.key]) for category in CATEGORIES]
+    return render("records/retention.html", RETENTION_ROW, status=status, rows=rows,
+                  row=changed, purge=purge_status(now()))
+
+
+@blueprint.get("/retention")
+def retention_periods():
+    return retention_page()
+
+
+@blueprint.post("/retention/<key>")
+def change_retention(key):
+    category = category_of(key)
+    old = periods.all_months()[key]
+    form = RetentionForm(prefix=key)
+    if not form.validate_on_submit() or not form.stored(category, current_user.id):
+        return retention_page(retention_row(category, old, form), status=422)
+    new = periods.all_months()[key]
+    if new != old:
+        audit("retention.update", details=f"{key}: {old} → {new} months")
+    flash(_("The period of %(name)s is saved: %(period)s.",
+            name=RECORD_CATEGORY_NAMES.get(key, key), period=retention_text(category, new)),
+          "success")
+    return redirect_after_post(url_for(".retention_periods"))
+
+
+# The processors -------------------------------------------------------------------------
+
+PROCESSOR_FORM = "partials/records/processor_form.html"
+
+
+def processor_found(processor_id):
+    processor = statements.Processor.get_or_none(statements.Processor.id == processor_id)
+    if processor is None:
+        abort(404)
+    return processor
+
+
+def processors_page(form=None, status=200):
+    return render("records/processors.html", PROCESSOR_FORM, status=status,
+                  processors=statements.processors(), form=form or ProcessorForm(),
+                  service_names=SERVICE_OPTIONS, country_name=country_name)
+
+
+@blueprint.get("/processors")
+def processors():
+    return processors_page()
+
+
+@blueprint.post("/processors")
+def add_processor():
+    form = ProcessorForm()
+    if not form.validate_on_submit():
+        return processors_page(form, status=422)
+    processor = statements.add_processor(form.name.data, form.service.data,
+                                         form.country.data)
+    audit("processor.update", details=f"added processor {processor.id} "
+                                      f"({processor.service}, {processor.country})")
+    flash(_("%(name)s is added to the list.", name=processor.name), "success")
+    return redirect_after_post(url_for(".processors"))
+
+
+@blueprint.route("/processors/<int:processor_id>/remove", methods=["GET", "POST"])
+def remove_processor(processor_id):
+    processor = processor_found(processor_id)
+    if request.method == "GET":
+        return render("records/processor_remove.html", processor=processor,
+                      service_names=SERVICE_OPTIONS, country_name=country_name)
+    statements.remove_processor(processor.id)
+    audit("processor.update", details=f"removed processor {processor.id} "
+                                      f"({processor.service}, {processor.country})")
+    flash(_("%(name)s is removed from the list.", name=processor.name), "success")
+    return redirect_after_post(url_for(".processors"))

@@ -3,9 +3,10 @@
 The form reads what was typed; the rules on the moments (none in the future, none out of
 order) are models.breaches.check's, and its refusal is shown at the field it concerns."""
 
+from babel import Locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, StopValidation
 
 from models.breaches import (
@@ -17,9 +18,13 @@ from models.breaches import (
     local_input_value,
     parse_moment,
 )
+from models.customers import InvalidValue
+from models.periods import choose
 from models.settings import InvalidSetting
+from models.statements import EEA_COUNTRIES, PROCESSOR_SERVICES, Processor
 
 from .booking_forms import LengthLimit
+from .formatting import FORMAT_LOCALES, language
 
 RISK_NAMES = {
     NO_RISK: _l("No risk to people: recorded here only"),
@@ -102,3 +107,73 @@ class BreachForm(FlaskForm):
             self[refusal.field].errors.append(str(REFUSALS[refusal.code]))
             return False
         return True
+
+
+# The retention periods ------------------------------------------------------------------
+
+class RetentionForm(FlaskForm):
+    """One category's period; made with `prefix=category.key`, as the page has one form
+    per category. What was typed is kept as text, so a wrong value comes back as typed."""
+
+    months = StringField(_l("Kept for (months)"))
+
+    def stored(self, category, user):
+        """Set the period; False with the message at the field when it is refused."""
+        text = (self.months.data or "").strip()
+        try:
+            value = int(text)
+        except ValueError:
+            self.months.errors.append(str(_l("Give the period as a whole number of months.")))
+            return False
+        try:
+            choose(category, value, user=user)
+        except InvalidValue as refusal:
+            self.months.errors.append(str(retention_refusal(refusal.code, category)))
+            return False
+        return True
+
+
+def retention_refusal(code, category):
+    if code == "retention_fixed":
+        return _l("This period is set by law and the software; it cannot be changed.")
+    return _l("Give a period from %(minimum)d to %(maximum)d months.",
+              minimum=category.retention.minimum, maximum=category.retention.maximum)
+
+
+# The processors -------------------------------------------------------------------------
+
+SERVICE_OPTIONS = {
+    "hosting": _l("Server hosting (the server and its backups)"),
+    "email": _l("E-mail service (sending e-mail)"),
+    "accounting": _l("Accounting program (invoices and bookkeeping)"),
+    "other": _l("Other service"),
+}
+NOT_IN_THE_EEA = _l("Choose a country of the EU or the EEA. Data may not be moved "
+                    "outside them, so a partner elsewhere cannot be listed.")
+
+
+def eea_countries():
+    """The EU and EEA countries, (code, name) in the reader's language, by name."""
+    names = Locale.parse(FORMAT_LOCALES[language()]).territories
+    return sorted(((code, names.get(code, code)) for code in EEA_COUNTRIES),
+                  key=lambda pair: pair[1])
+
+
+class ProcessorForm(FlaskForm):
+    name = StringField(_l("Name of the company"), validators=[
+        DataRequired(message=_l("Give the company's name.")),
+        LengthLimit(Processor.name.max_length)])
+    service = SelectField(_l("What it does for you"), default="",
+                          invalid_choice_message=_l("Choose what the partner does."))
+    country = SelectField(_l("Country where it keeps the data"), default="FI",
+                          invalid_choice_message=NOT_IN_THE_EEA)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.service.choices = [SelectChoice("", _l("Choose…"))] + [
+            SelectChoice(key, SERVICE_OPTIONS[key]) for key in PROCESSOR_SERVICES]
+        self.country.choices = [SelectChoice(code, name) for code, name in eea_countries()]
+
+    def validate_service(self, field):
+        if field.data not in PROCESSOR_SERVICES:
+            raise StopValidation(str(_l("Choose what the partner does.")))

@@ -30,6 +30,14 @@ KIND_NAMES = {
     outbox.STAFF_CANCELLED: _l("To staff: cancelled by the customer"),
     outbox.STAFF_MOVED: _l("To staff: moved by the customer"),
     outbox.STAFF_NEW_CONTACT: _l("To staff: new contact request"),
+    outbox.MY_DATA_LINK: _l("Link to the person's own data"),
+    outbox.DATA_REQUEST_RECEIVED: _l("Data request received"),
+    outbox.DATA_REQUEST_EXTENDED: _l("Data request: more time needed"),
+    outbox.DATA_REQUEST_DONE: _l("Data request answered"),
+    outbox.DATA_REQUEST_REFUSED: _l("Data request refused"),
+    outbox.DATA_ERASED: _l("Data erased"),
+    outbox.STAFF_NEW_DATA_REQUEST: _l("To staff: new data request"),
+    outbox.NEWSLETTER: _l("News"),
 }
 
 

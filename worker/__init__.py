@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 
 import models
-from models import outbox, retention
+from models import duties, erasure, outbox, retention
 from models.business import Business
 from models.outbox import OutboxMessage
 from models.privacy import EMAIL
@@ -54,8 +54,10 @@ def send_due(now=None, delivery=None):
             while batch := outbox.due_ids(now):
                 for message_id in batch:
                     if outbox.claim(message_id, now):
-                        _send_one(OutboxMessage.get_by_id(message_id), now, delivery,
-                                  result)
+                        message = OutboxMessage.get_by_id(message_id)
+                        _send_one(message, now, delivery, result)
+                        if message.kind in outbox.FORGOTTEN_ONCE_SENT:
+                            erasure.overwrite_freed_pages()  # the address it had
     finally:
         delivery.close()
     return result
@@ -112,19 +114,37 @@ DUTIES = (
     Duty("outbox", timedelta(seconds=20), send_due),
     Duty("retention", timedelta(days=1), purge_expired),
 )
+DUTY_BY_NAME = {duty.name: duty for duty in DUTIES}
 
 
 def run_duties(due, now):
     """Run each duty in `due`, each in its own connection; one that fails is logged and
-    tried again on its next turn, and does not stop the others."""
+    tried again on its next turn, and does not stop the others. Each run, done or
+    failed, is recorded (`models.duties`)."""
     for duty in due:
         try:
             with models.db.connection_context():
                 outcome = duty.run(now=now)
             if outcome:
                 log.info("%s: %s", duty.name, outcome)
-        except Exception:
+            result = str(outcome) if outcome else ""
+        except Exception as error:
             log.exception("duty %s failed", duty.name)
+            result = f"{duties.FAILED}: {type(error).__name__}"
+        _record_run(duty, now, result)
+
+
+def _record_run(duty, now, result):
+    try:
+        with models.db.connection_context():
+            duties.record_run(duty.name, now, result)
+    except Exception:  # the record is for the back office; the duties go on without it
+        log.exception("could not record the run of duty %s", duty.name)
+
+
+def next_run(name, last_run_at):
+    """When the duty `name` runs next, at the latest, after a run at `last_run_at`."""
+    return last_run_at + DUTY_BY_NAME[name].every
 
 
 def run_forever(stop=lambda: False, tick=5.0):

@@ -123,7 +123,8 @@ class FileDelivery:
 
     def send(self, message):
         self.directory.mkdir(parents=True, exist_ok=True)
-        # Named by when it was sent and its message id: sorted by name is sorted by time.
+        # Named by when it was sent and its message id: sorted by name is sorted by time
+        # (models.outbox.saved_copies finds a message's copy by this name).
         sent = parsedate_to_datetime(message["Date"]).strftime("%Y%m%d-%H%M%S")
         name = f"{sent}-{message['Message-ID'].strip('<>').partition('@')[0]}.eml"
         # Written whole under a temporary name first: a reader never sees half a file.

@@ -7,10 +7,10 @@ part and an HTML part that reads well on a phone; nothing in it loads from elsew
 and nothing tracks the reader.
 """
 
-import hashlib
+import json
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -22,10 +22,19 @@ from models import outbox
 from models.bookings import CANCELLED, Booking, token_hash
 from models.business import Business
 from models.calendar_file import booking_ics
+from models.consents import active as consent_in_force
 from models.contact_requests import ContactRequest
 from models.customer_changes import change_deadline
+from models.customers import Customer
+from models.data_requests import DataRequest
+from models.exports import personal_data_of
+from models.free_times import HELSINKI
+from models.my_data import LINK_VALID, create_link
 from models.users import User
+from views.consent import unsubscribe_key
 from views.formatting import date_text, time_text
+from views.my_data_forms import KIND_NAMES
+from views.public import PURPOSE_NAMES
 from views.security import link_token
 
 # Staff read the back office in Finnish unless they choose otherwise on the page;
@@ -45,6 +54,7 @@ class Letter:
     template: str
     context: dict
     attachments: list = field(default_factory=list)
+    headers: dict = field(default_factory=dict)
 
 
 def manage_token(booking):
@@ -75,8 +85,16 @@ def _previous_start(message):
     return datetime.fromisoformat(text) if text else None
 
 
+def not_restricted(customer):
+    """Refuse a message to a customer whose data is restricted (GDPR Art 18): they get
+    only the answers to their own requests about their data."""
+    if customer is not None and customer.restricted_at is not None:
+        raise Skip("the use of the customer's data is restricted")
+
+
 def _to_customer(message, now):
     booking = _booking(message)
+    not_restricted(booking.customer)
     if not booking.customer.email:
         raise Skip("the customer has no e-mail address")
     language = booking.language or "fi"
@@ -148,6 +166,7 @@ def _contact_request(message):
 
 def _to_sender(message, now):
     contact = _contact_request(message)
+    not_restricted(contact.customer)
     if not contact.email:
         raise Skip("the sender gave no e-mail address")
     with force_locale(contact.language):
@@ -156,8 +175,121 @@ def _to_sender(message, now):
                   {"contact": contact})
 
 
+def _my_data_link(message, now):
+    """The one-time link to the person's data, made now: it is valid 30 minutes from
+    the moment the message goes."""
+    customer = Customer.get_or_none(Customer.id == message.customer_id)
+    if customer is None or not customer.email:
+        raise Skip("the customer or their e-mail address no longer exists")
+    link = url_for("my_data.open_link", token=create_link(customer, now), _external=True)
+    with force_locale(customer.language):
+        subject = SUBJECTS[message.kind]()
+    return Letter(customer.email, customer.language, subject, message.kind, {
+        "customer": customer, "link": link,
+        "minutes": int(LINK_VALID.total_seconds() // 60),
+        "ask_url": url_for("my_data.ask", _external=True)})
+
+
+def _data_request(message):
+    data_request = DataRequest.get_or_none(DataRequest.id == message.data_request_id)
+    if data_request is None:
+        raise Skip("the request no longer exists")
+    return data_request
+
+
+def _data_request_received(message, now):
+    data_request = _data_request(message)
+    if not data_request.email:
+        raise Skip("the person's e-mail address was erased")
+    purposes = {purpose.value: name for purpose, name in PURPOSE_NAMES.items()}
+    with force_locale(data_request.language):
+        subject = SUBJECTS[message.kind]()
+    return Letter(data_request.email, data_request.language, subject, message.kind, {
+        "data_request": data_request, "kind": KIND_NAMES[data_request.kind],
+        "purpose": purposes.get(data_request.purpose),
+        "due": data_request.due.astimezone(HELSINKI)})
+
+
+def _to_owner_of_data_request(message, now):
+    user = User.get_or_none(User.id == message.user_id)
+    if user is None or not user.active or not user.is_owner:
+        raise Skip("the account no longer exists, is disabled or is no owner's")
+    data_request = _data_request(message)
+    with force_locale(STAFF_LANGUAGE):
+        subject = SUBJECTS[message.kind]() % {"kind": KIND_NAMES[data_request.kind]}
+    return Letter(user.email, STAFF_LANGUAGE, subject, message.kind, {
+        "data_request": data_request, "kind": KIND_NAMES[data_request.kind],
+        "due": data_request.due.astimezone(HELSINKI),
+        "link": url_for("data_requests.show", request_id=data_request.id,
+                        _external=True)})
+
+
+def _to_person_of_data_request(message, now):
+    """The answer to a request about one's data: more time, what was done (with the
+    copy of the data, for an access request) or the refusal. To the address the person
+    gave, or else the customer's, in the request's language; sent even while the
+    person's data is restricted, since it is about their request."""
+    data_request = _data_request(message)
+    customer = data_request.customer
+    to = data_request.email or (customer.email if customer else "")
+    if not to:
+        raise Skip("the person gave no e-mail address")
+    detail = message.detail
+    context = {"data_request": data_request, "kind": KIND_NAMES[data_request.kind],
+               "name": data_request.name or (customer.name if customer else ""),
+               "message_acted": detail.get("acted", False)}
+    attachments = []
+    if message.kind == outbox.DATA_REQUEST_EXTENDED:
+        context["reason"] = detail.get("reason", data_request.extension_reason)
+        context["due"] = datetime.fromisoformat(detail["answer_by"]).replace(
+            tzinfo=UTC).astimezone(HELSINKI)
+    if detail.get("export"):
+        if customer is None:
+            raise Skip("the customer is no longer in the register")
+        copy = json.dumps(personal_data_of(customer), ensure_ascii=False, indent=2)
+        attachments.append(("my-data.json", copy.encode(), "application", "json"))
+        context["attached"] = "my-data.json"
+    with force_locale(data_request.language):
+        subject = SUBJECTS[message.kind]()
+    return Letter(to, data_request.language, subject, message.kind, context, attachments)
+
+
+def _news(message, now):
+    """The owner's news to one customer, only while they still want it, with the link
+    (and the mail program's one-click request, RFC 8058) that stops it."""
+    customer = Customer.get_or_none(Customer.id == message.customer_id)
+    if customer is None or not customer.email:
+        raise Skip("the customer or their e-mail address no longer exists")
+    if customer.restricted_at is not None:
+        raise Skip("the use of the customer's data is restricted")
+    consent = consent_in_force(customer)
+    if consent is None:
+        raise Skip("the customer stopped the news")
+    link = url_for("consent.unsubscribe", key=unsubscribe_key(consent), _external=True)
+    return Letter(customer.email, customer.language, message.detail["subject"],
+                  message.kind, {"text": message.detail["text"], "unsubscribe_url": link},
+                  headers={"List-Unsubscribe": f"<{link}>",
+                           "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+
+
+def _data_erased(message, now):
+    """What erasing the person's data did. Their address is only in the message's
+    details, which are cleared once it is sent or given up."""
+    detail = message.detail
+    if not detail.get("to"):
+        raise Skip("the address was cleared")
+    language = detail.get("language") or "fi"
+    held = [{**each, "until": date.fromisoformat(each["until"])}
+            for each in detail.get("held", [])]
+    with force_locale(language):
+        subject = SUBJECTS[message.kind]()
+    return Letter(detail["to"], language, subject, message.kind,
+                  {"deleted": detail.get("deleted", []), "held": held})
+
+
 # Subjects, translated when the message is written.
 SUBJECTS = {
+    outbox.DATA_ERASED: lambda: gettext("Your data has been erased"),
     outbox.BOOKING_CONFIRMED: lambda: gettext("Booking confirmed: %(service)s, %(when)s"),
     outbox.BOOKING_REMINDER: lambda: gettext("Reminder: %(service)s, %(when)s"),
     outbox.BOOKING_CANCELLED: lambda: gettext("Booking cancelled: %(service)s, %(when)s"),
@@ -168,8 +300,18 @@ SUBJECTS = {
                                             "%(name)s"),
     outbox.STAFF_MOVED: lambda: gettext("Moved by the customer: %(when)s, %(name)s"),
     outbox.STAFF_NEW_CONTACT: lambda: gettext("New contact request from %(name)s"),
+    outbox.MY_DATA_LINK: lambda: gettext("Your link to see your data"),
+    outbox.DATA_REQUEST_RECEIVED: lambda: gettext("We received your request about your data"),
+    outbox.STAFF_NEW_DATA_REQUEST: lambda: gettext("New request about personal data: "
+                                                   "%(kind)s"),
+    outbox.DATA_REQUEST_EXTENDED: lambda: gettext("More time to answer your request "
+                                                  "about your data"),
+    outbox.DATA_REQUEST_DONE: lambda: gettext("Your request about your data is done"),
+    outbox.DATA_REQUEST_REFUSED: lambda: gettext("Your request about your data"),
 }
 WRITERS = {
+    outbox.DATA_ERASED: _data_erased,
+    outbox.NEWSLETTER: _news,
     outbox.BOOKING_CONFIRMED: _to_customer,
     outbox.BOOKING_REMINDER: _to_customer,
     outbox.BOOKING_CANCELLED: _to_customer,
@@ -179,6 +321,12 @@ WRITERS = {
     outbox.STAFF_CANCELLED: _to_staff_of_booking,
     outbox.STAFF_MOVED: _to_staff_of_booking,
     outbox.STAFF_NEW_CONTACT: _to_staff_of_contact,
+    outbox.MY_DATA_LINK: _my_data_link,
+    outbox.DATA_REQUEST_RECEIVED: _data_request_received,
+    outbox.STAFF_NEW_DATA_REQUEST: _to_owner_of_data_request,
+    outbox.DATA_REQUEST_EXTENDED: _to_person_of_data_request,
+    outbox.DATA_REQUEST_DONE: _to_person_of_data_request,
+    outbox.DATA_REQUEST_REFUSED: _to_person_of_data_request,
 }
 
 
@@ -205,12 +353,17 @@ def compose(message, sent_at):
     email["Date"] = format_datetime(sent_at.replace(tzinfo=UTC))
     # The same message always has the same id: a mail system that sees it twice
     # (a sender that died after handing it over) can tell.
-    digest = hashlib.sha256(message.key.encode()).hexdigest()[:32]
+    digest = outbox.message_digest(message.key)
     email["Message-ID"] = f"<{digest}@{sender.rpartition('@')[2] or 'localhost'}>"
     email["Auto-Submitted"] = "auto-generated"
-    email["Content-Language"] = letter.language
+    for name, value in letter.headers.items():
+        email[name] = value
     email.set_content(text)
     email.add_alternative(html, subtype="html")
-    for name, content in letter.attachments:
-        email.add_attachment(content, maintype="text", subtype="calendar", filename=name)
+    # (file name, bytes) is a calendar file; others say their type after the bytes.
+    for name, content, *content_type in letter.attachments:
+        maintype, subtype = content_type or ("text", "calendar")
+        email.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
+    # Last: setting the content (or adding a part) moves Content-* headers out of the top.
+    email["Content-Language"] = letter.language
     return letter, email

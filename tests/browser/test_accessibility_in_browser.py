@@ -58,4 +58,7 @@ def test_booking_pages_have_no_wcag_violations(open_page):
     expect_confirmation(page, day, "11.00", "Maija Meikäläinen")
     found += violations(page, "confirmation page")
 
+    page.goto("/privacy")
+    found += violations(page, "privacy statement")
+
     assert not found, "axe-core found WCAG 2.1 A/AA violations:\n" + "\n".join(found)

@@ -17,6 +17,8 @@ from booking_steps import finnish_date, only_own_origin, page_ready, settled
 from playwright.sync_api import Page, expect
 from support import PASSWORD, next_weekday, translated
 
+import models
+from models.data_requests import receive
 from models.free_times import HELSINKI
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
@@ -360,6 +362,8 @@ def test_back_office_pages_have_no_wcag_violations_and_fit_the_screen(staff_acco
     expect(page.get_by_role("heading", level=1)).to_have_text(MATTI)
     found += problems(page, "customer's page")
 
+    with models.db.connection_context():  # a request about Matti's data, for its page
+        receive("access", customer=1, source="phone", identity_check="called back")
     page = open_page(javascript=True, viewport=screen)
     log_in_as(page, OWNER_EMAIL)
     for path, heading, name in (("/staff/settings/", fi("Settings"), "settings overview"),
@@ -368,8 +372,17 @@ def test_back_office_pages_have_no_wcag_violations_and_fit_the_screen(staff_acco
                                 ("/staff/audit/", fi("Audit log"), "audit log"),
                                 ("/staff/mail/", fi("E-mail"), "e-mail"),
                                 ("/staff/inbox/", fi("Inbox"), "inbox"),
+                                ("/staff/requests/", fi("Data requests"), "data requests"),
+                                ("/staff/requests/new?q=meik",
+                                 fi("Record a request about a person's data"),
+                                 "new data request"),
+                                ("/staff/requests/1", f"{fi('Access')}: {MATTI}",
+                                 "a data request"),
                                 ("/staff/records/processing", fi("Record of processing"),
                                  "record of processing"),
+                                ("/staff/records/retention", fi("Retention periods"),
+                                 "retention periods"),
+                                ("/staff/records/processors", fi("Processors"), "processors"),
                                 ("/staff/records/breaches/", fi("Breach log"), "breach log"),
                                 ("/staff/records/breaches/new", fi("Record a breach"),
                                  "new breach")):

@@ -1,0 +1,40 @@
+"""When each of the worker's periodic duties last ran, so that the back office can tell
+when the retention purge ran and when it runs next. The worker's own schedule is kept in
+its memory; this is only its record."""
+
+from peewee import CharField, DateTimeField, TextField
+
+from . import BaseModel, naive_utc
+from .privacy import PersonalData
+
+# What a failed run records as its result, before the kind of error.
+FAILED = "failed"
+
+
+class DutyRun(BaseModel):
+    name = CharField(max_length=40, unique=True)
+    last_run_at = DateTimeField()
+    # What the run did in words (counts only, never personal data), "" for nothing,
+    # or "failed: …" with the kind of error.
+    last_result = TextField(default="")
+
+    personal_data = PersonalData({}, not_personal=("id", "name", "last_run_at",
+                                                   "last_result"))
+
+    @property
+    def failed(self):
+        return self.last_result.startswith(FAILED)
+
+
+def record_run(name, at, result=""):
+    """Record that the duty `name` ran at `at` (an aware datetime) with `result`."""
+    at = naive_utc(at)
+    (DutyRun.insert(name=name, last_run_at=at, last_result=result)
+     .on_conflict(conflict_target=[DutyRun.name],
+                  update={DutyRun.last_run_at: at, DutyRun.last_result: result})
+     .execute())
+
+
+def last_run(name):
+    """The record of the duty's last run, or None when it has not run."""
+    return DutyRun.get_or_none(DutyRun.name == name)
