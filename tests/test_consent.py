@@ -11,8 +11,9 @@ from unittest.mock import patch
 
 import pytest
 from flask import make_response, request, request_finished
+from flask_babel import force_locale
 from itsdangerous.timed import TimestampSigner
-from support import form_fields, log_in, next_weekday
+from support import form_fields, log_in, next_weekday, translated
 
 import models
 import worker
@@ -343,7 +344,8 @@ def test_the_link_in_the_message_stops_the_news(app, owner_client, readers, mail
     visitor = app.test_client(use_cookies=False)
     page = visitor.get(link)
     assert page.status_code == 200
-    assert "Stop the e-mails" in page.text and "Set-Cookie" not in page.headers
+    assert translated("fi", "Stop the e-mails") in page.text
+    assert "Set-Cookie" not in page.headers
     assert rows(Consent.select().where(Consent.withdrawn_at.is_null(False))) == [
         readers[3].consents.get()]  # viewing the page changes nothing
 
@@ -354,8 +356,9 @@ def test_the_link_in_the_message_stops_the_news(app, owner_client, readers, mail
     [entry] = audit_entries("consent.withdraw")
     assert entry.customer_id == readers[0].id and entry.user_id is None
     done = visitor.get(response.headers["Location"])
-    assert "you will get no more news or offers from us" in done.text
-    assert "Stop the e-mails" not in done.text
+    assert translated("fi", "Done: you will get no more news or offers from us by e-mail.") \
+        in done.text
+    assert translated("fi", "Stop the e-mails") not in done.text
     assert visitor.post(link).status_code == 303  # a second time is harmless
     assert len(audit_entries("consent.withdraw")) == 1
     assert "1 customer gets the news now." in news_page(owner_client).text
@@ -424,7 +427,7 @@ def test_a_link_from_before_a_new_consent_still_stops_the_news(app, owner_client
         withdraw(readers[0], via=UNSUBSCRIBE)
         give(readers[0], via=BOOKING_FORM)  # asked for news again later
     page = app.test_client().get(link)
-    assert "Stop the e-mails" in page.text
+    assert translated("fi", "Stop the e-mails") in page.text
     app.test_client().post(link)
     assert rows(Consent.select().where((Consent.customer == readers[0].id)
                                        & Consent.withdrawn_at.is_null())) == []
@@ -476,7 +479,7 @@ def test_cookie_page_lists_every_cookie_with_purpose_and_lifetime(client):
     page = html.unescape(client.get("/cookies").text)
     for cookie in COOKIES:
         assert f"<code>{cookie.name}</code>" in page
-        with client.application.test_request_context():
+        with client.application.test_request_context(), force_locale("en"):
             assert str(cookie.purpose) in page and str(cookie.lifetime) in page
     assert "nothing for you to choose here" in page
     assert 'name="choice"' not in page

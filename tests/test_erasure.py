@@ -139,7 +139,7 @@ def helmi(app, shop, staff_account, staff_client):
     with models.db.connection_context():
         request = receive_request(
             ERASURE, customer=customer, name=NAME, email=EMAIL, phone=PHONE_NUMBER,
-            source=PHONE, identity_check=f"Asked her address: {STREET}",
+            source=PHONE, identity_check=f"Asked her address: {STREET}", language="en",
             details=f"Poistakaa kaikki tietoni. {NAME}", user=staff_account.id)
         DataRequestEvent.create(request=request, user=staff_account.id, what="noted",
                                 note=f"{NAME} soitti uudelleen")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
+from support import translated
 
 import models
 from models import periods
@@ -406,10 +407,11 @@ def test_last_and_next_purge_are_shown_after_the_worker_ran_it(app, owner_client
     with app.test_request_context(), force_locale("fi"):
         last = moment_text(ran_at.replace(tzinfo=None))
         following = moment_text((ran_at + timedelta(days=1)).replace(tzinfo=None))
-    assert f"The last purge ran {last}." in text
-    assert f"The next purge runs about {following}." in text
-    assert "has not run" not in text
-    assert f"The last purge ran {last}." in text_of(owner_client.get("/staff/records/").text)
+    said_last = translated("fi", "The last purge ran %(moment)s.", moment=last)
+    assert said_last in text
+    assert translated("fi", "The next purge runs about %(moment)s.", moment=following) in text
+    assert translated("fi", "The purge has not run yet.") not in text
+    assert said_last in text_of(owner_client.get("/staff/records/").text)
 
 
 def test_overdue_purge_asks_whether_the_worker_runs(app, owner_client):

@@ -104,11 +104,11 @@ def choose_time(page: Page, day, clock):
 
 
 def fill_details(page: Page, name, email, phone, message=None):
-    page.get_by_label(NAME).fill(name)
-    page.get_by_label(EMAIL).fill(email)
-    page.get_by_label(PHONE).fill(phone)
+    field_labelled(page, NAME).fill(name)
+    field_labelled(page, EMAIL).fill(email)
+    field_labelled(page, PHONE).fill(phone)
     if message is not None:
-        page.get_by_label(MESSAGE).fill(message)
+        field_labelled(page, MESSAGE).fill(message)
 
 
 def confirm(page: Page):
@@ -164,3 +164,9 @@ def only_own_origin(page: Page, server):
     page.context.route("**/*", route)
     page.on("request", lambda request: requested.append(request.url))
     return requested, refused
+
+
+def field_labelled(page, label):
+    """The field whose label begins with `label` (others may hold the word later on:
+    "Sähköposti" and a box to get news "sähköpostitse")."""
+    return page.get_by_label(re.compile(rf"^\s*{re.escape(label)}"))
