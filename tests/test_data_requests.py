@@ -605,6 +605,24 @@ def test_no_reminders_or_booking_mail_for_a_restricted_customer(app, staff_clien
     assert len(mail_server.to(MATTI_EMAIL)) == 1
 
 
+def test_restricted_customer_is_marked_in_the_calendars_search_and_cannot_be_merged(
+        staff_client):
+    restrict(staff_client)
+    found = staff_client.get("/staff/calendar/customer-search?q=matti", headers=HTMX).text
+    assert "Matti Meikäläinen" in found and "Restricted since" in found
+    other = 2  # another customer of the demo register
+    for page in (f"/staff/customers/{MATTI}/merge/{other}",
+                 f"/staff/customers/{other}/merge/{MATTI}"):
+        response = staff_client.get(page)
+        assert response.status_code == 303
+        assert "cannot be merged until the restriction is lifted" in unescape(
+            staff_client.get(response.headers["Location"]).text)
+    response = post(staff_client, f"/staff/customers/{other}/merge/{MATTI}",
+                    {"keep": str(other)})
+    assert response.status_code == 303
+    assert customer().name == "Matti Meikäläinen"  # still there, not merged away
+
+
 def test_restricted_person_can_still_book_online(app, staff_client):
     restrict(staff_client)
     start = matti_booking().start + timedelta(days=7, hours=4)

@@ -1,7 +1,6 @@
 """The customer register: the list with search, a customer's page, adding, correcting,
 notes from customer meetings, and merging two records of one person."""
 
-from datetime import UTC
 
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext
@@ -12,7 +11,6 @@ from peewee import IntegrityError
 from models import write_transaction
 from models.customers import Customer, InvalidValue
 from models.data_requests import lift_restriction
-from models.free_times import HELSINKI
 from models.register import (
     ChangedMeanwhile,
     DuplicateEmail,
@@ -43,18 +41,15 @@ CHANGED = _l("Someone else changed this customer while you had the form open, so
 RESTRICTED = _l("The use of this customer's data is restricted on their request: it is "
                 "kept, but cannot be changed and no notes can be added, until the "
                 "restriction is lifted on the customer's page.")
+MERGE_RESTRICTED = _l("The use of this customer's data is restricted on their request, so "
+                      "the record cannot be merged until the restriction is lifted.")
 MERGE_GONE = _l("One of the two records is no longer in the register (perhaps it was "
                 "merged already), so nothing was merged.")
 
 
 @blueprint.context_processor
 def register_names():
-    return {"status_names": STATUS_NAMES, "field_labels": LABELS, "local_time": local_time}
-
-
-def local_time(moment):
-    """A stored (naive UTC) time as an aware time in Helsinki."""
-    return moment.replace(tzinfo=UTC).astimezone(HELSINKI)
+    return {"status_names": STATUS_NAMES, "field_labels": LABELS}
 
 
 def customer_or_404(customer_id):
@@ -227,6 +222,11 @@ def merge_confirm(customer_id, other_id):
 
 
 def merge_pair(customer_id, other_id):
+    """The two records to merge; neither may be restricted (a merge changes both)."""
     if customer_id == other_id:
         abort(404)
-    return customer_or_404(customer_id), customer_or_404(other_id)
+    pair = customer_or_404(customer_id), customer_or_404(other_id)
+    if any(each.restricted_at is not None for each in pair):
+        flash(str(MERGE_RESTRICTED), "warning")
+        abort(redirect_after_post(url_for(".detail", customer_id=customer_id)))
+    return pair

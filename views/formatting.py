@@ -63,9 +63,14 @@ def clock_text(moment):
     return f"{local.hour}.{local.minute:02d}"
 
 
+def local_time(utc):
+    """A stored (naive UTC) moment as an aware time in Helsinki."""
+    return utc.replace(tzinfo=UTC).astimezone(HELSINKI)
+
+
 def moment_text(utc):
     """A stored (naive UTC) moment in Helsinki time: ti 24.11.2026 klo 14.30."""
-    local = utc.replace(tzinfo=UTC).astimezone(HELSINKI)
+    local = local_time(utc)
     return f"{date_text(local.date())} {time_text(local)}"
 
 
@@ -117,6 +122,7 @@ def init_app(app):
     app.jinja_env.globals.update(
         static_url=static_url,
         moment_text=moment_text,
+        local_time=local_time,
         language=language,
         LANGUAGES=LANGUAGES,
         LANGUAGE_NAMES=LANGUAGE_NAMES,

@@ -24,8 +24,7 @@ from models.staff_bookings import find_customers
 
 from .access import audit, staff_only
 from .customer_forms import EMAIL_TAKEN, LABELS
-from .customers import local_time
-from .formatting import LANGUAGE_NAMES, date_text
+from .formatting import LANGUAGE_NAMES, date_text, local_time
 from .public import PURPOSE_NAMES
 from .rendering import redirect_after_post, render
 from .requests_forms import (
@@ -102,7 +101,7 @@ def request_names():
             "language_names": LANGUAGE_NAMES, "purpose_names": purpose_names(),
             "urgency": requests.urgency, "days_left": requests.days_left,
             "due_soon_days": DUE_SOON_DAYS, "extension_max": EXTENSION_MAX_MONTHS,
-            "local": local_time, "local_time": local_time}
+            "local": local_time}
 
 
 def purpose_names():
