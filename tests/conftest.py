@@ -143,15 +143,24 @@ def staff_account(shop):
 
 
 @pytest.fixture
-def owner_client(app, owner):
+def owner_client(app, owner, request):
     """A client logged in as the owner; `owner_client.csrf` is its CSRF token."""
-    return log_in(app.test_client(), owner.email)
+    return in_back_office_language(log_in(app.test_client(), owner.email), request)
 
 
 @pytest.fixture
-def staff_client(app, staff_account):
+def staff_client(app, staff_account, request):
     """A client logged in as staff (Aino); `staff_client.csrf` is its CSRF token."""
-    return log_in(app.test_client(), staff_account.email)
+    return in_back_office_language(log_in(app.test_client(), staff_account.email), request)
+
+
+def in_back_office_language(client, request):
+    """The client reading the back office in the test module's BACK_OFFICE_LANGUAGE
+    (Finnish, the default, when it names none)."""
+    language = getattr(request.module, "BACK_OFFICE_LANGUAGE", None)
+    if language:
+        client.set_cookie("lang", language)
+    return client
 
 
 @pytest.fixture

@@ -28,20 +28,10 @@ from models.register import (
 from views import customer_forms
 from views import customers as customer_views
 
+BACK_OFFICE_LANGUAGE = "en"  # the staff and the owner read the back office in English here
+
 HTMX = {"HX-Request": "true"}
 MATTI, MAIJA = 1, 2  # the demo customers: Matti has two bookings, Maija one
-
-
-@pytest.fixture
-def owner_client(owner_client):
-    owner_client.set_cookie("lang", "en")
-    return owner_client
-
-
-@pytest.fixture
-def staff_client(staff_client):
-    staff_client.set_cookie("lang", "en")
-    return staff_client
 
 
 def post(client, url, data=None, headers=None):

@@ -41,21 +41,11 @@ from models.outbox import OutboxMessage
 from models.register import fingerprint
 from models.schedule import BookingRequest, book
 
+BACK_OFFICE_LANGUAGE = "en"  # the staff and the owner read the back office in English here
+
 HTMX = {"HX-Request": "true"}
 MATTI = 1  # the demo register's Matti Meikäläinen, matti@asiakas.example, +358501234567
 MATTI_EMAIL = "matti@asiakas.example"
-
-
-@pytest.fixture
-def owner_client(owner_client):
-    owner_client.set_cookie("lang", "en")
-    return owner_client
-
-
-@pytest.fixture
-def staff_client(staff_client):
-    staff_client.set_cookie("lang", "en")
-    return staff_client
 
 
 def data_request(kind=ACCESS, customer=MATTI, days_ago=0, **given):

@@ -63,11 +63,7 @@ TRACES = (NAME, EMAIL, PHONE_NUMBER, STREET, MESSAGE)
 OTHER = "Ville Virtanen-Kallio"
 OTHER_EMAIL = "ville.virtanen@example.fi"
 
-
-@pytest.fixture
-def staff_client(staff_client):
-    staff_client.set_cookie("lang", "en")
-    return staff_client
+BACK_OFFICE_LANGUAGE = "en"  # the staff and the owner read the back office in English here
 
 
 def at(day, hour):

@@ -22,20 +22,10 @@ from models.contact_requests import (
 )
 from models.customers import Customer
 
+BACK_OFFICE_LANGUAGE = "en"  # the staff and the owner read the back office in English here
+
 HTMX = {"HX-Request": "true"}
 MATTI = 1  # the demo register's Matti Meikäläinen, matti@asiakas.example, +358501234567
-
-
-@pytest.fixture
-def owner_client(owner_client):
-    owner_client.set_cookie("lang", "en")
-    return owner_client
-
-
-@pytest.fixture
-def staff_client(staff_client):
-    staff_client.set_cookie("lang", "en")
-    return staff_client
 
 
 def contact_request(status=NEW, minutes_ago=0, **changes):

@@ -33,16 +33,11 @@ from models.settings import (
 from models.users import Invitation, User
 from views.owner import ACTION_LABELS
 
+BACK_OFFICE_LANGUAGE = "en"  # the staff and the owner read the back office in English here
+
 HTMX = {"HX-Request": "true"}
 AINO, EERO = 1, 2
 CLASSIC_30, CLASSIC_60, HOME_VISIT = 1, 2, 4  # the home visit: Aino only
-
-
-@pytest.fixture
-def owner_client(owner_client):
-    """The owner, reading the back office in English."""
-    owner_client.set_cookie("lang", "en")
-    return owner_client
 
 
 def post(client, url, data=None, htmx=False):

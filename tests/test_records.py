@@ -22,18 +22,13 @@ from models.statements import EEA_COUNTRIES, Processor
 from views.formatting import moment_text
 from views.records import FIELD_NAMES, RECORD_CATEGORY_NAMES
 
+BACK_OFFICE_LANGUAGE = "en"  # the staff and the owner read the back office in English here
+
 HTMX = {"HX-Request": "true"}
 PAGES = ["/staff/records/", "/staff/records/processing", "/staff/records/processing.csv",
          "/staff/records/processing/print", "/staff/records/breaches/",
          "/staff/records/breaches/new", "/staff/records/retention",
          "/staff/records/processors"]
-
-
-@pytest.fixture
-def owner_client(owner_client):
-    """The owner, reading the back office in English."""
-    owner_client.set_cookie("lang", "en")
-    return owner_client
 
 
 def post(client, url, data, htmx=False):
