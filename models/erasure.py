@@ -31,6 +31,7 @@ from .free_times import HELSINKI
 from .my_data import AccessLink
 from .notes import CustomerNote
 from .outbox import DATA_ERASED, OutboxMessage, saved_copies
+from .person import Person
 
 
 class NotAllowed(ValueError):
@@ -40,45 +41,6 @@ class NotAllowed(ValueError):
     def __init__(self, code):
         super().__init__(code)
         self.code = code
-
-
-@dataclass(frozen=True)
-class Person:
-    """Whose data: the customer's id and e-mail address (as the record had them when
-    the erasure was asked for; the record may be gone by the time it runs)."""
-
-    customer_id: int
-    email: str
-
-    def bookings(self):
-        return Booking.customer == self.customer_id
-
-    def contact_requests(self):
-        linked = ContactRequest.customer == self.customer_id
-        return linked | (ContactRequest.email == self.email) if self.email else linked
-
-    def data_requests(self):
-        linked = DataRequest.customer == self.customer_id
-        return linked | (DataRequest.email == self.email) if self.email else linked
-
-    def mail(self):
-        """The outbox's records of e-mail to the person or about their bookings and
-        requests (the outcome of this erasure excepted)."""
-        about = (
-            (OutboxMessage.customer_id == self.customer_id)
-            | OutboxMessage.booking_id.in_(Booking.select(Booking.id).where(self.bookings()))
-            | OutboxMessage.contact_request_id.in_(
-                ContactRequest.select(ContactRequest.id).where(self.contact_requests()))
-            | OutboxMessage.data_request_id.in_(
-                DataRequest.select(DataRequest.id).where(self.data_requests()))
-        )
-        if self.email:
-            about |= OutboxMessage.sent_to == self.email
-        return about & (OutboxMessage.kind != DATA_ERASED)
-
-    def audit_entries(self):
-        return ((AuditEntry.customer == self.customer_id)
-                | AuditEntry.booking.in_(Booking.select(Booking.id).where(self.bookings())))
 
 
 @dataclass(frozen=True)
@@ -100,7 +62,9 @@ class Part:
 
 # In the order they are deleted: what points at a booking or the customer goes first.
 PARTS = (
-    Part("email_records", OutboxMessage, Person.mail, "created_at"),
+    # (the outcome of this erasure excepted: its address is forgotten once it is sent)
+    Part("email_records", OutboxMessage,
+         lambda person: person.mail() & (OutboxMessage.kind != DATA_ERASED), "created_at"),
     Part("notes", CustomerNote, lambda person: CustomerNote.customer == person.customer_id,
          "created_at"),
     Part("consents", Consent, lambda person: Consent.customer == person.customer_id,
@@ -216,7 +180,8 @@ def _not_held(part, person, held):
 
 
 def _mail_keys(person):
-    return list(OutboxMessage.select(OutboxMessage.key).where(person.mail()).scalars())
+    return list(OutboxMessage.select(OutboxMessage.key)
+                .where(PART["email_records"].rows(person)).scalars())
 
 
 def _measure(person, now, mail_folder):
@@ -233,7 +198,7 @@ def _measure(person, now, mail_folder):
 def plan(customer, now, mail_folder=None):
     """What erasing `customer` at `now` (aware) will do. `mail_folder` is where the
     file delivery saves copies of the e-mail sent (None: nowhere)."""
-    person = Person(customer.id, customer.email or "")
+    person = Person.of(customer)
     held, deleted, anonymised, copies = _measure(person, now, mail_folder)
     booking_rows = (Booking.select(Booking.starts_at, Booking.status, Service)
                     .join(Service)
@@ -268,7 +233,7 @@ def erase(customer, request, user, now, ip="", mail_folder=None):
     out already: nothing is done twice)."""
     _check(request)
     moment = naive_utc(now)
-    person = Person(customer.id, customer.email or "")
+    person = Person.of(customer)
     with write_transaction():
         if not is_sqlite():
             # Nobody adds a booking for the person between its deletion and theirs.

@@ -24,6 +24,7 @@ from .free_times import HELSINKI
 from .my_data import AccessLink
 from .notes import CustomerNote
 from .outbox import OutboxMessage
+from .person import Person
 from .privacy import CATEGORIES, STAFF
 from .users import User
 
@@ -88,9 +89,7 @@ def _bookings(customer):
 
 
 def _contact_requests(customer):
-    mine = ContactRequest.customer == customer.id
-    if customer.email:
-        mine |= ContactRequest.email == customer.email
+    mine = Person.of(customer).contact_requests()
     for contact in ContactRequest.select().where(mine).order_by(ContactRequest.created_at):
         values = {name: getattr(contact, name)
                   for name in ContactRequest.personal_data.fields if name != "customer"}
@@ -115,17 +114,9 @@ def _consents(customer):
         }, {"consent": consent.id}
 
 
-def data_requests_of(customer):
-    """The person's requests about their data: tied to them, or sent from their
-    address."""
-    mine = DataRequest.customer == customer.id
-    if customer.email:
-        mine |= DataRequest.email == customer.email
-    return DataRequest.select().where(mine).order_by(DataRequest.received_at)
-
-
 def _data_requests(customer):
-    requests = list(data_requests_of(customer))
+    requests = list(DataRequest.select().where(Person.of(customer).data_requests())
+                    .order_by(DataRequest.received_at))
     events = {}
     query = (DataRequestEvent.select().where(
         DataRequestEvent.request.in_([request.id for request in requests]))
@@ -148,13 +139,7 @@ def _data_requests(customer):
 def _emails(customer):
     """The e-mail sent to the person: about them, their bookings or their requests (not
     the staff's notices of those)."""
-    about = OutboxMessage.customer_id == customer.id
-    bookings = Booking.select(Booking.id).where(Booking.customer == customer.id)
-    contacts = [contact.id for _, contact, _, _ in _contact_requests(customer)]
-    requests = [request.id for request in data_requests_of(customer)]
-    about |= OutboxMessage.booking_id.in_(bookings)
-    about |= OutboxMessage.contact_request_id.in_(contacts)
-    about |= OutboxMessage.data_request_id.in_(requests)
+    about = Person.of(customer).mail()
     query = (OutboxMessage.select()
              .where(about & OutboxMessage.user_id.is_null() & OutboxMessage.sent_at.is_null(False))
              .order_by(OutboxMessage.sent_at))
@@ -169,7 +154,8 @@ def _emails(customer):
 def _audit(customer):
     query = (AuditEntry.select(AuditEntry, User, Booking)
              .join(User, JOIN.LEFT_OUTER).switch(AuditEntry).join(Booking, JOIN.LEFT_OUTER)
-             .where(AuditEntry.customer == customer.id).order_by(AuditEntry.at, AuditEntry.id))
+             .where(Person.of(customer).audit_entries())
+             .order_by(AuditEntry.at, AuditEntry.id))
     for entry in query:
         yield AuditEntry, entry, {
             "at": entry.at, "action": entry.action,
