@@ -124,23 +124,37 @@ def _to_customer(message, now):
                   attachments)
 
 
-def _staff_account(message, wants):
-    """The account a staff notice goes to, if it still exists and wants it."""
+def subject_of(message, language, **values):
+    """The subject of `message` in `language`, with `values` filled in."""
+    with force_locale(language):
+        subject = SUBJECTS[message.kind]()
+    return subject % values if values else subject
+
+
+def _staff_account(message, wants=None):
+    """The account a staff notice goes to, if it still exists and (by its setting
+    `wants`, when the notice has one) wants it."""
     user = User.get_or_none(User.id == message.user_id)
     if user is None or not user.active:
         raise Skip("the account no longer exists or is disabled")
-    if not getattr(user, wants):
+    if wants and not getattr(user, wants):
         raise Skip("the account no longer wants these messages")
     return user
+
+
+def _customer(message):
+    """The customer a message to them goes to, while they and their address exist."""
+    customer = Customer.get_or_none(Customer.id == message.customer_id)
+    if customer is None or not customer.email:
+        raise Skip("the customer or their e-mail address no longer exists")
+    return customer
 
 
 def _to_staff_of_booking(message, now):
     user = _staff_account(message, "notify_bookings")
     booking = _booking(message)
-    with force_locale(STAFF_LANGUAGE):
-        subject = SUBJECTS[message.kind]() % {
-            "name": booking.customer.name, "when": _when(booking),
-            "service": booking.service.name(STAFF_LANGUAGE)}
+    subject = subject_of(message, STAFF_LANGUAGE, name=booking.customer.name,
+                         when=_when(booking), service=booking.service.name(STAFF_LANGUAGE))
     link = url_for("calendar.booking", booking_id=booking.id, _external=True)
     return Letter(user.email, STAFF_LANGUAGE, subject, "staff_booking", {
         "kind": message.kind, "booking": booking, "link": link,
@@ -150,8 +164,7 @@ def _to_staff_of_booking(message, now):
 def _to_staff_of_contact(message, now):
     user = _staff_account(message, "notify_contact_requests")
     contact = _contact_request(message)
-    with force_locale(STAFF_LANGUAGE):
-        subject = SUBJECTS[message.kind]() % {"name": contact.name}
+    subject = subject_of(message, STAFF_LANGUAGE, name=contact.name)
     link = url_for("inbox.show", request_id=contact.id, _external=True)
     return Letter(user.email, STAFF_LANGUAGE, subject, "staff_new_contact",
                   {"contact": contact, "link": link})
@@ -169,8 +182,7 @@ def _to_sender(message, now):
     not_restricted(contact.customer)
     if not contact.email:
         raise Skip("the sender gave no e-mail address")
-    with force_locale(contact.language):
-        subject = SUBJECTS[message.kind]()
+    subject = subject_of(message, contact.language)
     return Letter(contact.email, contact.language, subject, message.kind,
                   {"contact": contact})
 
@@ -178,13 +190,10 @@ def _to_sender(message, now):
 def _my_data_link(message, now):
     """The one-time link to the person's data, made now: it is valid 30 minutes from
     the moment the message goes."""
-    customer = Customer.get_or_none(Customer.id == message.customer_id)
-    if customer is None or not customer.email:
-        raise Skip("the customer or their e-mail address no longer exists")
+    customer = _customer(message)
     link = url_for("my_data.open_link", token=create_link(customer, now), _external=True)
-    with force_locale(customer.language):
-        subject = SUBJECTS[message.kind]()
-    return Letter(customer.email, customer.language, subject, message.kind, {
+    return Letter(customer.email, customer.language, subject_of(message, customer.language),
+                  message.kind, {
         "customer": customer, "link": link,
         "minutes": int(LINK_VALID.total_seconds() // 60),
         "ask_url": url_for("my_data.ask", _external=True)})
@@ -202,8 +211,7 @@ def _data_request_received(message, now):
     if not data_request.email:
         raise Skip("the person's e-mail address was erased")
     purposes = {purpose.value: name for purpose, name in PURPOSE_NAMES.items()}
-    with force_locale(data_request.language):
-        subject = SUBJECTS[message.kind]()
+    subject = subject_of(message, data_request.language)
     return Letter(data_request.email, data_request.language, subject, message.kind, {
         "data_request": data_request, "kind": KIND_NAMES[data_request.kind],
         "purpose": purposes.get(data_request.purpose),
@@ -211,12 +219,11 @@ def _data_request_received(message, now):
 
 
 def _to_owner_of_data_request(message, now):
-    user = User.get_or_none(User.id == message.user_id)
-    if user is None or not user.active or not user.is_owner:
-        raise Skip("the account no longer exists, is disabled or is no owner's")
+    user = _staff_account(message)
+    if not user.is_owner:
+        raise Skip("the account is no longer an owner's")
     data_request = _data_request(message)
-    with force_locale(STAFF_LANGUAGE):
-        subject = SUBJECTS[message.kind]() % {"kind": KIND_NAMES[data_request.kind]}
+    subject = subject_of(message, STAFF_LANGUAGE, kind=KIND_NAMES[data_request.kind])
     return Letter(user.email, STAFF_LANGUAGE, subject, message.kind, {
         "data_request": data_request, "kind": KIND_NAMES[data_request.kind],
         "due": data_request.due.astimezone(HELSINKI),
@@ -249,19 +256,15 @@ def _to_person_of_data_request(message, now):
         copy = json.dumps(personal_data_of(customer), ensure_ascii=False, indent=2)
         attachments.append(("my-data.json", copy.encode(), "application", "json"))
         context["attached"] = "my-data.json"
-    with force_locale(data_request.language):
-        subject = SUBJECTS[message.kind]()
-    return Letter(to, data_request.language, subject, message.kind, context, attachments)
+    return Letter(to, data_request.language, subject_of(message, data_request.language),
+                  message.kind, context, attachments)
 
 
 def _news(message, now):
     """The owner's news to one customer, only while they still want it, with the link
     (and the mail program's one-click request, RFC 8058) that stops it."""
-    customer = Customer.get_or_none(Customer.id == message.customer_id)
-    if customer is None or not customer.email:
-        raise Skip("the customer or their e-mail address no longer exists")
-    if customer.restricted_at is not None:
-        raise Skip("the use of the customer's data is restricted")
+    customer = _customer(message)
+    not_restricted(customer)
     consent = consent_in_force(customer)
     if consent is None:
         raise Skip("the customer stopped the news")
@@ -281,9 +284,7 @@ def _data_erased(message, now):
     language = detail.get("language") or "fi"
     held = [{**each, "until": date.fromisoformat(each["until"])}
             for each in detail.get("held", [])]
-    with force_locale(language):
-        subject = SUBJECTS[message.kind]()
-    return Letter(detail["to"], language, subject, message.kind,
+    return Letter(detail["to"], language, subject_of(message, language), message.kind,
                   {"deleted": detail.get("deleted", []), "held": held})
 
 
