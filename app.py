@@ -264,7 +264,9 @@ def retention_command(dry_run):
 
 @click.command("worker")
 @with_appcontext
-@click.option("--once", is_flag=True, help="Run every duty once and stop (for cron).")
+@click.option("--once", is_flag=True,
+              help="Run each duty that is due and stop: for cron, every minute (the outbox "
+                   "and reminders run every time, the retention purge once a day).")
 def worker_command(once):
     """Run the periodic duties (the outbox, reminders, the retention purge) until
     stopped with Ctrl+C or SIGTERM."""

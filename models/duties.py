@@ -1,10 +1,10 @@
-"""When each of the worker's periodic duties last ran, so that the back office can tell
-when the retention purge ran and when it runs next. The worker's own schedule is kept in
-its memory; this is only its record."""
+"""When each of the worker's periodic duties last ran: the back office tells from it when
+the retention purge ran and when it runs next, and every worker takes a duty's turn here,
+so that a turn runs once however many workers (or cron runs of `worker --once`) there are."""
 
 from peewee import CharField, DateTimeField, TextField
 
-from . import BaseModel, naive_utc
+from . import BaseModel, db, naive_utc
 from .privacy import PersonalData
 
 # What a failed run records as its result, before the kind of error.
@@ -33,6 +33,17 @@ def record_run(name, at, result=""):
      .on_conflict(conflict_target=[DutyRun.name],
                   update={DutyRun.last_run_at: at, DutyRun.last_result: result})
      .execute())
+
+
+def take_turn(name, now, every):
+    """Whether the duty `name` is due at `now` (an aware datetime), a period of `every`
+    after its last run; if so the turn is taken in one conditional write, so that of two
+    workers asking at once only one gets it. A duty that never ran is due."""
+    at = naive_utc(now)
+    with db.atomic():
+        DutyRun.insert(name=name, last_run_at=at - every).on_conflict_ignore().execute()
+        return DutyRun.update(last_run_at=at).where(
+            (DutyRun.name == name) & (DutyRun.last_run_at <= at - every)).execute() == 1
 
 
 def last_run(name):

@@ -357,3 +357,9 @@ def test_staff_choose_which_e_mail_they_get(staff_client, staff_account):
     assert (saved.notify_bookings, saved.notify_contact_requests) == (False, True)
     page = staff_client.get("/staff/account/").text
     assert not checked(page, "notify_bookings") and checked(page, "notify_contact_requests")
+
+
+def test_back_office_address_leads_to_the_login_or_the_calendar(client, owner):
+    assert client.get("/staff/").headers["Location"] == "/staff/login"
+    logged_in = log_in(client, owner.email)
+    assert logged_in.get("/staff/").headers["Location"] == "/staff/calendar/"

@@ -354,6 +354,39 @@ def test_worker_runs_the_purge_daily(app, shop):
         assert nothing(retention.purge(NOW, dry_run=True))
 
 
+def test_cron_every_minute_purges_once_a_day(app, shop):
+    """`worker --once` from cron every minute: the purge runs on its daily turn only,
+    while the outbox and the reminders run every time."""
+    duty = worker.DUTY_BY_NAME["retention"]
+    with app.app_context():
+        worker.run_duties(worker.DUTIES, NOW)
+        with models.db.connection_context():
+            expired_of_every_kind()
+        worker.run_duties(worker.DUTIES, NOW + timedelta(minutes=1))
+        with models.db.connection_context():
+            assert not nothing(retention.purge(NOW, dry_run=True))  # kept till its turn
+        worker.run_duties([duty], NOW + timedelta(days=1))
+    with models.db.connection_context():
+        assert nothing(retention.purge(NOW, dry_run=True))
+
+
+def test_two_workers_asking_at_once_take_one_turn(app, shop):
+    from models import duties
+
+    taken = []
+
+    def ask():
+        with models.db.connection_context():
+            taken.append(duties.take_turn("retention", NOW, timedelta(days=1)))
+
+    threads = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(taken) == [False, False, False, True]
+
+
 @pytest.mark.parametrize("dry_run", [True, False])
 def test_worker_summary_says_what_went(app, shop, dry_run):
     with models.db.connection_context():

@@ -204,3 +204,11 @@ def two_factor():
     qr = Markup(segno.make(uri, error="m").svg_inline(scale=5, title="QR"))
     return render("auth/two_factor.html", status=422 if form.errors else 200, form=form,
                   secret=secret, qr=qr)
+
+
+@blueprint.get("/")
+def back_office():
+    """The back office's own address: the calendar, or the login first."""
+    if current_user.is_authenticated:
+        return redirect(url_for("calendar.day"))
+    return redirect(url_for(".login"))

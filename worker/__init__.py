@@ -107,23 +107,31 @@ class Duty:
     name: str
     every: timedelta
     run: object
+    # Its turns are kept in the database, shared by every worker and every cron run of
+    # `worker --once`, so it runs once a period in all. Duties that are safe to run any
+    # time (the outbox claims each message, a reminder is queued under a unique key) run
+    # whenever they are asked.
+    once_a_period: bool = False
 
 
 DUTIES = (
     Duty("reminders", timedelta(minutes=1), queue_reminders),
     Duty("outbox", timedelta(seconds=20), send_due),
-    Duty("retention", timedelta(days=1), purge_expired),
+    Duty("retention", timedelta(days=1), purge_expired, once_a_period=True),
 )
 DUTY_BY_NAME = {duty.name: duty for duty in DUTIES}
 
 
 def run_duties(due, now):
-    """Run each duty in `due`, each in its own connection; one that fails is logged and
-    tried again on its next turn, and does not stop the others. Each run, done or
-    failed, is recorded (`models.duties`)."""
+    """Run each duty in `due`, a duty run once a period only when its turn has come
+    (`models.duties` keeps the turns), each in its own connection; one that fails
+    is logged and tried again on its next turn, and does not stop the others. Each run,
+    done or failed, is recorded."""
     for duty in due:
         try:
             with models.db.connection_context():
+                if duty.once_a_period and not duties.take_turn(duty.name, now, duty.every):
+                    continue
                 outcome = duty.run(now=now)
             if outcome:
                 log.info("%s: %s", duty.name, outcome)
