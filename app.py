@@ -3,8 +3,10 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask import Flask, g
 from flask.cli import with_appcontext
 from flask_babel import Babel
@@ -78,6 +80,10 @@ DEFAULTS = {
 }
 
 
+class SettingError(click.ClickException, ValueError):
+    """A setting that cannot be right: the app and the CLI stop with one line naming it."""
+
+
 def _from_environment(defaults):
     config = {}
     for key, default in defaults.items():
@@ -87,10 +93,42 @@ def _from_environment(defaults):
         if isinstance(default, bool):
             config[key] = value.strip().lower() in ("1", "true", "yes", "on")
         elif isinstance(default, int):
-            config[key] = int(value)
+            config[key] = _whole_number(key, value)
         else:
             config[key] = value
     return config
+
+
+def _whole_number(key, value):
+    text = str(value).strip()
+    if not (text.isascii() and text.isdigit()):
+        raise SettingError(f"VUORO_{key} must be a whole number (0 or more), not {value!r}.")
+    return int(text)
+
+
+def check_settings(config):
+    """Stop at the start, with a line that names the setting, when one cannot be right."""
+    base = urlsplit(config["BASE_URL"])
+    if base.scheme not in ("http", "https") or not base.hostname:
+        raise SettingError("VUORO_BASE_URL must be the site's address, e.g. "
+                           f"https://ajanvaraus.example.fi, not {config['BASE_URL']!r}.")
+    if config["MAIL_FROM"]:
+        try:
+            validate_email(config["MAIL_FROM"], check_deliverability=False)
+        except EmailNotValidError as problem:
+            raise SettingError(f"VUORO_MAIL_FROM must be an e-mail address, not "
+                               f"{config['MAIL_FROM']!r}: {problem}") from None
+    if config["SMTP_PORT"]:
+        port = _whole_number("SMTP_PORT", config["SMTP_PORT"])
+        if not 0 < port < 65536:
+            raise SettingError(f"VUORO_SMTP_PORT must be between 1 and 65535, not {port}.")
+    try:
+        delivery.smtp_settings(config)
+    except ValueError as problem:
+        raise SettingError(str(problem)) from None
+    if urlsplit(config["DATABASE_URL"]).scheme not in ("sqlite", "postgres", "postgresql"):
+        raise SettingError("VUORO_DATABASE_URL must start with sqlite:/// or postgresql://, "
+                           f"not {config['DATABASE_URL']!r}.")
 
 
 def _secret_key(instance_path):
@@ -144,7 +182,7 @@ def create_app(config=None):
         count = app.config["PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
-    delivery.smtp_settings(app.config)  # a mistyped mail setting stops the start
+    check_settings(app.config)
     models.open_database(app.config["DATABASE_URL"], root=app.root_path)
     babel.init_app(app, locale_selector=formatting.chosen_language)
     compress.init_app(app)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # The README's two commands:
 #   ./dev.sh serve   install, then run the site on SQLite with demo data
+#                    (HOST=0.0.0.0 ./dev.sh serve: reachable from a phone on the same network)
 #   ./dev.sh test    install, then run the whole test suite (pytest options may follow)
 set -eu
 cd "$(dirname "$0")"
@@ -35,8 +36,14 @@ serve)
     .venv/bin/flask --app app worker &
     worker=$!
     trap 'kill "$worker" 2>/dev/null' EXIT INT TERM
-    echo "Vuoro runs at http://127.0.0.1:${PORT:-5000}/ (Ctrl+C stops it)" >&2
-    .venv/bin/flask --app app run --host 127.0.0.1 --port "${PORT:-5000}"
+    host=${HOST:-127.0.0.1}
+    if [ "$host" = 127.0.0.1 ]; then
+        echo "Vuoro runs at http://127.0.0.1:${PORT:-5000}/ (Ctrl+C stops it)" >&2
+    else
+        echo "Vuoro runs at http://$(hostname -I 2>/dev/null | cut -d' ' -f1):${PORT:-5000}/" \
+             "on the local network (Ctrl+C stops it)" >&2
+    fi
+    .venv/bin/flask --app app run --host "$host" --port "${PORT:-5000}"
     ;;
 test)
     shift

@@ -460,6 +460,30 @@ def test_worker_once_runs_every_duty(app, shop, mail_server):
     assert len(mail_server.received) == 1
 
 
+@pytest.mark.parametrize(("variable", "value"), [
+    ("VUORO_PROXIES", "yksi"),
+    ("VUORO_PROXIES", "²"),
+    ("VUORO_MAIL_FROM", "not-an-address"),
+    ("VUORO_BASE_URL", "ajanvaraus.example.fi"),
+    ("VUORO_SMTP_URL", "http://mail.example.com"),
+    ("VUORO_DATABASE_URL", "mysql://localhost/vuoro"),
+])
+def test_a_mistyped_setting_stops_the_command_with_one_line_naming_it(tmp_path, variable,
+                                                                       value):
+    import subprocess
+    import sys
+
+    env = dict(os.environ, VUORO_DATABASE_URL=f"sqlite:///{tmp_path}/vuoro.db")
+    env[variable] = value
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "init-db"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    [line] = done.stderr.splitlines()
+    assert line.startswith(f"Error: {variable} must ")
+    assert not (tmp_path / "vuoro.db").exists()
+
+
 def test_mistyped_smtp_setting_stops_the_start(app):
     from app import create_app
 
