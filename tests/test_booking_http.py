@@ -369,3 +369,4 @@ def test_site_without_any_business_data_still_answers(client):
     assert client.get("/").status_code == 200
     page = client.get("/book").text
     assert "No services can be booked online right now" in page
+

@@ -242,3 +242,21 @@ def test_plural_forms_of_the_chosen_language(app, language):
         assert ngettext("%(num)d free", "%(num)d free", 3) == THREE_FREE[language]
         assert ngettext("%(num)d free", "%(num)d free", 1) == ONE_FREE[language]
         assert gettext("at %(time)s", time="10.00") == TEN_O_CLOCK[language]
+
+
+@pytest.mark.parametrize(("asked", "shown"), [
+    ("sv-FI,sv;q=0.9,en;q=0.5", "sv"),
+    ("en-GB,en;q=0.8", "en"),
+    ("de-DE,de;q=0.9", "fi"),
+    ("", "fi"),
+])
+def test_a_first_visit_follows_the_browsers_language(client, shop, asked, shown):
+    page = client.get("/", headers={"Accept-Language": asked} if asked else {})
+    assert f'<html lang="{shown}"' in page.text
+    assert "Accept-Language" in page.headers["Vary"]
+
+
+def test_a_chosen_language_wins_over_the_browsers(client, shop):
+    client.get("/language/en?next=/")
+    page = client.get("/", headers={"Accept-Language": "sv-FI,sv"})
+    assert '<html lang="en"' in page.text

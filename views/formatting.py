@@ -21,8 +21,19 @@ FORMAT_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
 
 
 def chosen_language():
+    """The language the visitor chose (its cookie); before any choice, the first of
+    the browser's languages we have, and Finnish when it asks for none of them."""
     language = request.cookies.get(LANGUAGE_COOKIE)
-    return language if language in LANGUAGES else "fi"
+    if language in LANGUAGES:
+        return language
+    return request.accept_languages.best_match(LANGUAGES, default="fi")
+
+
+def vary_by_language(response):
+    """A page's language follows the browser's until the visitor chooses one."""
+    if request.endpoint != "static":
+        response.vary.add("Accept-Language")
+    return response
 
 
 def language():
@@ -106,6 +117,7 @@ def static_url(filename):
 
 
 def init_app(app):
+    app.after_request(vary_by_language)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
         date=date_text,
