@@ -206,6 +206,7 @@ def create_app(config=None):
     app.cli.add_command(init_db_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(reset_password_command)
     app.cli.add_command(outbox_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(retention_command)
@@ -255,10 +256,8 @@ def create_user_command(email, role, name, link):
     with models.db.atomic():
         user = create_user(email, name or email.split("@")[0], role)
         if link:
-            token = invite(user)
-            base = current_app.config["BASE_URL"].rstrip("/")
             click.echo(f"Account {user.email} ({role}) created. Its one-time link to set a "
-                       f"password, valid 48 hours:\n{base}/staff/invitation/{token}")
+                       f"password, valid 48 hours:\n{_invitation_link(user)}")
             return
         while True:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
@@ -270,6 +269,30 @@ def create_user_command(email, role, name, link):
                     click.echo(str(PASSWORD_PROBLEMS[problem.code]))
         user.save()
     click.echo(f"Account {user.email} ({role}) created.")
+
+
+def _invitation_link(user):
+    """A new one-time set-password link for `user`, at the site's own address."""
+    from flask import current_app
+
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return f"{base}/staff/invitation/{invite(user)}"
+
+
+@click.command("reset-password")
+@with_appcontext
+@click.argument("email")
+def reset_password_command(email):
+    """Print a one-time link to set a new password, for an account whose password is
+    forgotten (the owner's too); the old password works until the new one is set."""
+    with models.db.connection_context(), models.db.atomic():
+        user = models.users.User.get_or_none(
+            models.users.User.email == email.strip().lower())
+        if user is None:
+            raise click.ClickException(f"There is no account for {email}.")
+        link = _invitation_link(user)
+    click.echo(f"The one-time link for {user.email} to set a new password, valid 48 "
+               f"hours (open it in a browser):\n{link}")
 
 
 @click.command("outbox")

@@ -292,6 +292,25 @@ def test_create_user_command_prints_a_one_time_link(runner, shop):
     assert again.exit_code != 0 and "exists already" in again.output
 
 
+def test_an_owner_who_forgot_the_password_gets_back_in_with_reset_password(app, runner,
+                                                                        owner):
+    app.config["BASE_URL"] = "https://ajanvaraus.example.fi"
+    result = runner.invoke(args=["reset-password", "Olli@Hieronta.example"])
+    assert result.exit_code == 0, result.output
+    link = re.search(r"https://ajanvaraus\.example\.fi(/staff/invitation/[\w-]{40,})",
+                     result.output).group(1)
+    client = app.test_client()
+    page = client.get(link)
+    new_password = "seitsemän siiliä sukeltaa syvälle"
+    done = client.post(link, data={"csrf_token": csrf_token(page.text),
+                                   "password": new_password, "repeat": new_password})
+    assert done.status_code == 303
+    assert log_in(app.test_client(), owner.email, new_password)
+    unknown = runner.invoke(args=["reset-password", "nobody@hieronta.example"])
+    assert unknown.exit_code == 1 and "There is no account for nobody@hieronta.example" in (
+        unknown.output)
+
+
 def test_create_user_command_asks_for_password(app, runner, shop):
     result = runner.invoke(
         args=["create-user", "aino@hieronta.example", "--role", "staff"],
