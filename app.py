@@ -28,6 +28,7 @@ from views import (
     erasure,
     errors,
     formatting,
+    health,
     inbox,
     my_data,
     newsletter,
@@ -196,6 +197,7 @@ def create_app(config=None):
     security.init_app(app)
     formatting.init_app(app)
     errors.init_app(app)
+    app.register_blueprint(health.blueprint)
     for blueprint in (public.blueprint, booking.blueprint, contact.blueprint,
                       my_data.blueprint, consent.blueprint):
         csrf.exempt(blueprint)  # public forms carry a session-less token instead

@@ -78,6 +78,13 @@ DATABASE_ONLY_INDEXES = {
 AUDIT_MONTHS = 36
 
 
+def pending_migrations():
+    """The names of the migrations not yet applied."""
+    runner = Runner(db.obj, directory=str(MIGRATIONS))
+    return [migration.name for migration in runner.status()
+            if migration.path is not None and not migration.applied]
+
+
 def migrate():
     """Apply every migration not yet applied; return their names."""
     with db.connection_context():
