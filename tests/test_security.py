@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
-from support import form_fields, next_weekday
+from support import csrf_token, form_fields, next_weekday, translated
 
 from app import create_app
 from views.security import CONTENT_SECURITY_POLICY
@@ -126,3 +126,20 @@ def test_database_outage_gets_a_503_page_not_a_500(tmp_path):
                       "SECRET_KEY": "x", "DEVELOPMENT": True})
     response = app.test_client().get("/book")  # no tables: an operational error
     assert response.status_code == 503
+
+
+def test_production_over_plain_http_says_https_is_needed(database_url, tmp_path, shop):
+    from app import create_app
+
+    production = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x"})
+    production.instance_path = str(tmp_path / "instance")
+    client = production.test_client()
+    page = client.get("/staff/login")
+    assert "Secure" in page.headers["Set-Cookie"]
+    client.delete_cookie("session")  # as a browser does with a Secure cookie over http
+    sent = client.post("/staff/login", data={
+        "csrf_token": csrf_token(page.text), "email": "olli@hieronta.example",
+        "password": "whatever it is"})
+    assert sent.status_code == 400
+    assert translated("fi", "This site needs HTTPS") in sent.text
+    assert "VUORO_DEVELOPMENT=1" in sent.text

@@ -1,6 +1,6 @@
 """Error pages in the visitor's language: a clear page, never a stack trace."""
 
-from flask import render_template
+from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from peewee import OperationalError
@@ -48,6 +48,14 @@ def _unexpected(error):
 
 
 def _form_expired(error):
+    if not (request.is_secure or current_app.config["DEVELOPMENT"]):
+        # The browser dropped the Secure session cookie over plain http: the form token
+        # was lost with it. Say so, instead of blaming the form's age.
+        return render_template("errors/error.html", title=_l("This site needs HTTPS"), text=_l(
+            "Open the site at its https:// address. The back office keeps the login in "
+            "a cookie that browsers send only over HTTPS, so over plain http nothing can "
+            "be saved. On your own computer, run it with VUORO_DEVELOPMENT=1 "
+            "(./dev.sh serve does).")), 400
     return render_template("errors/error.html", title=MESSAGES[400][0], text=_l(
         "The form was open too long or in another window, so it was not saved. "
         "Go back, reload the page and send it again.")), 400
