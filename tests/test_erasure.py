@@ -444,6 +444,20 @@ def test_the_outcome_address_is_forgotten_when_sending_is_given_up(app, helmi, s
     assert EMAIL not in outcome.last_error
 
 
+def test_the_saved_copy_of_the_outcome_is_deleted_once_written(app, helmi, staff_client):
+    customer, request = helmi
+    erase_by_page(staff_client, request)
+    assert not any(EMAIL.encode() in path.read_bytes() for path in saved_files(app))
+    files = saved_files(app)
+    assert send(app).sent == 1  # no SMTP server: the file delivery
+    with models.db.connection_context():
+        [outcome] = OutboxMessage.select().where(OutboxMessage.kind == outbox.DATA_ERASED)
+    assert outcome.sent_at is not None and outcome.details == "{}"
+    assert saved_files(app) == files
+    assert not any(EMAIL.encode() in path.read_bytes()
+                   for path in mail_folder(app.instance_path).iterdir())
+
+
 # Records a law keeps ------------------------------------------------------------------
 
 

@@ -82,6 +82,9 @@ def _send_one(message, now, delivery, result):
         outbox.mark_failed(message, now, error, letter.to, letter.subject)
         result.failed += 1
         return
+    if message.kind in outbox.FORGOTTEN_ONCE_SENT:
+        # Before it is marked sent: a crash in between sends it (and forgets it) again.
+        delivery.forget(email)
     outbox.mark_sent(message, now, letter.to, letter.subject)
     result.sent += 1
 
