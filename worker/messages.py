@@ -99,10 +99,11 @@ def _to_customer(message, now):
     if not booking.customer.email:
         raise Skip("the customer has no e-mail address")
     language = booking.language or "fi"
+    deadline = change_deadline(booking.start, Business.current())
     context = {"booking": booking, "customer": booking.customer,
                "by_customer": message.detail.get("by_customer", False),
                "previous_start": _previous_start(message),
-               "deadline": change_deadline(booking, Business.current())}
+               "deadline": deadline, "deadline_passed": deadline <= now}
     if message.kind != outbox.BOOKING_CANCELLED:
         if booking.status == CANCELLED:
             raise Skip("the booking was cancelled")
