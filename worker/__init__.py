@@ -116,6 +116,8 @@ DUTIES = (
     Duty("reminders", timedelta(minutes=1), queue_reminders),
     Duty("outbox", timedelta(seconds=20), send_due),
     Duty("retention", timedelta(days=1), purge_expired),
+    # It acts only at night (models.erasure.NIGHT), so it looks every hour.
+    Duty("rewrite", timedelta(hours=1), erasure.rewrite_erased_tables),
 )
 DUTY_BY_NAME = {duty.name: duty for duty in DUTIES}
 
