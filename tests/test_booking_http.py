@@ -87,7 +87,7 @@ def test_times_fragment_for_htmx_and_whole_page_without(client, shop):
     fragment = client.get(url, headers=HTMX)
     page = client.get(url)
     assert fragment.text.lstrip().startswith('<div id="booking-times">')
-    assert 'id="times-status"' in fragment.text and 'hx-swap-oob="true"' in fragment.text
+    assert 'id="times-status"' in fragment.text and 'data-hx-swap-oob="true"' in fragment.text
     assert "<html" not in fragment.text
     assert "<html" in page.text and 'id="free-times"' in page.text
     for response in (fragment, page):
