@@ -32,9 +32,10 @@ PASSED = "passed"  # the appointment is over
 BY_CUSTOMER = "by the customer via the booking link"
 
 
-def change_deadline(booking, business):
-    """Until when the customer may cancel or move the booking themselves."""
-    return booking.start - timedelta(hours=business.cancellation_hours)
+def change_deadline(start, business):
+    """Until when a customer may cancel or move an appointment at `start` themselves:
+    one booked later than that can be changed only by the staff."""
+    return start - timedelta(hours=business.cancellation_hours)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Standing:
 
 
 def standing(booking, now, business):
-    deadline = change_deadline(booking, business)
+    deadline = change_deadline(booking.start, business)
     if booking.status == CANCELLED:
         state = CANCELLED
     elif now >= booking.end or booking.status in (COMPLETED, NO_SHOW):

@@ -23,6 +23,7 @@ from .contact_requests import ContactRequest
 from .customers import Customer
 from .data_requests import DataRequest, DataRequestEvent
 from .duties import DutyRun
+from .erasure import TableRewrite
 from .my_data import AccessLink
 from .notes import CustomerNote
 from .outbox import OutboxMessage
@@ -61,6 +62,7 @@ MODELS = (
     PrivacyStatement,
     Processor,
     DutyRun,
+    TableRewrite,
 )
 
 # Kept by the database alone, not declared on a model: the exclusion constraint that

@@ -131,6 +131,7 @@ class MailServer:
         from aiosmtpd.controller import Controller
 
         self.received = []
+        self.raw = []  # (recipients, the message's bytes as they arrived)
         self.refuse = None
         self.port = free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
@@ -144,11 +145,16 @@ class MailServer:
 
         message = message_from_bytes(envelope.content, policy=policy.default)
         self.received.append((envelope.rcpt_tos, message))
+        self.raw.append((envelope.rcpt_tos, envelope.original_content))
         return "250 Message accepted"
 
     def to(self, address):
         """The messages that went to `address`."""
         return [message for recipients, message in self.received if address in recipients]
+
+    def raw_to(self, address):
+        """The bytes of the messages that went to `address`, as the server got them."""
+        return [content for recipients, content in self.raw if address in recipients]
 
     def stop(self):
         self.controller.stop()

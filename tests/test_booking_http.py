@@ -8,7 +8,9 @@ from icalendar import Calendar
 from support import form_fields, next_weekday, translated
 
 import models
+import worker
 from models.bookings import Booking
+from models.business import Business
 from models.customers import Customer
 from models.free_times import HELSINKI
 
@@ -85,7 +87,7 @@ def test_times_fragment_for_htmx_and_whole_page_without(client, shop):
     fragment = client.get(url, headers=HTMX)
     page = client.get(url)
     assert fragment.text.lstrip().startswith('<div id="booking-times">')
-    assert 'id="times-status"' in fragment.text and 'hx-swap-oob="true"' in fragment.text
+    assert 'id="times-status"' in fragment.text and 'data-hx-swap-oob="true"' in fragment.text
     assert "<html" not in fragment.text
     assert "<html" in page.text and 'id="free-times"' in page.text
     for response in (fragment, page):
@@ -370,3 +372,33 @@ def test_site_without_any_business_data_still_answers(client):
     page = client.get("/book").text
     assert "No services can be booked online right now" in page
 
+
+def test_a_time_inside_the_cancellation_deadline_is_warned_of_and_never_promised(
+        app, client, shop, mail_server):
+    fields = details_form(client)
+    assert 'id="deadline-notice"' not in client.get(
+        f"/book/{CLASSIC_60}/details", query_string={"start": fields["start"]}).text
+    with models.db.connection_context():
+        Business.update(cancellation_hours=30 * 24).execute()  # the time is two weeks on
+
+    form = client.get(f"/book/{CLASSIC_60}/details", query_string={"start": fields["start"]})
+    notice = re.search(r'id="deadline-notice">(.*?)</p>', form.text, re.S).group(1)
+    assert ("This time is so soon that, once booked, it cannot be moved or cancelled "
+            "online. To change it then, contact us.") in notice
+    assert 'href="tel:+358401234567"' in notice and "mailto:" in notice
+
+    response = submit(client, form_fields(form.text))
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).text
+    passed = ("The booking can no longer be moved or cancelled online: the deadline has "
+              "passed. To change it, contact us.")
+    assert passed in page and 'href="tel:+358401234567"' in page
+    assert "until" not in page.split('id="booking-actions"')[1]
+
+    with app.app_context(), models.db.connection_context():
+        assert worker.send_due().sent == 1
+    [message] = mail_server.to("liisa@example.com")
+    for part in ("plain", "html"):
+        body = " ".join(message.get_body((part,)).get_content().split())
+        assert passed in body and "040 123 4567" in body
+        assert "cancel the booking yourself until" not in body

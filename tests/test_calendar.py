@@ -136,8 +136,8 @@ def test_previous_next_and_today_are_real_links_swapped_by_htmx(staff, shop):
     page = staff.get(f"/staff/calendar/{day.isoformat()}").text
     for other in (day - timedelta(days=1), day + timedelta(days=1), today()):
         url = f"/staff/calendar/{other.isoformat()}"
-        assert f'href="{url}" hx-get="{url}" hx-target="#calendar"' in page
-    assert 'hx-push-url="true"' in page
+        assert f'href="{url}" data-hx-get="{url}" data-hx-target="#calendar"' in page
+    assert 'data-hx-push-url="true"' in page
 
 
 def test_date_picker_goes_to_the_days_own_address(staff, shop):
@@ -238,7 +238,7 @@ def test_week_view_as_htmx_with_links_to_the_weeks_around(staff, shop):
     assert_fragment(response, '<section id="calendar"')
     for other in (monday - timedelta(days=7), monday + timedelta(days=7)):
         url = f"/staff/calendar/week/{AINO}/{other.isoformat()}"
-        assert f'href="{url}" hx-get="{url}"' in response.text
+        assert f'href="{url}" data-hx-get="{url}"' in response.text
 
 
 def test_week_view_default_and_picker(staff, shop):

@@ -330,6 +330,11 @@ def test_news_arrives_with_the_business_details_and_a_way_to_stop_it(
     assert f'href="http://127.0.0.1:5000{link}"' in body
     assert message["List-Unsubscribe"] == f"<http://127.0.0.1:5000{link}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # As receivers read it (RFC 2369, 8058): the address itself on one line, unencoded.
+    [raw] = mail_server.raw_to("liisa@example.com")
+    headers = raw.partition(b"\r\n\r\n")[0].split(b"\r\n")
+    assert f"List-Unsubscribe: <http://127.0.0.1:5000{link}>".encode() in headers
+    assert b"List-Unsubscribe-Post: List-Unsubscribe=One-Click" in headers
     # Only the key's hash is kept.
     key = link.rsplit("/", 1)[1]
     assert rows(Consent.select().where(Consent.unsubscribe_hash == key)) == []

@@ -224,7 +224,7 @@ def test_inline_check_as_htmx_swaps_in_only_the_changed_blocks(client):
     assert "Vary" in response.headers and "HX-Request" in response.headers["Vary"]
     html = response.text
     assert "<html" not in html
-    swapped = re.findall(r'<div id="([a-z_-]+)" hx-swap-oob="true"', html)
+    swapped = re.findall(r'<div id="([a-z_-]+)" data-hx-swap-oob="true"', html)
     assert swapped == ["contact-email-block", "preferred_reply-message"]
     assert 'type="radio"' not in html  # the radio buttons may be in use meanwhile
     assert "This is not an e-mail address." in error_at(html, "email")

@@ -123,8 +123,8 @@ def test_register_lists_customers_with_a_search_form_that_works_without_javascri
     assert "HX-Request" in response.headers["Vary"]
     assert result_names(page) == ["Maija Meikäläinen", "Matti Meikäläinen"]
     assert '<form id="customer-search"' in page and 'method="get"' in page
-    assert 'name="q"' in page and 'hx-trigger="input changed delay:250ms, search"' in page
-    assert 'hx-target="#customer-results"' in page and 'hx-push-url="true"' in page
+    assert 'name="q"' in page and 'data-hx-trigger="input changed delay:250ms, search"' in page
+    assert 'data-hx-target="#customer-results"' in page and 'data-hx-push-url="true"' in page
     assert "2 customers" in page
 
 
@@ -220,7 +220,7 @@ def test_paging_as_htmx_returns_the_next_results_and_keeps_the_search(owner_clie
     assert response.status_code == 200
     assert response.text.startswith('<div id="customer-results"')
     assert result_names(response.text)[0] == "Asiakas 050"
-    assert 'hx-get="/staff/customers/?q=asiakas&amp;page=3"' in response.text
+    assert 'data-hx-get="/staff/customers/?q=asiakas&amp;page=3"' in response.text
     assert 'href="/staff/customers/?q=asiakas"' in response.text  # back to the first page
 
 
@@ -655,7 +655,7 @@ def test_merge_page_offers_records_with_the_same_name_or_phone(owner_client):
 
 def test_merge_search_as_you_type_lists_the_other_records(owner_client):
     page = owner_client.get(f"/staff/customers/{MATTI}/merge").text
-    assert 'hx-trigger="input changed delay:250ms, search"' in page
+    assert 'data-hx-trigger="input changed delay:250ms, search"' in page
     response = owner_client.get(f"/staff/customers/{MATTI}/merge?q=meik", headers=HTMX)
     assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
     assert response.text.startswith('<div id="merge-candidates"')

@@ -16,7 +16,7 @@ from support import next_weekday
 
 import models
 import worker
-from models import consents, erasure, outbox
+from models import consents, duties, erasure, outbox
 from models.audit import AuditEntry
 from models.bookings import Booking
 from models.catalogue import Service, StaffMember
@@ -214,6 +214,21 @@ def traces_in(rows, held=()):
             continue
         found += [(table, trace) for trace in TRACES if trace in text]
     return found
+
+
+def data_files(database_url):
+    """The bytes of the database's files as they are on disk: SQLite's file and its
+    log; PostgreSQL's, after a checkpoint, of every table, index and TOAST table (read
+    by the server itself, as the test user is a superuser)."""
+    if models.is_sqlite():
+        return raw_files(database_url, checkpoint=False)
+    with models.db.connection_context():
+        models.db.execute_sql("CHECKPOINT")
+        return b"".join(content for (content,) in models.db.execute_sql(
+            "SELECT pg_read_binary_file(pg_relation_filepath(c.oid)) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname IN ('public', 'pg_toast') AND c.relkind IN ('r', 'i', 't') "
+            "AND pg_relation_filepath(c.oid) IS NOT NULL").fetchall())
 
 
 def traces_in_bytes(data):
@@ -442,6 +457,54 @@ def test_the_outcome_address_is_forgotten_when_sending_is_given_up(app, helmi, s
     assert outcome.failed_at is not None
     assert (outcome.sent_to, outcome.subject, outcome.details) == ("", "", "{}")
     assert EMAIL not in outcome.last_error
+
+
+def test_the_saved_copy_of_the_outcome_is_deleted_once_written(app, helmi, staff_client):
+    customer, request = helmi
+    erase_by_page(staff_client, request)
+    assert not any(EMAIL.encode() in path.read_bytes() for path in saved_files(app))
+    files = saved_files(app)
+    assert send(app).sent == 1  # no SMTP server: the file delivery
+    with models.db.connection_context():
+        [outcome] = OutboxMessage.select().where(OutboxMessage.kind == outbox.DATA_ERASED)
+    assert outcome.sent_at is not None and outcome.details == "{}"
+    assert saved_files(app) == files
+    assert not any(EMAIL.encode() in path.read_bytes()
+                   for path in mail_folder(app.instance_path).iterdir())
+
+
+def run_rewrite(app, now):
+    with app.app_context():
+        worker.run_duties([worker.DUTY_BY_NAME["rewrite"]], now)
+    with models.db.connection_context():
+        return duties.last_run("rewrite").last_result, list(
+            erasure.TableRewrite.select())
+
+
+def test_the_night_after_an_erasure_no_data_file_holds_the_person(
+        app, helmi, staff_client, mail_server, database_url):
+    customer, request = helmi
+    erase_by_page(staff_client, request)
+    tomorrow = datetime.now(HELSINKI).date() + timedelta(days=1)
+    night = datetime.combine(tomorrow, time(3), HELSINKI)
+    if models.is_sqlite():  # secure_delete and the checkpoint after sending suffice
+        send(app)
+        assert run_rewrite(app, night) == ("", [])
+        assert traces_in_bytes(data_files(database_url)) == []
+        return
+    assert run_rewrite(app, night) == (
+        "waiting for an erasure's outcome e-mail to be sent", [])
+    assert send(app).sent == 1
+    assert traces_in(dumped_rows(database_url)) == []
+    assert traces_in_bytes(data_files(database_url))  # the old row versions are there
+    assert run_rewrite(app, datetime.combine(tomorrow, time(12), HELSINKI)) == ("", [])
+
+    result, [rewrite] = run_rewrite(app, night)
+    assert result.startswith(f"{len(erasure.ERASED_FROM)} tables rewritten after 1 erasure")
+    assert rewrite.erasures == 1 and "customer" in rewrite.tables.split()
+    assert rewrite.bytes_after < rewrite.bytes_before
+    assert traces_in_bytes(data_files(database_url)) == []
+    assert run_rewrite(app, night + timedelta(hours=1))[0] == ""  # nothing new since
 
 
 # Records a law keeps ------------------------------------------------------------------

@@ -260,3 +260,15 @@ def test_forms_that_collect_data_link_the_statement(client, shop):
     assert 'href="/privacy' in details.text.split("<form")[1]  # the version shown, maybe
     assert 'href="/privacy"' in client.get("/contact").text.split("<form")[1]
     assert 'href="/privacy"' in client.get("/").text  # the footer of every page
+
+
+def test_the_statement_says_where_erased_data_remains_and_for_how_long(client, shop):
+    for language in ("fi", "sv", "en"):
+        client.set_cookie("lang", language)
+        page = html.unescape(client.get("/privacy").text)
+        assert translated(language, "Erased data is gone from our register at once. "
+                          "Leftovers in the database's own files are overwritten later: in "
+                          "its tables the night after the erasure, in its log of changes as "
+                          "newer changes fill it. Our backups keep a copy until they expire; "
+                          "should we ever restore one, we erase the data from it again."
+                          ) in " ".join(page.split())

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from models.business import Business
 from models.catalogue import Service
 from models.consents import active as consent_in_force
+from models.customer_changes import change_deadline
 from models.free_times import HELSINKI
 from models.schedule import (
     BookingRequest,
@@ -223,7 +224,9 @@ def alternatives_for(form, taken, moving=None):
 
 def details_page(form, status, notice=None):
     """The details form, with the day's remaining free times to choose from when
-    the chosen time could not be booked."""
+    the chosen time could not be booked, and a warning when the chosen time could not
+    be changed online once booked."""
+    start, business = form.chosen_start(), Business.current()
     return render(
         "booking/details.html",
         "partials/booking/details_form.html",
@@ -231,10 +234,11 @@ def details_page(form, status, notice=None):
         form=form,
         service=form.service,
         staff=chosen_staff(form),
-        start=form.chosen_start(),
+        start=start,
+        inside_deadline=start is not None and change_deadline(start, business) <= now(),
         notice=notice,
         alternatives=alternatives_for(form, notice is TAKEN),
-        business=Business.current(),
+        business=business,
         statement=shown_statement(form),
     )
 

@@ -157,7 +157,8 @@ class NoteForm(FlaskForm):
 
 class ExtendForm(FlaskForm):
     months = StringField(_l("How many months more"))
-    reason = TextAreaField(_l("Why more time is needed"), validators=[
+    # Its own id: the refusal's form beside it on the page has a "reason" too.
+    reason = TextAreaField(_l("Why more time is needed"), id="extension-reason", validators=[
         required(_l("Give the reason: the person is told it by e-mail.")),
         LengthLimit(2000)])
     # The extension the form was opened on: the same form sent twice extends once.

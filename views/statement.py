@@ -26,7 +26,7 @@ from .formatting import FORMAT_LOCALES, LANGUAGES, language
 
 # Bump this whenever the wording of the statement (templates/statement/body.html, the
 # texts below, or their translations) changes, so that a new version is published.
-TEXT_REVISION = 1
+TEXT_REVISION = 2
 
 BODY = "statement/body.html"
 

@@ -82,6 +82,9 @@ def _send_one(message, now, delivery, result):
         outbox.mark_failed(message, now, error, letter.to, letter.subject)
         result.failed += 1
         return
+    if message.kind in outbox.FORGOTTEN_ONCE_SENT:
+        # Before it is marked sent: a crash in between sends it (and forgets it) again.
+        delivery.forget(email)
     outbox.mark_sent(message, now, letter.to, letter.subject)
     result.sent += 1
 
@@ -118,6 +121,8 @@ DUTIES = (
     Duty("reminders", timedelta(minutes=1), queue_reminders),
     Duty("outbox", timedelta(seconds=20), send_due),
     Duty("retention", timedelta(days=1), purge_expired, once_a_period=True),
+    # It acts only at night (models.erasure.NIGHT), so it looks every hour.
+    Duty("rewrite", timedelta(hours=1), erasure.rewrite_erased_tables),
 )
 DUTY_BY_NAME = {duty.name: duty for duty in DUTIES}
 

@@ -93,6 +93,9 @@ class SmtpDelivery:
             self.close()
             raise DeliveryFailed(describe(error)) from error
 
+    def forget(self, message):
+        """Nothing to delete: the server keeps no copy here."""
+
     def close(self):
         if self.connection is not None:
             try:
@@ -123,18 +126,25 @@ class FileDelivery:
 
     def send(self, message):
         self.directory.mkdir(parents=True, exist_ok=True)
-        # Named by when it was sent and its message id: sorted by name is sorted by time
-        # (models.outbox.saved_copies finds a message's copy by this name).
-        sent = parsedate_to_datetime(message["Date"]).strftime("%Y%m%d-%H%M%S")
-        name = f"{sent}-{message['Message-ID'].strip('<>').partition('@')[0]}.eml"
         # Written whole under a temporary name first: a reader never sees half a file.
         with tempfile.NamedTemporaryFile("wb", dir=self.directory, delete=False,
                                          suffix=".part") as part:
             part.write(bytes(message))
-        os.replace(part.name, self.directory / name)
+        os.replace(part.name, self.directory / _file_name(message))
+
+    def forget(self, message):
+        """Delete the saved copy of a message that must not outlive its sending."""
+        (self.directory / _file_name(message)).unlink(missing_ok=True)
 
     def close(self):
         pass
+
+
+def _file_name(message):
+    """Named by when it was sent and its message id: sorted by name is sorted by time
+    (models.outbox.saved_copies finds a message's copy by this name)."""
+    sent = parsedate_to_datetime(message["Date"]).strftime("%Y%m%d-%H%M%S")
+    return f"{sent}-{message['Message-ID'].strip('<>').partition('@')[0]}.eml"
 
 
 def delivery_for(config, instance_path):

@@ -11,7 +11,8 @@ import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from email.headerregistry import Address
+from email import policy
+from email.headerregistry import Address, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -98,10 +99,11 @@ def _to_customer(message, now):
     if not booking.customer.email:
         raise Skip("the customer has no e-mail address")
     language = booking.language or "fi"
+    deadline = change_deadline(booking.start, Business.current())
     context = {"booking": booking, "customer": booking.customer,
                "by_customer": message.detail.get("by_customer", False),
                "previous_start": _previous_start(message),
-               "deadline": change_deadline(booking, Business.current())}
+               "deadline": deadline, "deadline_passed": deadline <= now}
     if message.kind != outbox.BOOKING_CANCELLED:
         if booking.status == CANCELLED:
             raise Skip("the booking was cancelled")
@@ -331,6 +333,21 @@ WRITERS = {
 }
 
 
+class UrlListHeader(UnstructuredHeader):
+    """A header of angle-bracketed URLs (RFC 2369), kept on one line as written: a
+    long one would otherwise be folded into an RFC 2047 encoded-word, in which no
+    receiver finds the address."""
+
+    def fold(self, *, policy):
+        # RFC 5322 allows lines of 998 characters; 78 is only a recommendation.
+        return super().fold(policy=policy.clone(max_line_length=998))
+
+
+_headers = HeaderRegistry()
+_headers.map_to_type("list-unsubscribe", UrlListHeader)
+MAIL_POLICY = policy.default.clone(header_factory=_headers)
+
+
 def sender_address(business):
     configured = current_app.config.get("MAIL_FROM")
     return configured or business.email or "vuoro@localhost"
@@ -345,7 +362,7 @@ def compose(message, sent_at):
         context = {**letter.context, "business": business, "subject": letter.subject}
         text = render_template(f"mail/{letter.template}.txt", **context)
         html = render_template(f"mail/{letter.template}.html", **context)
-    email = EmailMessage()
+    email = EmailMessage(policy=MAIL_POLICY)
     email["Subject"] = letter.subject
     email["From"] = Address(display_name=business.name, addr_spec=sender)
     email["To"] = letter.to
