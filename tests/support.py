@@ -7,10 +7,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from models.free_times import finnish_holidays
@@ -35,17 +37,45 @@ def form_fields(html):
     return fields
 
 
+class Answer(NamedTuple):
+    status: int
+    body: str
+    location: str | None  # where a redirect leads
+
+
 def http_request(base, method, path, body=None):
-    """One request over its own connection; the status and the body."""
+    """One request over its own connection: its status, body and redirect."""
     parts = urlsplit(base)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
     headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
     try:
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
-        return response.status, response.read().decode()
+        return Answer(response.status, response.read().decode(), response.getheader("Location"))
     finally:
         connection.close()
+
+
+def at_once(base, requests):
+    """Each (path, form body) POSTed over its own connection, all at the same instant;
+    their answers in the same order."""
+    barrier = threading.Barrier(len(requests))
+    answers = [None] * len(requests)
+
+    def send(number):
+        path, body = requests[number]
+        barrier.wait()
+        try:
+            answers[number] = http_request(base, "POST", path, body)
+        except OSError as error:  # kept, so that a failure says what went wrong
+            answers[number] = Answer(repr(error), "", None)
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(len(requests))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return answers
 
 
 def free_port():
