@@ -1,5 +1,6 @@
 """Helpers the tests share: dates clear of the demo data, form fields, a real server."""
 
+import asyncio
 import http.client
 import os
 import re
@@ -155,19 +156,23 @@ def log_in(client, email, password=PASSWORD):
 
 class MailServer:
     """A real SMTP server (aiosmtpd) on a port of its own, keeping what it receives.
-    `refuse` set to an SMTP reply ("451 4.3.0 Try again later") makes it refuse."""
+    `refuse` set to an SMTP reply ("451 4.3.0 Try again later") makes it refuse;
+    `delay` (seconds) makes it take that long over each message, as a slow one does."""
 
     def __init__(self):
         from aiosmtpd.controller import Controller
 
         self.received = []
         self.refuse = None
+        self.delay = 0
         self.port = free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self.controller.start()
         self.url = f"smtp://127.0.0.1:{self.port}"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.refuse:
             return self.refuse
         from email import message_from_bytes, policy
