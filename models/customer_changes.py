@@ -10,11 +10,13 @@ e-mails (the customer's confirmation, the staff's notices) in the same transacti
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from . import db, outbox
+from . import db, naive_utc, outbox
 from .audit import record
 from .bookings import CANCELLED, COMPLETED, CONFIRMED, NO_SHOW, Booking
 from .business import Business
+from .schedule import SlotTaken
 from .staff_bookings import (
+    BookingChanged,
     NotAllowed,
     checked_write,
     expect_version,
@@ -99,7 +101,21 @@ def move(booking, version, staff, start, now, ip=""):
     """Move the booking to `start` (aware) with `staff` (None: anyone free, its own
     staff member first), under the online booking rules, if it still has `version`
     and the deadline has not passed. Returns the moved booking; raises BookingChanged,
-    NotAllowed, SlotTaken or TimeNotOffered."""
+    NotAllowed, SlotTaken or TimeNotOffered.
+
+    A move is the change of `version` to that time and person: every copy of one (a
+    double click, the form sent again) gets the booking as the first copy moved it,
+    where a copy that lost to it would be told the booking had changed."""
+    try:
+        return _move(booking, version, staff, start, now, ip)
+    except (BookingChanged, NotAllowed, SlotTaken):
+        moved = _moved_by_a_copy(booking, version, staff, start)
+        if moved is None:
+            raise
+        return moved
+
+
+def _move(booking, version, staff, start, now, ip):
     business = Business.current()
     _allowed(booking, version, now, business, moving=True)
     previous = {"previous_start": booking.starts_at.isoformat() + "Z",
@@ -118,3 +134,15 @@ def move(booking, version, staff, start, now, ip=""):
         return moved
 
     return checked_write(write)
+
+
+def _moved_by_a_copy(booking, version, staff, start):
+    """The booking, read again in a transaction of its own, if the change right after
+    `version` moved it to `start` with `staff` (None: anyone)."""
+    with db.atomic():
+        now_held = Booking.get_or_none(Booking.id == booking.id)
+    if (now_held is not None and version is not None and now_held.version == version + 1
+            and now_held.status == CONFIRMED and now_held.starts_at == naive_utc(start)
+            and (staff is None or now_held.staff_id == staff.id)):
+        return now_held
+    return None

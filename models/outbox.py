@@ -7,10 +7,16 @@ account it is about, and a few details (the time a booking was moved from). The 
 written when the message is sent, in the language of the person it goes to. A key per
 message (its event) is unique, so that the same event never queues two messages; the
 sender claims a row before sending it, so that two senders never send the same one.
+
+A claim is made at the moment of taking the message, for a while (CLAIM), by one run of
+a sender, which names itself by a token of its own; the claim is renewed just before the
+message is handed over, and only the sender holding it may mark the message sent,
+failed or dropped. A sender that outlives its claim (a slow mail server, a long run)
+thus never sends a message another sender has taken over, nor closes it.
 """
 
-import hashlib
 import json
+import secrets
 from datetime import timedelta
 
 from peewee import CharField, DateTimeField, IntegerField, TextField
@@ -67,8 +73,18 @@ RETRY_DELAYS = (
     timedelta(hours=2),
     timedelta(hours=8),
 )
-# A sender that took a row and then died leaves it to the next sender after this long.
+# How long a sender holds a message it took (renewed just before it hands it over): one
+# that died with it leaves it to the next sender after this long.
 CLAIM = timedelta(minutes=5)
+
+
+def new_mail_id():
+    return secrets.token_hex(16)
+
+
+def new_sender():
+    """The token by which one run of a sender holds its claims."""
+    return secrets.token_hex(16)
 
 
 class OutboxMessage(BaseModel):
@@ -84,6 +100,11 @@ class OutboxMessage(BaseModel):
     due_at = DateTimeField(default=utc_now)
     attempts = IntegerField(default=0)
     claimed_until = DateTimeField(null=True)
+    claimed_by = CharField(max_length=32, null=True)
+    # The local part of the e-mail's Message-ID, the same for every try of the message
+    # but random, not made from its key: a rebuilt or restored database makes the same
+    # keys again, for other messages.
+    mail_id = CharField(max_length=32, unique=True, default=new_mail_id)
     sent_at = DateTimeField(null=True)
     failed_at = DateTimeField(null=True)
     last_error = TextField(default="")
@@ -96,7 +117,8 @@ class OutboxMessage(BaseModel):
          "sent_at": EMAIL},
         not_personal=("id", "key", "kind", "booking_id", "contact_request_id", "user_id",
                       "customer_id", "data_request_id",
-                      "due_at", "attempts", "claimed_until", "failed_at", "last_error"),
+                      "due_at", "attempts", "claimed_until", "claimed_by", "mail_id",
+                      "failed_at", "last_error"),
     )
 
     class Meta:
@@ -123,11 +145,12 @@ def add(kind, key, *, booking_id=None, contact_request_id=None, user_id=None,
     return OutboxMessage.insert(row).on_conflict_ignore().execute()
 
 
-def claim(message_id, now):
-    """Take the message for this sender; False when another sender has it or it is done."""
+def claim(message_id, sender, now, length=CLAIM):
+    """Take the message for `sender` (its token) from `now`, the moment of taking it,
+    for `length`; False when another sender holds it or it is done."""
     now = naive_utc(now)
     taken = (
-        OutboxMessage.update(claimed_until=now + CLAIM)
+        OutboxMessage.update(claimed_until=now + length, claimed_by=sender)
         .where(
             (OutboxMessage.id == message_id)
             & OutboxMessage.sent_at.is_null()
@@ -137,6 +160,14 @@ def claim(message_id, now):
         .execute()
     )
     return taken == 1
+
+
+def hold(message, sender, now, length=CLAIM):
+    """Renew `sender`'s claim on the message for `length` from `now`; False when the
+    claim ran out and another sender has taken the message since."""
+    return OutboxMessage.update(claimed_until=naive_utc(now) + length).where(
+        (OutboxMessage.id == message.id) & (OutboxMessage.claimed_by == sender)
+    ).execute() == 1
 
 
 def due_ids(now, limit=100):
@@ -154,19 +185,14 @@ def due_ids(now, limit=100):
     ]
 
 
-def message_digest(key):
-    """The local part of the Message-ID of the message with this key, which also names
-    its saved .eml copy."""
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
-
-
 def saved_copies(folder, keys):
     """The .eml copies in `folder` (a Path, or None) of the messages with these keys:
-    the file delivery names each `<sent>-<message digest>.eml`."""
+    the file delivery names each `<sent>-<mail id>.eml`."""
     if folder is None or not folder.is_dir():
         return []
-    return sorted(path for key in set(keys)
-                  for path in folder.glob(f"*-{message_digest(key)}.eml"))
+    mail_ids = OutboxMessage.select(OutboxMessage.mail_id).where(
+        OutboxMessage.key.in_(list(set(keys)))).scalars()
+    return sorted(path for mail_id in mail_ids for path in folder.glob(f"*-{mail_id}.eml"))
 
 
 def _forgetting(message, changes):
@@ -180,33 +206,43 @@ def _forgetting(message, changes):
     return changes
 
 
-def mark_sent(message, now, sent_to, subject):
-    OutboxMessage.update(_forgetting(message, {
-        "sent_at": naive_utc(now), "claimed_until": None, "sent_to": sent_to,
-        "subject": subject[:200], "attempts": OutboxMessage.attempts + 1, "last_error": "",
-    })).where(OutboxMessage.id == message.id).execute()
+def _close(message, sender, changes):
+    """Write `changes`, which end the claim, if `sender` still holds the message;
+    whether it did."""
+    changes.update(claimed_until=None, claimed_by=None)
+    return OutboxMessage.update(changes).where(
+        (OutboxMessage.id == message.id) & (OutboxMessage.claimed_by == sender)
+    ).execute() == 1
 
 
-def mark_dropped(message, now, reason):
+def mark_sent(message, sender, now, sent_to, subject):
+    return _close(message, sender, _forgetting(message, {
+        "sent_at": naive_utc(now), "sent_to": sent_to, "subject": subject[:200],
+        "attempts": OutboxMessage.attempts + 1, "last_error": "",
+    }))
+
+
+def mark_dropped(message, sender, now, reason):
     """Nothing to send any more (the booking was erased, the address removed): the
     message is closed without a try counting against it."""
-    OutboxMessage.update(_forgetting(message, {
-        "failed_at": naive_utc(now), "claimed_until": None, "last_error": reason[:500],
-    })).where(OutboxMessage.id == message.id).execute()
+    return _close(message, sender, _forgetting(message, {
+        "failed_at": naive_utc(now), "last_error": reason[:500],
+    }))
 
 
-def mark_failed(message, now, error, sent_to="", subject=""):
-    """A failed try: retried after a growing delay, or given up after the last."""
+def mark_failed(message, sender, now, error, sent_to="", subject="", for_good=False):
+    """A failed try: retried after a growing delay, or given up after the last, or at
+    once when it can never succeed (`for_good`: the message cannot be written)."""
     attempts = message.attempts + 1
     now = naive_utc(now)
-    changes = {"attempts": attempts, "claimed_until": None, "last_error": str(error)[:500],
+    changes = {"attempts": attempts, "last_error": str(error)[:500],
                "sent_to": sent_to, "subject": subject[:200]}
-    if attempts > len(RETRY_DELAYS):
+    if for_good or attempts > len(RETRY_DELAYS):
         changes["failed_at"] = now
         _forgetting(message, changes)
     else:
         changes["due_at"] = now + RETRY_DELAYS[attempts - 1]
-    OutboxMessage.update(changes).where(OutboxMessage.id == message.id).execute()
+    return _close(message, sender, changes)
 
 
 def given_up():

@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from peewee import IntegrityError, OperationalError
 
-from . import consents, naive_utc, outbox, write_transaction
+from . import consents, db, naive_utc, outbox, write_transaction
+from .audit import record
 from .bookings import Booking, busy_spans, token_hash
 from .business import Business, DayException
 from .catalogue import Break, ExtraHours, StaffMember, TimeOff, WorkingHours
@@ -197,27 +198,37 @@ class BookingRequest:
     # ticked the box for news and offers by e-mail.
     privacy_version: int | None = None
     marketing: bool = False
+    # The customer's address, for the audit log's entry of a consent given.
+    ip: str = ""
 
 
 def book(request, now=None):
     """Book the time for the customer, or raise SlotTaken or TimeNotOffered.
 
-    Submitting the same form twice (the same submission key) returns the booking the
-    first submission made. A lost race, whichever way the database reports it, is a
-    SlotTaken after the time has been checked again."""
+    Every copy of one submission (the same submission key: a double click, a form sent
+    again) gets the one booking the first copy made. A lost race, whichever way the
+    database reports it, is a SlotTaken after the time has been checked again; but
+    first the key is looked up again, in a transaction of its own: a copy sent at the
+    same moment may have made the booking after this copy looked for it."""
     now = now or datetime.now(UTC)
     for _ in range(3):
         try:
             return _book_once(request, now)
+        except SlotTaken:
+            if (made := _made_by_a_copy(request)) is not None:
+                return made
+            raise
         except (IntegrityError, OperationalError) as error:
             if isinstance(error, OperationalError) and not lost_race(error):
                 raise
-            existing = Booking.get_or_none(
-                Booking.submission_key == request.submission_key
-            )
-            if existing is not None:
-                return existing
+            if (made := _made_by_a_copy(request)) is not None:
+                return made
     raise SlotTaken
+
+
+def _made_by_a_copy(request):
+    with db.atomic():
+        return Booking.get_or_none(Booking.submission_key == request.submission_key)
 
 
 def lost_race(error):
@@ -254,6 +265,8 @@ def _book_once(request, now):
         if request.marketing:
             consents.give(booking.customer, via=consents.BOOKING_FORM,
                           statement_version=request.privacy_version)
+            record("consent.give", customer=booking.customer, booking=booking,
+                   details="the booking form", ip=request.ip)
         outbox.booking_event(booking, outbox.BOOKING_CONFIRMED, by_customer=True)
         return booking
 

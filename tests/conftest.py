@@ -88,6 +88,20 @@ def database_url(tmp_path, sqlite_template, postgres_ready):
 
 
 @pytest.fixture
+def rebuild_database(database_url, sqlite_template):
+    """Makes the test's database anew, empty, as if it was lost and built again."""
+
+    def rebuild():
+        if POSTGRES_URL:
+            _truncate_all()
+        else:
+            models.db.obj.close_all()  # closes the pool: nothing of the old file stays
+            shutil.copy(sqlite_template, database_url.removeprefix("sqlite:///"))
+
+    return rebuild
+
+
+@pytest.fixture
 def app(database_url, tmp_path):
     app = create_app({
         "TESTING": True,

@@ -1,5 +1,6 @@
 """Helpers the tests share: dates clear of the demo data, form fields, a real server."""
 
+import asyncio
 import http.client
 import os
 import re
@@ -7,10 +8,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from models.free_times import finnish_holidays
@@ -35,17 +38,45 @@ def form_fields(html):
     return fields
 
 
+class Answer(NamedTuple):
+    status: int
+    body: str
+    location: str | None  # where a redirect leads
+
+
 def http_request(base, method, path, body=None):
-    """One request over its own connection; the status and the body."""
+    """One request over its own connection: its status, body and redirect."""
     parts = urlsplit(base)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
     headers = {"Content-Type": "application/x-www-form-urlencoded"} if body else {}
     try:
         connection.request(method, path, body=body, headers=headers)
         response = connection.getresponse()
-        return response.status, response.read().decode()
+        return Answer(response.status, response.read().decode(), response.getheader("Location"))
     finally:
         connection.close()
+
+
+def at_once(base, requests):
+    """Each (path, form body) POSTed over its own connection, all at the same instant;
+    their answers in the same order."""
+    barrier = threading.Barrier(len(requests))
+    answers = [None] * len(requests)
+
+    def send(number):
+        path, body = requests[number]
+        barrier.wait()
+        try:
+            answers[number] = http_request(base, "POST", path, body)
+        except OSError as error:  # kept, so that a failure says what went wrong
+            answers[number] = Answer(repr(error), "", None)
+
+    threads = [threading.Thread(target=send, args=(n,)) for n in range(len(requests))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return answers
 
 
 def free_port():
@@ -125,7 +156,8 @@ def log_in(client, email, password=PASSWORD):
 
 class MailServer:
     """A real SMTP server (aiosmtpd) on a port of its own, keeping what it receives.
-    `refuse` set to an SMTP reply ("451 4.3.0 Try again later") makes it refuse."""
+    `refuse` set to an SMTP reply ("451 4.3.0 Try again later") makes it refuse;
+    `delay` (seconds) makes it take that long over each message, as a slow one does."""
 
     def __init__(self):
         from aiosmtpd.controller import Controller
@@ -133,12 +165,15 @@ class MailServer:
         self.received = []
         self.raw = []  # (recipients, the message's bytes as they arrived)
         self.refuse = None
+        self.delay = 0
         self.port = free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
         self.controller.start()
         self.url = f"smtp://127.0.0.1:{self.port}"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.refuse:
             return self.refuse
         from email import message_from_bytes, policy

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time as clock
 from datetime import UTC, date, datetime, time, timedelta
 from email import message_from_bytes, policy
 
@@ -18,10 +19,10 @@ from support import ROOT, next_weekday, translated
 
 import models
 import worker
-from models import outbox
+from models import demo, outbox
 from models.bookings import CANCELLED, Booking
 from models.catalogue import Service, StaffMember
-from models.customers import CustomerDetails
+from models.customers import Customer, CustomerDetails
 from models.free_times import HELSINKI
 from models.outbox import OutboxMessage
 from models.schedule import BookingRequest, book
@@ -38,7 +39,7 @@ def at(day, hour, minute=0):
 
 
 def make_booking(app, start, language="fi", email="liisa@example.com", now=None,
-                 key="key-1"):
+                 key="key-1", name="Liisa Laine"):
     """A booking as the public form makes it; returns it and its link's token."""
     with app.test_request_context():
         token = link_token(key)
@@ -47,7 +48,7 @@ def make_booking(app, start, language="fi", email="liisa@example.com", now=None,
             service=Service.get_by_id(CLASSIC_60),
             staff=StaffMember.get_by_id(AINO),
             start=start,
-            details=CustomerDetails("Liisa Laine", email, "+358407654321"),
+            details=CustomerDetails(name, email, "+358407654321"),
             message="Niska jumissa",
             language=language,
             submission_key=key,
@@ -56,9 +57,9 @@ def make_booking(app, start, language="fi", email="liisa@example.com", now=None,
     return booking, token
 
 
-def send(app, now=None):
+def send(app, now=None, **options):
     with app.app_context(), models.db.connection_context():
-        return worker.send_due(now=now)
+        return worker.send_due(now=now, **options)
 
 
 def rows(**where):
@@ -269,6 +270,104 @@ def test_two_senders_at_once_send_each_message_once(app, shop, owner_account,
         thread.join(60)
     keys = [message["Message-ID"] for _, message in mail_server.received]
     assert len(keys) == expected == len(set(keys))
+
+
+# Long enough for one message to a slow mail server, short enough for a test to outlast.
+SHORT_CLAIM = timedelta(seconds=2)
+
+
+def test_a_second_sender_beside_a_slow_one_sends_each_message_once(app, shop, mail_server):
+    """The mail server takes a while over each message, and a second sender starts
+    beside the first once the first has run longer than a claim lasts (a cron run
+    beside the worker, a long news mailing): every message arrives once."""
+    for number in range(16):
+        make_booking(app, at(next_weekday(number // 4), 9 + 2 * (number % 4)),
+                     email=f"c{number}@example.com", key=f"k{number}")
+    mail_server.delay = 0.25
+    results = []
+
+    def sender():
+        results.append(send(app, claim=SHORT_CLAIM))
+
+    first, second = threading.Thread(target=sender), threading.Thread(target=sender)
+    first.start()
+    clock.sleep(SHORT_CLAIM.total_seconds() * 1.25)
+    second.start()
+    for thread in (first, second):
+        thread.join(60)
+    ids = [message["Message-ID"] for _, message in mail_server.received]
+    assert len(ids) == 16 == len(set(ids))
+    assert [result.sent > 0 for result in results] == [True, True]  # both sent some
+    assert all(row.sent_at and row.claimed_by is None for row in rows())
+
+
+def test_only_the_sender_holding_the_claim_sends_or_closes_the_message(app, shop):
+    make_booking(app, at(next_weekday(1), 10))
+    [row] = rows()
+    first, second = outbox.new_sender(), outbox.new_sender()
+    now = datetime.now(UTC)
+    later = now + outbox.CLAIM + timedelta(seconds=1)
+    with models.db.connection_context():
+        assert outbox.claim(row.id, first, now)
+        assert not outbox.claim(row.id, second, now + timedelta(minutes=1))
+        assert outbox.claim(row.id, second, later)  # the first sender's claim ran out
+        assert not outbox.hold(row, first, later)
+        assert not outbox.mark_failed(row, first, later, "SMTP 451: later")
+        assert not outbox.mark_sent(row, first, later, "liisa@example.com", "Vahvistus")
+        assert rows()[0].sent_at is None and rows()[0].attempts == 0
+        assert outbox.hold(row, second, later)
+        assert outbox.mark_sent(row, second, later, "liisa@example.com", "Vahvistus")
+    [row] = rows()
+    assert row.sent_at and row.attempts == 1 and row.claimed_by is None
+
+
+def test_a_rebuilt_database_gives_no_message_an_id_already_used(app, shop, mail_server,
+                                                                rebuild_database):
+    make_booking(app, at(next_weekday(1), 10))
+    send(app)
+    [before] = rows()
+    rebuild_database()
+    with models.db.connection_context():
+        demo.add_demo_business()
+    make_booking(app, at(next_weekday(1), 13), email="toinen@example.com")
+    send(app)
+    [after] = rows()
+    assert after.key == before.key  # the same event key, for another message
+    [first] = mail_server.to("liisa@example.com")
+    [second] = mail_server.to("toinen@example.com")
+    assert first["Message-ID"] != second["Message-ID"]
+
+
+def test_staff_notice_of_a_name_with_a_line_break_is_sent(app, shop, owner_account,
+                                                          mail_server):
+    make_booking(app, at(next_weekday(1), 10), name="Liisa\nLaine")
+    assert send(app).sent == 2
+    [notice] = mail_server.to("olli@hieronta.example")
+    assert notice["Subject"].endswith(", Liisa Laine")
+
+
+def test_a_message_that_can_never_be_written_is_given_up_at_once_with_its_reason(
+        app, shop, owner_client, mail_server):
+    booking, _ = make_booking(app, at(next_weekday(1), 10))
+    with models.db.connection_context():
+        Customer.update(email="liisa@example.com\nBcc: muut@example.org").where(
+            Customer.id == booking.customer_id).execute()
+    now = datetime.now(UTC)
+    result = send(app, now)
+    assert (result.sent, result.given_up, result.failed) == (1, 1, 0)  # the owner's notice
+    [row] = rows(kind=outbox.BOOKING_CONFIRMED)
+    assert row.failed_at is not None and row.attempts == 1
+    reason = "could not be written: ValueError: Header values may not contain linefeed"
+    assert row.last_error.startswith(reason)
+    assert not send(app, now + timedelta(days=1))  # not tried again
+    page = owner_client.get("/staff/mail/").text
+    assert reason in page
+    with models.db.connection_context():  # the owner corrects the address, sends again
+        Customer.update(email="liisa@example.com").where(
+            Customer.id == booking.customer_id).execute()
+    owner_client.post(f"/staff/mail/{row.id}/send-again", data={"csrf_token": owner_client.csrf})
+    send(app)
+    assert len(mail_server.to("liisa@example.com")) == 1
 
 
 def test_message_about_an_erased_booking_is_skipped(app, shop, mail_server):

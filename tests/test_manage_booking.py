@@ -4,13 +4,12 @@ staff made meanwhile; wrong, passed and cancelled links get clear pages."""
 
 import json
 import re
-import threading
 from datetime import UTC, datetime, time, timedelta
 from urllib.parse import urlencode
 
 import pytest
 from icalendar import Calendar
-from support import form_fields, http_request, next_weekday
+from support import at_once, form_fields, http_request, next_weekday
 
 import models
 from models import outbox, staff_bookings
@@ -575,26 +574,11 @@ def test_customers_moving_to_one_time_at_once_one_gets_it(app, server):
         "%Y-%m-%dT%H:%MZ")})
     forms = []
     for link in links:
-        status, html = http_request(server.url, "GET", f"{link}/move/confirm?{query}")
+        status, html, _ = http_request(server.url, "GET", f"{link}/move/confirm?{query}")
         assert status == 200, html
-        forms.append(urlencode(form_fields(html)))
-    barrier = threading.Barrier(len(links))
-    answers = [None] * len(links)
-
-    def customer(number):
-        barrier.wait()
-        try:
-            answers[number] = http_request(server.url, "POST",
-                                           f"{links[number]}/move/confirm", forms[number])
-        except OSError as error:
-            answers[number] = (repr(error), "")
-
-    threads = [threading.Thread(target=customer, args=(n,)) for n in range(len(links))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    statuses = sorted((status for status, _ in answers), key=str)
+        forms.append((f"{link}/move/confirm", urlencode(form_fields(html))))
+    answers = at_once(server.url, forms)
+    statuses = sorted((answer.status for answer in answers), key=str)
     assert statuses == [303] + [409] * (len(links) - 1), statuses
     with models.db.connection_context():
         moved = Booking.select().where(Booking.starts_at == target.astimezone(UTC)

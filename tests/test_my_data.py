@@ -183,8 +183,10 @@ def test_every_shown_field_of_every_source_is_exported(app, liisa):
         DataRequest.update(outcome="Sent", extension_reason="Many asks").execute()
         models.data_requests.DataRequestEvent.update(note="Checked").execute()
         my_data.redeem(my_data.create_link(customer, datetime.now(UTC)), datetime.now(UTC))
+        sender = outbox.new_sender()
         for message in OutboxMessage.select():
-            outbox.mark_sent(message, datetime.now(UTC), EMAIL, "Subject")
+            outbox.claim(message.id, sender, datetime.now(UTC))
+            outbox.mark_sent(message, sender, datetime.now(UTC), EMAIL, "Subject")
         data = exports.personal_data_of(customer)
     keys = {name for section in data["sections"].values() for item in section["items"]
             for name in item}

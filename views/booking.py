@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 
 from models.business import Business
 from models.catalogue import Service
-from models.consents import active as consent_in_force
 from models.customer_changes import change_deadline
 from models.free_times import HELSINKI
 from models.schedule import (
@@ -22,7 +21,6 @@ from models.schedule import (
 )
 from models.statements import PrivacyStatement
 
-from .access import audit
 from .booking_forms import BookingForm
 from .formatting import language
 from .rendering import redirect_after_post, render
@@ -148,7 +146,6 @@ def details(service_id):
 
 def make_booking(form, submission_key):
     staff_id = form.chosen_staff_id()
-    marketing = bool(form.marketing.data) and Business.current().marketing_enabled
     try:
         booking = book(BookingRequest(
             service=form.service,
@@ -160,16 +157,14 @@ def make_booking(form, submission_key):
             submission_key=submission_key,
             token=link_token(submission_key),
             privacy_version=shown_statement(form).version,
-            marketing=marketing,
+            marketing=bool(form.marketing.data) and Business.current().marketing_enabled,
+            ip=request.remote_addr or "",
         ))
     except SlotTaken:
         return details_page(form, status=409, notice=TAKEN)
     except TimeNotOffered:
         form.start.errors = [NOT_OFFERED]
         return details_page(form, status=422)
-    if marketing and consent_in_force(booking.customer) is not None:
-        audit("consent.give", customer=booking.customer, booking=booking,
-              details="the booking form")
     return redirect_after_post(
         url_for(".confirmed", token=link_token(booking.submission_key))
     )

@@ -210,11 +210,11 @@ def new_time(token):
 @link_limit
 def move_booking(token):
     booking = booking_for(token)
-    if (refusal := movable(booking, token)) is not None:
-        return refusal
     form = MoveForm(booking.service)
+    # Whether the booking may be moved is for the move to say: a copy of the same
+    # form may have just moved it, which this copy is then told as if it had.
     if not chosen_time_ok(form, people_for(booking)):
-        return move_page(booking, token, form, 422)
+        return movable(booking, token) or move_page(booking, token, form, 422)
     try:
         customer_changes.move(booking, form.chosen_version(), chosen_staff(form),
                               form.chosen_start(), now(), ip=client_address())

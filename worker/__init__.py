@@ -8,10 +8,11 @@ queued under a key that admits it once.
 
 import logging
 import time as clock
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
+from peewee import DatabaseError, InterfaceError
 
 import models
 from models import duties, erasure, outbox, retention
@@ -32,61 +33,106 @@ class Sent:
     sent: int = 0
     failed: int = 0
     skipped: int = 0
+    given_up: int = 0
 
     def __bool__(self):
-        return bool(self.sent or self.failed or self.skipped)
+        return bool(self.sent or self.failed or self.skipped or self.given_up)
 
     def __str__(self):
-        return f"{self.sent} sent, {self.failed} failed (to be retried), {self.skipped} skipped"
+        return (f"{self.sent} sent, {self.failed} failed (to be retried), "
+                f"{self.given_up} could not be written, {self.skipped} skipped")
 
 
-def send_due(now=None, delivery=None):
-    """Send every message that is due; each is claimed first, so a message another
-    sender holds is left to it."""
-    now = now or datetime.now(UTC)
+# Errors in writing a message that another try may not meet: the database was busy or
+# out of reach. Any other error is in the message's data or the code, and comes back on
+# every try.
+TEMPORARY = (DatabaseError, InterfaceError)
+
+
+@dataclass
+class Sender:
+    """One run of sending: where it hands messages over, how long it holds a claim,
+    its token for the claims, and its clock (the real time plus `shift`)."""
+
+    delivery: object
+    claim: timedelta
+    shift: timedelta
+    token: str = field(default_factory=outbox.new_sender)
+
+    def moment(self):
+        return datetime.now(UTC) + self.shift
+
+
+def send_due(now=None, delivery=None, claim=outbox.CLAIM):
+    """Send every message that is due; each is claimed first, at the moment it is taken
+    and for `claim`, so a message another sender holds is left to it. `now` (a test's
+    moment) shifts the run's clock so that the run starts then."""
     app = current_app._get_current_object()
-    delivery = delivery or delivery_for(app.config, app.instance_path)
+    sender = Sender(delivery or delivery_for(app.config, app.instance_path), claim,
+                    now - datetime.now(UTC) if now else timedelta(0))
     result = Sent()
     base_url = app.config["BASE_URL"].rstrip("/")
     try:
         with app.test_request_context("/", base_url=base_url):
             # In batches, until nothing is due that another sender has not taken.
-            while batch := outbox.due_ids(now):
+            while batch := outbox.due_ids(sender.moment()):
                 for message_id in batch:
-                    if outbox.claim(message_id, now):
+                    if outbox.claim(message_id, sender.token, sender.moment(), claim):
                         message = OutboxMessage.get_by_id(message_id)
-                        _send_one(message, now, delivery, result)
+                        _send_one(message, sender, result)
                         if message.kind in outbox.FORGOTTEN_ONCE_SENT:
                             erasure.overwrite_freed_pages()  # the address it had
     finally:
-        delivery.close()
+        sender.delivery.close()
     return result
 
 
-def _send_one(message, now, delivery, result):
-    try:
-        letter, email = compose(message, now)
-    except Skip as reason:
-        outbox.mark_dropped(message, now, f"not sent: {reason}")
-        result.skipped += 1
+def _send_one(message, sender, result):
+    written = _write(message, sender, result)
+    if written is None:
         return
-    except Exception as error:  # a message that cannot be written must not stop the rest
-        log.exception("could not write message %s", message.id)
-        outbox.mark_failed(message, now, f"could not be written: {error!r}")
-        result.failed += 1
+    letter, email = written
+    # Writing it may have taken longer than the claim: sent only while still held.
+    if not outbox.hold(message, sender.token, sender.moment(), sender.claim):
+        log.warning("message %s was taken over by another sender", message.id)
         return
     try:
-        delivery.send(email)
+        sender.delivery.send(email)
     except DeliveryFailed as error:
         log.warning("sending message %s failed: %s", message.id, error)
-        outbox.mark_failed(message, now, error, letter.to, letter.subject)
+        outbox.mark_failed(message, sender.token, sender.moment(), error, letter.to,
+                           letter.subject)
         result.failed += 1
         return
     if message.kind in outbox.FORGOTTEN_ONCE_SENT:
         # Before it is marked sent: a crash in between sends it (and forgets it) again.
-        delivery.forget(email)
-    outbox.mark_sent(message, now, letter.to, letter.subject)
+        sender.delivery.forget(email)
+    if not outbox.mark_sent(message, sender.token, sender.moment(), letter.to,
+                            letter.subject):
+        log.warning("message %s was sent after another sender took it over", message.id)
     result.sent += 1
+
+
+def _write(message, sender, result):
+    """The letter and e-mail of `message`, or None when it is not to be sent now: it
+    is dropped, to be tried again, or given up because it can never be written."""
+    try:
+        return compose(message, sender.moment())
+    except Skip as reason:
+        outbox.mark_dropped(message, sender.token, sender.moment(), f"not sent: {reason}")
+        result.skipped += 1
+    except TEMPORARY as error:
+        log.warning("could not write message %s for now: %s", message.id, error)
+        outbox.mark_failed(message, sender.token, sender.moment(),
+                           f"could not be written: {error}")
+        result.failed += 1
+    except Exception as error:  # a message that cannot be written must not stop the rest
+        log.exception("could not write message %s", message.id)
+        outbox.mark_failed(message, sender.token, sender.moment(),
+                           f"could not be written: {type(error).__name__}: {error}",
+                           for_good=True)
+        result.given_up += 1
+    return None
 
 
 def queue_reminders(now=None):

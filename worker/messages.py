@@ -8,6 +8,7 @@ and nothing tracks the reader.
 """
 
 import json
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -353,6 +354,15 @@ def sender_address(business):
     return configured or business.email or "vuoro@localhost"
 
 
+LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text):
+    """`text` as one line for a header: a line break (or any other control character)
+    in a name must not end the header, nor stop the message from being written."""
+    return " ".join(LINE_BREAKING.sub(" ", text).split())
+
+
 def compose(message, sent_at):
     """The e-mail of a queued message, or Skip."""
     letter = WRITERS[message.kind](message, sent_at)
@@ -363,16 +373,15 @@ def compose(message, sent_at):
         text = render_template(f"mail/{letter.template}.txt", **context)
         html = render_template(f"mail/{letter.template}.html", **context)
     email = EmailMessage(policy=MAIL_POLICY)
-    email["Subject"] = letter.subject
-    email["From"] = Address(display_name=business.name, addr_spec=sender)
+    email["Subject"] = one_line(letter.subject)
+    email["From"] = Address(display_name=one_line(business.name), addr_spec=sender)
     email["To"] = letter.to
     if business.email and business.email != sender:
         email["Reply-To"] = business.email
     email["Date"] = format_datetime(sent_at.replace(tzinfo=UTC))
     # The same message always has the same id: a mail system that sees it twice
     # (a sender that died after handing it over) can tell.
-    digest = outbox.message_digest(message.key)
-    email["Message-ID"] = f"<{digest}@{sender.rpartition('@')[2] or 'localhost'}>"
+    email["Message-ID"] = f"<{message.mail_id}@{sender.rpartition('@')[2] or 'localhost'}>"
     email["Auto-Submitted"] = "auto-generated"
     for name, value in letter.headers.items():
         email[name] = value
