@@ -14,6 +14,7 @@ from flask_compress import Compress
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 import models
 from models import demo, schema
@@ -143,6 +144,18 @@ def _secret_key(instance_path):
     return path.read_text().strip()
 
 
+class IdConverter(IntegerConverter):
+    """The <int:…> of every route: the digits 0-9, at most the largest number the
+    database holds, so that an address with a larger one names nothing (404); SQLite
+    could not even look it up."""
+
+    regex = r"[0-9]+"
+
+    def __init__(self, map, fixed_digits=0, min=None, max=models.LARGEST_NUMBER,
+                 signed=False):
+        super().__init__(map, fixed_digits, min, max, signed)
+
+
 class Vuoro(Flask):
     def send_static_file(self, filename):
         """A static file read whole rather than streamed: the few files are small, and
@@ -159,6 +172,7 @@ class Vuoro(Flask):
 
 def create_app(config=None):
     app = Vuoro(__name__, instance_relative_config=True)
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     app.config.update(DEFAULTS)
     app.config.update(
         MAX_CONTENT_LENGTH=256 * 1024,

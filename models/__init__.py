@@ -85,6 +85,22 @@ def write_transaction():
         yield transaction
 
 
+# The largest id or count the databases hold (a signed 64-bit integer): SQLite cannot
+# even compare with a larger one.
+LARGEST_NUMBER = 2**63 - 1
+
+
+def whole_number(text, largest=LARGEST_NUMBER):
+    """A whole number written in the digits 0-9 (from a form, an address or a link),
+    at most `largest`, or None when the text is anything else. `str.isdigit` is no test:
+    it is true of '²', which int() refuses, and of '٣', which int() reads as 3."""
+    text = str(text or "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(largest)):
+        return None
+    number = int(text)
+    return number if number <= largest else None
+
+
 def utc_now():
     """The current time as a naive UTC datetime, the form every DateTimeField holds."""
     return datetime.now(UTC).replace(tzinfo=None)

@@ -10,7 +10,7 @@ from operator import and_, or_
 
 from peewee import JOIN, OP, Expression, IntegrityError, Ordering, fn
 
-from . import db, is_sqlite, utc_now
+from . import db, is_sqlite, utc_now, whole_number
 from .audit import AuditEntry
 from .bookings import CANCELLED, Booking
 from .catalogue import Service, StaffMember
@@ -24,6 +24,8 @@ from .notes import CustomerNote
 from .users import User
 
 PAGE_SIZE = 50
+# Beyond any list this register will hold; a larger page number in a link is a typo.
+PAGE_MAX = 99_999
 BY_NAME = "name"
 BY_LAST_VISIT = "last_visit"
 SORTS = (BY_NAME, BY_LAST_VISIT)
@@ -151,7 +153,7 @@ class RegisterPage:
 
 def page_number(text):
     """A page number from a link: 1 for anything that is not a sensible one."""
-    return int(text) if text and text.isdigit() and 0 < len(text) < 6 and int(text) else 1
+    return whole_number(text, largest=PAGE_MAX) or 1
 
 
 def register_page(query="", sort=BY_NAME, number=1, now=None, size=PAGE_SIZE):

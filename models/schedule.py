@@ -150,10 +150,18 @@ def week_of_times(service, staff, first_day, now, moving=None):
     )
 
 
+def bookable_days(now, rules=None):
+    """The first and the last day a customer can book on: today in Helsinki, and the
+    last day of the booking horizon."""
+    rules = rules or Business.current().booking_rules
+    today = now.astimezone(HELSINKI).date()
+    return today, today + timedelta(days=rules.horizon_days)
+
+
 def next_free_day(service, staff, after, now, rules=None, excluding=None):
     """The first day after `after` with a free time, within the booking horizon."""
     rules = rules or Business.current().booking_rules
-    last_day = now.astimezone(HELSINKI).date() + timedelta(days=rules.horizon_days)
+    _, last_day = bookable_days(now, rules)
     if last_day <= after:
         return None
     inputs = _inputs(service, staff, after + timedelta(days=1), last_day, rules=rules,

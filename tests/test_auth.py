@@ -6,6 +6,7 @@ from datetime import timedelta
 import pyotp
 import pytest
 from support import PASSWORD, csrf_token, log_in, translated
+from werkzeug.routing import IntegerConverter
 
 import models
 from models.audit import AuditEntry
@@ -31,8 +32,7 @@ def staff_urls(app):
             continue
         values = {}
         for name, converter in rule._converters.items():
-            kind = type(converter).__name__
-            values[name] = 1 if kind == "IntegerConverter" else "2030-01-07"
+            values[name] = 1 if isinstance(converter, IntegerConverter) else "2030-01-07"
         url = rule.rule
         for name, value in values.items():
             url = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(value), url)

@@ -298,7 +298,12 @@ def test_shorter_horizon_hides_days_beyond_it(owner_client, client):
     day = next_weekday(1, weeks_ahead=3)
     assert free_times(client, CLASSIC_30, day)
     post(owner_client, "/staff/settings/rules", rules_form(horizon_days="7"))
-    assert free_times(client, CLASSIC_30, day) == []
+    response = client.get(f"/book/{CLASSIC_30}", query_string={"day": day.isoformat()})
+    last_day = (datetime.now(HELSINKI) + timedelta(days=7)).date().isoformat()
+    assert response.status_code == 422
+    assert 'id="day-error"' in response.text
+    assert f'value="{last_day}" min=' in response.text and f'max="{last_day}"' in response.text
+    assert f"start={day.isoformat()}" not in response.text
 
 
 def test_rules_saved_as_htmx_with_two_factor_required(owner_client):

@@ -1,11 +1,12 @@
 """Forms of logging in and of a user's own account."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, StopValidation
 
 from models.users import PASSWORD_MAX, PASSWORD_MIN, WeakPassword, check_new_password
+
+from .booking_forms import Form
 
 PASSWORD_PROBLEMS = {
     "too_short": _l("Use at least %(min)d characters.", min=PASSWORD_MIN),
@@ -15,17 +16,17 @@ PASSWORD_PROBLEMS = {
 }
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Give your e-mail address."))])
     password = PasswordField(_l("Password"),
                              validators=[DataRequired(_l("Give your password."))])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField(_l("Code"), validators=[DataRequired(_l("Give the code."))])
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = PasswordField(_l("New password"),
                              validators=[DataRequired(_l("Choose a password."))])
     repeat = PasswordField(_l("The same password again"), validators=[
@@ -44,12 +45,12 @@ class NewPasswordForm(FlaskForm):
             raise StopValidation(str(PASSWORD_PROBLEMS[problem.code])) from problem
 
 
-class TwoFactorForm(FlaskForm):
+class TwoFactorForm(Form):
     code = StringField(_l("Code from the app"),
                        validators=[DataRequired(_l("Give the six-digit code."))])
 
 
-class NotificationsForm(FlaskForm):
+class NotificationsForm(Form):
     notify_bookings = BooleanField(_l("Customers' online bookings, cancellations and moves"))
     notify_contact_requests = BooleanField(_l("New contact requests"))
 
@@ -59,5 +60,5 @@ class NotificationsForm(FlaskForm):
                    notify_contact_requests=user.notify_contact_requests)
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """An empty form: a button that changes something, protected by CSRF."""

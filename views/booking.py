@@ -15,6 +15,7 @@ from models.schedule import (
     SlotTaken,
     TimeNotOffered,
     book,
+    bookable_days,
     staff_member,
     times_near,
     week_of_times,
@@ -22,7 +23,7 @@ from models.schedule import (
 from models.statements import PrivacyStatement
 
 from .booking_forms import BookingForm
-from .formatting import language
+from .formatting import date_text, language
 from .rendering import redirect_after_post, render
 from .security import link_token, new_form_token, read_form_token
 from .statement import current_statement
@@ -70,7 +71,8 @@ class DayChoice:
     errors: dict = field(default_factory=dict)
 
     @classmethod
-    def from_args(cls, service, args, people=None, moving=None, default="any"):
+    def from_args(cls, service, args, moment, people=None, moving=None, default="any"):
+        """The choice in the page's query, at `moment`."""
         people = service.staff() if people is None else people
         choice = cls(service, list(people), moving=moving)
         key = args.get("staff", default)
@@ -81,18 +83,31 @@ class DayChoice:
             else:
                 choice.staff, choice.staff_key = member, key
         if args.get("day"):
-            try:
-                choice.day = date.fromisoformat(args["day"])
-            except ValueError:
-                choice.errors["day"] = _l("Choose a day from the calendar, "
-                                          "e.g. 24.11.2026.")
+            choice.choose_day(args["day"], moment)
         return choice
+
+    def choose_day(self, text, moment):
+        """The day asked for; a day that cannot be booked (a past one, or one beyond
+        the booking horizon) gets the nearest that can, with a word at the field."""
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            self.errors["day"] = _l("Choose a day from the calendar, e.g. 24.11.2026.")
+            return
+        first, last = bookable_days(moment)
+        if day < first:
+            self.errors["day"] = _l("That day has passed. Here are the free times from "
+                                    "today on.")
+        elif day > last:
+            self.errors["day"] = _l("Times can be booked until %(day)s. Here are the "
+                                    "free times of that day.", day=date_text(last))
+        self.day = min(max(day, first), last)
 
     def overview(self, moment):
         """The chosen day's free times and the week from it, for the times page. With
         no day chosen, the first day that has free times."""
-        today = moment.astimezone(HELSINKI).date()
-        day = max(self.day or today, today)
+        today, last_day = bookable_days(moment)
+        day = self.day or today
         week = week_of_times(self.service, self.staff, day, moment, self.moving)
         if self.day is None and not week.free[day] and week.next_day:
             day = week.next_day
@@ -104,13 +119,14 @@ class DayChoice:
             "next_day": week.next_day,
             "previous_day": day - timedelta(days=1) if day > today else None,
             "today": today,
+            "last_day": last_day,
         }
 
 
 @blueprint.get("/book/<int:service_id>")
 def times(service_id):
     service = offered_service(service_id)
-    choice = DayChoice.from_args(service, request.args)
+    choice = DayChoice.from_args(service, request.args, now())
     return render(
         "booking/times.html",
         "partials/booking/free_times.html",

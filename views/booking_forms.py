@@ -1,12 +1,18 @@
-"""The public booking form: what a customer types, checked field by field."""
+"""The public booking form: what a customer types, checked field by field; and what
+every form of the site shares: its base, which refuses what cannot be stored, and the
+validators the other forms use too."""
 
+import re
 from datetime import datetime
 
+import wtforms
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, FormField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, StopValidation
 
+from models import whole_number
 from models.customers import (
     CustomerDetails,
     InvalidValue,
@@ -22,6 +28,84 @@ MESSAGES = {
                         "maija@example.fi."),
     "postal_code_invalid": _l("A postal code has five digits, e.g. 00100."),
 }
+
+
+# What no person types and no database keeps: control characters other than tab and
+# line breaks (PostgreSQL refuses NUL in any text), and halves of surrogate pairs, which
+# UTF-8 cannot encode.
+UNSTORABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# A line break as a browser (\r\n), an old Mac (\r) or Unicode (U+2028, U+2029) writes it.
+LINE_BREAK = re.compile(r"\r\n?|[\n\u2028\u2029]")
+UNSTORABLE_TYPED = _l("This had invisible control characters, which cannot be saved. They "
+                      "have been removed: check the text and send it again.")
+LINE_BREAK_TYPED = _l("This must be on one line. The line break has been replaced with a "
+                      "space: check the text and send it again.")
+
+
+def storable(text, one_line):
+    """The text without what cannot be stored, with one kind of line break (a browser
+    sends two characters for each, which would count twice against a maximum), or on
+    one line."""
+    return LINE_BREAK.sub(" " if one_line else "\n", UNSTORABLE.sub("", text))
+
+
+class TypedInput:
+    """The check every field of every form makes first: what was typed can be stored
+    (and, but for a text area, is on one line). Its filter has already taken out what
+    cannot be, so the form shows the rest back, with this message at the field."""
+
+    def __init__(self, one_line):
+        self.one_line = one_line
+
+    def filter(self, value):
+        if isinstance(value, str):
+            return storable(value, self.one_line)
+        if isinstance(value, list):
+            return [self.filter(item) for item in value]
+        return value
+
+    def __call__(self, form, field):
+        typed = [value for value in getattr(field, "raw_data", None) or ()
+                 if isinstance(value, str)]
+        if any(UNSTORABLE.search(value) for value in typed):
+            raise StopValidation(str(UNSTORABLE_TYPED))
+        if self.one_line and any(LINE_BREAK.search(value) for value in typed):
+            raise StopValidation(str(LINE_BREAK_TYPED))
+
+
+class TypedInputMeta:
+    """The Meta of every form: each field gets the TypedInput check, and a form reads
+    only what a form sends."""
+
+    def bind_field(self, form, unbound_field, options):
+        field = super().bind_field(form, unbound_field, options)
+        if not isinstance(field, FieldList | FormField):  # their own forms check theirs
+            check = TypedInput(one_line=not isinstance(field, TextAreaField))
+            field.filters = (check.filter, *field.filters)
+            field.validators = [check, *field.validators]
+        return field
+
+    def wrap_formdata(self, form, formdata):
+        # Flask-WTF takes a JSON body for the form's data, where a field may get a list
+        # or a number instead of text. The site's forms are sent as forms: a JSON body
+        # is read as the empty form it is.
+        if formdata is not None and not hasattr(formdata, "getlist") and request.is_json:
+            formdata = request.form
+        return super().wrap_formdata(form, formdata)
+
+
+class Form(FlaskForm):
+    """The base of every form of the site."""
+
+    class Meta(TypedInputMeta):
+        pass
+
+
+class PartForm(wtforms.Form):
+    """The base of a part that a form repeats (a row of a list of rows)."""
+
+    class Meta(TypedInputMeta):
+        pass
 
 
 def normalised(normalise):
@@ -74,12 +158,10 @@ class ChosenTime:
     def chosen_staff_id(self):
         """"any", a staff id, or None when the field was tampered with."""
         value = (self.staff.data or "any").strip()
-        if value == "any":
-            return value
-        return int(value) if value.isdigit() and len(value) < 10 else None
+        return value if value == "any" else whole_number(value)
 
 
-class BookingForm(ChosenTime, FlaskForm):
+class BookingForm(ChosenTime, Form):
     class Meta:
         csrf = False  # the public form carries a session-less token instead
 
@@ -126,8 +208,7 @@ class BookingForm(ChosenTime, FlaskForm):
 
     def shown_privacy_version(self):
         """The statement version the form says it showed, as a number, or None."""
-        value = (self.privacy_version.data or "").strip()
-        return int(value) if value.isdigit() and len(value) < 10 else None
+        return whole_number(self.privacy_version.data)
 
     def details(self):
         def value(field):
@@ -143,7 +224,7 @@ class BookingForm(ChosenTime, FlaskForm):
         )
 
 
-class ChangeForm(FlaskForm):
+class ChangeForm(Form):
     """A customer's change to their booking, based on the version they saw."""
 
     class Meta:
@@ -155,8 +236,7 @@ class ChangeForm(FlaskForm):
 
     def chosen_version(self):
         """The version as a number, or None when the field was tampered with."""
-        value = (self.version.data or "").strip()
-        return int(value) if value.isdigit() and len(value) < 10 else None
+        return whole_number(self.version.data)
 
 
 class MoveForm(ChosenTime, ChangeForm):

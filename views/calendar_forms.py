@@ -5,16 +5,16 @@ import re
 from datetime import date, datetime, time
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Optional, StopValidation, ValidationError
 
+from models import whole_number
 from models.catalogue import Service
 from models.customers import Customer, CustomerDetails, normalise_email, normalise_phone
 from models.free_times import HELSINKI
 from models.schedule import staff_member
 
-from .booking_forms import LengthLimit, normalised, required
+from .booking_forms import Form, LengthLimit, normalised, required
 from .formatting import start_param
 
 CHOOSE_SERVICE = _l("Choose one of the services listed.")
@@ -27,11 +27,6 @@ NO_CUSTOMER = _l("The chosen customer is not in the register any more. Find them
 NO_STAFF_FOR_SERVICE = _l("This person does not do the chosen service.")
 EARLIEST_DAY = date(2000, 1, 1)
 LATEST_DAY = date(2199, 12, 31)
-
-
-def parse_id(text):
-    text = str(text or "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
 
 
 def parse_day(text):
@@ -55,14 +50,14 @@ def parse_start(text):
 
 def parse_clock(text):
     """14.30, 14:30 or 9 as a wall-clock time, or None."""
-    found = re.fullmatch(r"(\d{1,2})(?:[.:](\d{2}))?", (text or "").strip())
+    found = re.fullmatch(r"([0-9]{1,2})(?:[.:]([0-9]{2}))?", (text or "").strip())
     if not found:
         return None
     hour, minute = int(found.group(1)), int(found.group(2) or 0)
     return time(hour, minute) if hour < 24 and minute < 60 else None
 
 
-class ChoiceForm(FlaskForm):
+class ChoiceForm(Form):
     """Service, staff member and day of a new booking, and the customer chosen or
     searched for. A GET form on the page (without the CSRF token); the booking form
     below carries the same fields."""
@@ -78,14 +73,14 @@ class ChoiceForm(FlaskForm):
     def validate_service(self, field):
         if field.data:
             service = Service.get_or_none(
-                (Service.id == (parse_id(field.data) or 0)) & Service.active)
+                (Service.id == (whole_number(field.data) or 0)) & Service.active)
             if service is None:
                 raise ValidationError(str(CHOOSE_SERVICE))
             self.chosen_service = service
 
     def validate_staff(self, field):
         if field.data:
-            member = staff_member(parse_id(field.data) or 0)
+            member = staff_member(whole_number(field.data) or 0)
             if member is None:
                 raise ValidationError(str(CHOOSE_STAFF))
             self.chosen_staff = member
@@ -99,7 +94,7 @@ class ChoiceForm(FlaskForm):
     def validate_customer(self, field):
         if field.data:
             self.chosen_customer = Customer.get_or_none(
-                Customer.id == (parse_id(field.data) or 0))
+                Customer.id == (whole_number(field.data) or 0))
             if self.chosen_customer is None:
                 raise ValidationError(str(NO_CUSTOMER))
 
@@ -198,7 +193,7 @@ class NewBookingForm(ChoiceForm):
                                phone=value(self.phone))
 
 
-class VersionForm(FlaskForm):
+class VersionForm(Form):
     """A change to a booking, based on the version it was opened with."""
 
     version = HiddenField()
@@ -206,7 +201,7 @@ class VersionForm(FlaskForm):
     def based_on(self):
         """The version the form was opened with (0 when it was tampered with: that
         matches no booking, so the change is refused as a conflict)."""
-        return parse_id(self.version.data) or 0
+        return whole_number(self.version.data) or 0
 
 
 class StatusForm(VersionForm):
@@ -240,7 +235,7 @@ class MoveForm(VersionForm):
         self.service = service
 
     def validate_staff(self, field):
-        member = staff_member(parse_id(field.data) or 0)
+        member = staff_member(whole_number(field.data) or 0)
         if member is None:
             raise StopValidation(str(CHOOSE_STAFF))
         if member.id not in {s.id for s in self.service.staff()}:

@@ -1,10 +1,7 @@
 """The public contact form: what a person writes to the business, checked field by field
 (the contact details by the same rules as the booking form)."""
 
-import re
-
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, Optional
@@ -23,7 +20,7 @@ from models.contact_requests import (
 )
 from models.customers import normalise_email, normalise_phone
 
-from .booking_forms import LengthLimit, normalised, required
+from .booking_forms import Form, LengthLimit, normalised, required
 
 SUBJECT_NAMES = {
     BOOKING_QUESTION: _l("A question about a booking"),
@@ -36,33 +33,20 @@ NO_EMAIL = _l("You chose an answer by e-mail: give your e-mail address above, "
               "or choose a phone call.")
 NO_PHONE = _l("You chose a phone call: give your phone number above, "
               "or choose an answer by e-mail.")
-# Control characters other than tab and line breaks: nothing a person types, and
-# PostgreSQL refuses NUL in text.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def tidy(value):
-    """The text without control characters, with one kind of line break (a browser
-    sends two characters for each, which would count twice against the maximum)."""
-    if not isinstance(value, str):
-        return value
-    return CONTROL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     class Meta:
         csrf = False  # the public form carries a session-less token instead
 
     name = StringField(
-        _l("Name"), filters=[tidy],
+        _l("Name"),
         validators=[required(_l("Tell us your name.")), LengthLimit(NAME_MAX)],
     )
     email = StringField(
-        _l("E-mail"), filters=[tidy],
+        _l("E-mail"),
         validators=[Optional(), LengthLimit(254), normalised(normalise_email)],
     )
     phone = StringField(
-        _l("Phone"), filters=[tidy],
+        _l("Phone"),
         validators=[Optional(), LengthLimit(30), normalised(normalise_phone)],
     )
     preferred_reply = RadioField(
@@ -78,7 +62,7 @@ class ContactForm(FlaskForm):
         validators=[AnyOf(SUBJECTS, message=_l("Choose one of the subjects listed."))],
     )
     message = TextAreaField(
-        _l("Message"), filters=[tidy],
+        _l("Message"),
         validators=[required(_l("Write your message.")), LengthLimit(MESSAGE_MAX)],
     )
     # The trap for robots: hidden from people (and from screen readers), so anything

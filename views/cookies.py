@@ -52,7 +52,7 @@ COOKIES = (SESSION, LANGUAGE, CHOICE)
 # Raise it when the optional cookies or the banner's words change: earlier answers
 # then no longer count, and the banner asks again.
 BANNER_VERSION = 1
-CHOICE_VALUE = re.compile(r"([0-9a-f]{32})-(accepted|rejected|withdrawn)-(\d{1,6})")
+CHOICE_VALUE = re.compile(r"([0-9a-f]{32})-(accepted|rejected|withdrawn)-([0-9]{1,6})")
 
 
 def optional_cookies():

@@ -3,7 +3,6 @@
 The contact fields are checked by the same rules as the public booking form."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional, ValidationError
@@ -16,7 +15,7 @@ from models.customers import (
 )
 from models.register import customer_with_email
 
-from .booking_forms import LengthLimit, normalised, required
+from .booking_forms import Form, LengthLimit, normalised, required
 from .formatting import LANGUAGE_NAMES, LANGUAGES
 
 REACHABLE = _l("Give an e-mail address or a phone number, so the customer can be reached.")
@@ -33,7 +32,7 @@ LABELS = {
 }
 
 
-class CustomerForm(FlaskForm):
+class CustomerForm(Form):
     name = StringField(
         LABELS["name"], validators=[required(_l("Give the customer's name.")), LengthLimit(100)]
     )
@@ -89,7 +88,7 @@ class CustomerForm(FlaskForm):
         )
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     text = TextAreaField(
         _l("Note"),
         validators=[required(_l("Write the note first.")), LengthLimit(NOTE_MAX)],
@@ -97,7 +96,7 @@ class NoteForm(FlaskForm):
     confidential = BooleanField(_l("Confidential"))
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     """The confirmation of a merge: which of the two records is kept."""
 
     keep = HiddenField()

@@ -8,7 +8,6 @@ from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from peewee import JOIN
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
@@ -19,6 +18,7 @@ from models.data_requests import ERASURE, DataRequest
 from worker.delivery import mail_folder
 
 from .access import audit, staff_only
+from .booking_forms import Form
 from .calendar import STATUS_NAMES
 from .rendering import redirect_after_post, render
 
@@ -30,7 +30,7 @@ NO_CUSTOMER = _l("This request is not linked to a customer in the register, so t
                  "first.")
 
 
-class ErasureForm(FlaskForm):
+class ErasureForm(Form):
     confirmed = BooleanField(
         _l("I have checked who asked for the erasure, and this is their record"),
         validators=[DataRequired(_l("Tick the box to confirm that you have checked who "

@@ -1,6 +1,6 @@
 """Error pages in the visitor's language: a clear page, never a stack trace."""
 
-from flask import current_app, render_template, request
+from flask import current_app, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from peewee import OperationalError
@@ -29,14 +29,29 @@ MESSAGES = {
 
 
 def render_error(status):
-    title, text = MESSAGES.get(status, MESSAGES[500])
+    """The error page for `status`; a status without words of its own gets those of
+    its kind (the request's, or ours)."""
+    title, text = MESSAGES.get(status) or MESSAGES[500 if status >= 500 else 400]
     return render_template("errors/error.html", title=title, text=text), status
 
 
 def _http_error(error):
+    """Every HTTP error with its own status, and the headers that go with it (Allow
+    for a 405, Content-Range for a 416)."""
     if error.response is not None:  # the view prepared its own answer (a throttled form)
         return error.response
-    return render_error(error.code if error.code in MESSAGES else 500)
+    response = make_response(render_error(error.code or 500))
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
+
+
+def unreadable_address():
+    return render_template("errors/error.html", title=MESSAGES[400][0], text=_l(
+        "This address has characters that no link of ours has (invisible control "
+        "characters), so it cannot be opened. Check the address, or start again from "
+        "the home page.")), 400
 
 
 def _database_unavailable(error):

@@ -181,7 +181,7 @@ def move(token):
     if (refusal := movable(booking, token)) is not None:
         return refusal
     people = people_for(booking)
-    choice = DayChoice.from_args(booking.service, request.args, people=people,
+    choice = DayChoice.from_args(booking.service, request.args, now(), people=people,
                                  moving=booking, default=str(booking.staff_id) if people
                                  else "any")
     return show(booking, token, "booking/move.html", "partials/booking/free_times.html",

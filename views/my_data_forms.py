@@ -3,7 +3,6 @@ makes about their data. Public forms: each carries the session-less form token, 
 also names the submission (a form sent twice is one request)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Optional
 
@@ -11,8 +10,7 @@ from models.customers import normalise_email
 from models.data_requests import CORRECTION, ERASURE, OBJECTION, RESTRICTION
 from models.privacy import CATEGORIES, LegalBasis
 
-from .booking_forms import LengthLimit, normalised, required
-from .contact_forms import tidy
+from .booking_forms import Form, LengthLimit, normalised, required
 from .public import PURPOSE_NAMES
 
 DETAILS_MAX = 2000
@@ -37,7 +35,7 @@ def objectable_purposes():
     return purposes
 
 
-class PublicForm(FlaskForm):
+class PublicForm(Form):
     class Meta:
         csrf = False  # the public forms carry a session-less token instead
 
@@ -46,7 +44,7 @@ class PublicForm(FlaskForm):
 
 class AskForm(PublicForm):
     email = StringField(
-        _l("E-mail"), filters=[tidy],
+        _l("E-mail"),
         validators=[required(_l("Give the e-mail address you gave us.")), LengthLimit(254),
                     normalised(normalise_email)],
     )
@@ -54,11 +52,11 @@ class AskForm(PublicForm):
 
 class CorrectionForm(PublicForm):
     wrong = TextAreaField(
-        _l("What is wrong"), filters=[tidy], id="correction-wrong",
+        _l("What is wrong"), id="correction-wrong",
         validators=[required(_l("Tell us which detail is wrong.")), LengthLimit(DETAILS_MAX)],
     )
     right = TextAreaField(
-        _l("What it should be"), filters=[tidy], id="correction-right",
+        _l("What it should be"), id="correction-right",
         validators=[required(_l("Tell us what the detail should be.")),
                     LengthLimit(DETAILS_MAX)],
     )
@@ -75,7 +73,7 @@ class ErasureForm(PublicForm):
         validators=[InputRequired(_l("Tick the box to confirm that you want your data "
                                      "erased."))],
     )
-    why = TextAreaField(_l("Anything you want to tell us (you need not)"), filters=[tidy],
+    why = TextAreaField(_l("Anything you want to tell us (you need not)"),
                         id="erasure-why", validators=[Optional(), LengthLimit(DETAILS_MAX)])
 
     def details(self):
@@ -83,7 +81,7 @@ class ErasureForm(PublicForm):
 
 
 class RestrictionForm(PublicForm):
-    why = TextAreaField(_l("Why (you need not tell us)"), filters=[tidy], id="restriction-why",
+    why = TextAreaField(_l("Why (you need not tell us)"), id="restriction-why",
                         validators=[Optional(), LengthLimit(DETAILS_MAX)])
 
     def details(self):
@@ -93,7 +91,7 @@ class RestrictionForm(PublicForm):
 class ObjectionForm(PublicForm):
     purpose = SelectField(_l("The use you object to"), validate_choice=False,
                           id="objection-purpose")
-    why = TextAreaField(_l("Why (you need not tell us)"), filters=[tidy], id="objection-why",
+    why = TextAreaField(_l("Why (you need not tell us)"), id="objection-why",
                         validators=[Optional(), LengthLimit(DETAILS_MAX)])
 
     def __init__(self, *args, **kwargs):

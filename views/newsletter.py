@@ -8,7 +8,6 @@ from flask import Blueprint, flash, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired
 
@@ -16,7 +15,7 @@ from models import news
 from models.business import Business
 
 from .access import audit, owner_only
-from .booking_forms import LengthLimit
+from .booking_forms import Form, LengthLimit
 from .rendering import redirect_after_post, render
 
 blueprint = owner_only(Blueprint("newsletter", __name__, url_prefix="/staff/news"))
@@ -24,7 +23,7 @@ blueprint = owner_only(Blueprint("newsletter", __name__, url_prefix="/staff/news
 NOBODY = _l("Nobody gets news yet: no customer has asked for it. Nothing was sent.")
 
 
-class NewsForm(FlaskForm):
+class NewsForm(Form):
     subject = StringField(_l("Subject"), validators=[
         DataRequired(_l("Give the message a subject.")), LengthLimit(news.SUBJECT_MAX)])
     text = TextAreaField(_l("Text"), validators=[

@@ -27,6 +27,7 @@ from models.audit_log import entries, page_of
 from models.business import Business
 from models.catalogue import Service, StaffMember
 from models.free_times import HELSINKI
+from models.register import page_number
 from models.settings import (
     add_closed_day,
     add_extra_hours,
@@ -469,7 +470,7 @@ def audit_log():
     form = AuditFilterForm(request.args)
     if not form.validate():
         return render("owner/audit.html", AUDIT_LOG, status=422, form=form, shown=None)
-    shown = page_of(form.chosen(), request.args.get("page", 1, type=int))
+    shown = page_of(form.chosen(), page_number(request.args.get("page")))
     return render("owner/audit.html", AUDIT_LOG, form=form, shown=shown, query=form.query())
 
 

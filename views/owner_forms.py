@@ -5,11 +5,9 @@ The forms read what was typed; the rules themselves are in models.settings and
 models.accounts, and a refusal from there is shown at the field it concerns."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     SelectChoice,
     SelectField,
@@ -19,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Optional, StopValidation
 
+from models import whole_number
 from models.accounts import AccountRefused
 from models.audit_log import AuditFilter
 from models.business_id import InvalidBusinessId, normalise_business_id
@@ -41,7 +40,7 @@ from models.settings import (
 )
 from models.users import OWNER, STAFF_ROLE, User
 
-from .booking_forms import LengthLimit, normalised
+from .booking_forms import Form, LengthLimit, PartForm, normalised
 
 RULE_MESSAGES = {
     "number_invalid": _l("Give a whole number, e.g. 30."),
@@ -132,7 +131,7 @@ def options(pairs):
 NOT_AN_OPTION = _l("Choose one of the options given.")
 
 
-class CheckedForm(FlaskForm):
+class CheckedForm(Form):
     """A form whose values a model function stores; a refusal of that function is
     shown at the field named for its code in `refused_at`, else at the first field."""
 
@@ -312,7 +311,7 @@ class StaffMemberForm(CheckedForm):
 KINDS = options([("work", _l("Working")), ("break", _l("Break"))])
 
 
-class RangeRow(Form):
+class RangeRow(PartForm):
     """One row of a weekday: working time or a break, from and until. A row left
     empty is no range; emptying a row removes its range."""
 
@@ -332,11 +331,11 @@ class RangeRow(Form):
         return DayRange(self.start.parsed, self.end.parsed, self.kind.data == "break")
 
 
-class DayRows(Form):
+class DayRows(PartForm):
     rows = FieldList(FormField(RangeRow), min_entries=1, max_entries=12)
 
 
-class WeekForm(FlaskForm):
+class WeekForm(Form):
     """A staff member's usual week: for each weekday (0 = Monday) its rows."""
 
     days = FieldList(FormField(DayRows), min_entries=7, max_entries=7)
@@ -353,9 +352,9 @@ class WeekForm(FlaskForm):
         return cls(formdata=None, data={"days": days})
 
     def add_empty_row(self):
-        weekday = self.add_row.data or ""
-        if weekday.isdigit() and int(weekday) < 7:
-            self.days[int(weekday)].rows.append_entry()
+        weekday = whole_number(self.add_row.data, largest=6)
+        if weekday is not None:
+            self.days[weekday].rows.append_entry()
 
     def _filled(self, weekday):
         return [row.form for row in self.days[weekday].rows if not row.form.is_blank()]
@@ -456,12 +455,12 @@ class InviteForm(CheckedForm):
     def values(self):
         linked = self.staff_member.data
         return {"email": value(self.email), "name": value(self.name),
-                "role": self.role.data, "staff_member": int(linked) if linked else None}
+                "role": self.role.data, "staff_member": whole_number(linked)}
 
 
 # The audit log ---------------------------------------------------------------------
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     """The filter of the audit log: a GET form, so a filtered view has its address."""
 
     class Meta:
@@ -485,11 +484,11 @@ class AuditFilterForm(FlaskForm):
 
     def chosen(self):
         customer = value(self.customer)
-        is_number = customer.isdigit() and len(customer) < 10
+        number = whole_number(customer)
         return AuditFilter(
-            user_id=int(self.user.data) if self.user.data else None,
-            customer_id=int(customer) if is_number else None,
-            customer_name="" if is_number else customer,
+            user_id=whole_number(self.user.data),
+            customer_id=number,
+            customer_name="" if number is not None else customer,
             first_day=read_or_none(self.first_day),
             last_day=read_or_none(self.last_day),
         )

@@ -382,8 +382,9 @@ def retention_page(changed=None, status=200):
     months = periods.all_months()
     rows = [changed if changed and changed["category"] == category
             else retention_row(category, months[category.key]) for category in CATEGORIES]
-    return render("records/retention.html", RETENTION_ROW, status=status, rows=rows,
-                  row=changed, purge=purge_status(now()))
+    # Only a refused row has a fragment of its own, for the form that htmx swaps.
+    return render("records/retention.html", RETENTION_ROW if changed else None,
+                  status=status, rows=rows, row=changed, purge=purge_status(now()))
 
 
 @blueprint.get("/retention")

@@ -5,10 +5,10 @@ order) are models.breaches.check's, and its refusal is shown at the field it con
 
 from babel import Locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, StopValidation
 
+from models import whole_number
 from models.breaches import (
     HIGH_RISK,
     MOMENTS,
@@ -23,7 +23,7 @@ from models.periods import choose
 from models.settings import InvalidSetting
 from models.statements import EEA_COUNTRIES, PROCESSOR_SERVICES, Processor
 
-from .booking_forms import LengthLimit
+from .booking_forms import Form, LengthLimit
 from .formatting import FORMAT_LOCALES, language
 
 RISK_NAMES = {
@@ -59,7 +59,7 @@ def required(message):
     return DataRequired(message=message)
 
 
-class BreachForm(FlaskForm):
+class BreachForm(Form):
     what_happened = TextAreaField(_l("What happened"), validators=[
         required(_l("Tell what happened.")), LengthLimit(5000)])
     noticed_at = StringField(_l("Noticed at"), validators=[
@@ -111,7 +111,7 @@ class BreachForm(FlaskForm):
 
 # The retention periods ------------------------------------------------------------------
 
-class RetentionForm(FlaskForm):
+class RetentionForm(Form):
     """One category's period; made with `prefix=category.key`, as the page has one form
     per category. What was typed is kept as text, so a wrong value comes back as typed."""
 
@@ -119,10 +119,8 @@ class RetentionForm(FlaskForm):
 
     def stored(self, category, user):
         """Set the period; False with the message at the field when it is refused."""
-        text = (self.months.data or "").strip()
-        try:
-            value = int(text)
-        except ValueError:
+        value = whole_number(self.months.data)
+        if value is None:
             self.months.errors.append(str(_l("Give the period as a whole number of months.")))
             return False
         try:
@@ -159,7 +157,7 @@ def eea_countries():
                   key=lambda pair: pair[1])
 
 
-class ProcessorForm(FlaskForm):
+class ProcessorForm(Form):
     name = StringField(_l("Name of the company"), validators=[
         DataRequired(message=_l("Give the company's name.")),
         LengthLimit(Processor.name.max_length)])

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models import data_requests as requests
-from models import write_transaction
+from models import whole_number, write_transaction
 from models.customers import Customer, InvalidValue
 from models.data_requests import (
     CORRECTION,
@@ -169,8 +169,7 @@ def chosen_customer(form):
     value = (form.customer.data or "").strip()
     if not value:
         return True
-    form.chosen_customer = Customer.get_or_none(
-        Customer.id == (int(value) if value.isdigit() and len(value) < 10 else 0))
+    form.chosen_customer = Customer.get_or_none(Customer.id == (whole_number(value) or 0))
     if form.chosen_customer is None:
         form.customer.data = ""
         form.validate()

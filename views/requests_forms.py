@@ -2,10 +2,10 @@
 by staff, and the steps of handling one."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import Optional, StopValidation, ValidationError
 
+from models import whole_number
 from models.customers import normalise_email, normalise_phone
 from models.data_requests import (
     ACCESS,
@@ -23,7 +23,7 @@ from models.data_requests import (
 )
 from models.privacy import Purpose
 
-from .booking_forms import LengthLimit, normalised, required
+from .booking_forms import Form, LengthLimit, normalised, required
 from .customer_forms import CustomerForm
 from .formatting import LANGUAGES
 
@@ -68,7 +68,7 @@ def one_of(values, message):
     return validator
 
 
-class NewRequestForm(FlaskForm):
+class NewRequestForm(Form):
     """A request someone made by phone, by letter, in person or by e-mail."""
 
     kind = StringField(_l("What they ask"), validators=[
@@ -121,7 +121,7 @@ class NewRequestForm(FlaskForm):
         return getattr(field, "normalised", None) or " ".join((field.data or "").split())
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(Form):
     """Completing a request: what was done, as the person is told it."""
 
     outcome = TextAreaField(_l("What was done"), validators=[
@@ -129,7 +129,7 @@ class OutcomeForm(FlaskForm):
         LengthLimit(TEXT_MAX)])
 
 
-class ObjectionForm(FlaskForm):
+class ObjectionForm(Form):
     """Accepting an objection: what stops."""
 
     outcome = TextAreaField(_l("What stops"), validators=[
@@ -137,25 +137,25 @@ class ObjectionForm(FlaskForm):
         LengthLimit(TEXT_MAX)])
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     """A step that completes the request with an optional message to the person."""
 
     outcome = TextAreaField(_l("A message to the person (optional)"), validators=[
         Optional(), LengthLimit(TEXT_MAX)])
 
 
-class RefuseForm(FlaskForm):
+class RefuseForm(Form):
     reason = TextAreaField(_l("Why the request is refused"), validators=[
         required(_l("Give the reason: the person is told it, and a refusal without one "
                     "is not allowed.")), LengthLimit(TEXT_MAX)])
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     text = TextAreaField(_l("Note"), validators=[
         required(_l("Write the note first.")), LengthLimit(TEXT_MAX)])
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(Form):
     months = StringField(_l("How many months more"))
     # Its own id: the refusal's form beside it on the page has a "reason" too.
     reason = TextAreaField(_l("Why more time is needed"), id="extension-reason", validators=[
@@ -169,16 +169,14 @@ class ExtendForm(FlaskForm):
         self.choices = list(range(1, EXTENSION_MAX_MONTHS - already + 1))
 
     def validate_months(self, field):
-        value = (field.data or "").strip()
-        if not value.isdigit() or not 1 <= int(value) <= EXTENSION_MAX_MONTHS:
+        if not whole_number(field.data, largest=EXTENSION_MAX_MONTHS):
             raise ValidationError(str(_l("Choose how many months more.")))
 
     def chosen_months(self):
-        return int(self.months.data)
+        return whole_number(self.months.data)
 
     def seen_months(self):
-        value = (self.seen.data or "").strip()
-        return int(value) if value.isdigit() and len(value) < 3 else None
+        return whole_number(self.seen.data)
 
 
 class CorrectionForm(CustomerForm):
@@ -189,6 +187,6 @@ class CorrectionForm(CustomerForm):
         Optional(), LengthLimit(TEXT_MAX)])
 
 
-class LiftRestrictionForm(FlaskForm):
+class LiftRestrictionForm(Form):
     reason = TextAreaField(_l("Why the restriction is lifted"), validators=[
         required(_l("Give the reason for lifting the restriction.")), LengthLimit(2000)])

@@ -1,5 +1,6 @@
-"""Headers every response carries, the cross-site check on every POST, and the
-session-less form token of the public forms."""
+"""Headers every response carries, the checks of every request (the cross-site check on
+every POST, and of what an address may hold), and the session-less form token of the
+public forms."""
 
 import hashlib
 import hmac
@@ -8,6 +9,9 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, request
 from itsdangerous import BadData, URLSafeTimedSerializer
+
+from .booking_forms import UNSTORABLE
+from .errors import unreadable_address
 
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -27,6 +31,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 def init_app(app):
     app.before_request(refuse_cross_site_posts)
+    app.before_request(refuse_unreadable_addresses)
     app.after_request(add_security_headers)
 
 
@@ -58,6 +63,16 @@ def refuse_cross_site_posts():
     foreign = origin not in (None, "null") and urlsplit(origin).netloc != request.host
     if site is None and foreign:
         abort(403)
+
+
+def refuse_unreadable_addresses():
+    """An address whose path or query holds what no link of this site holds (control
+    characters, which no page could look up or store) gets a page that says so, before
+    any view reads it. A form's fields are checked by the form, at the field."""
+    typed = [text for pair in request.args.items(multi=True) for text in pair]
+    typed += [value for value in (request.view_args or {}).values() if isinstance(value, str)]
+    if any(UNSTORABLE.search(text) for text in typed):
+        return unreadable_address()
 
 
 def _serializer():
