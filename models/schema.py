@@ -27,6 +27,8 @@ from .my_data import AccessLink
 from .notes import CustomerNote
 from .outbox import OutboxMessage
 from .periods import RetentionPeriod
+from .rate_limits import RateLimitEntry
+from .sessions import StaffSession
 from .statements import PrivacyStatement, Processor
 from .users import Invitation, RecoveryCode, User
 
@@ -61,6 +63,8 @@ MODELS = (
     PrivacyStatement,
     Processor,
     DutyRun,
+    StaffSession,
+    RateLimitEntry,
 )
 
 # Kept by the database alone, not declared on a model: the exclusion constraint that
