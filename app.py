@@ -31,6 +31,7 @@ from views import (
     formatting,
     health,
     inbox,
+    limits,
     my_data,
     newsletter,
     owner,
@@ -42,7 +43,6 @@ from views import (
 )
 from views.access import login_manager
 from views.auth_forms import PASSWORD_PROBLEMS
-from views.limits import limiter
 from worker import delivery
 
 BACK_OFFICE = (auth.blueprint, auth.account, calendar.blueprint, customers.blueprint,
@@ -63,9 +63,10 @@ DEFAULTS = {
     "DEVELOPMENT": False,
     # How many reverse proxies stand in front (their X-Forwarded-* headers are trusted).
     "PROXIES": 0,
-    # Where login and form throttling counts live: memory:// for one server, or
-    # redis://host:6379 shared by several.
-    "RATELIMIT_STORAGE_URL": "memory://",
+    # Where login and form throttling counts live: database:// (the site's own
+    # database, shared by every app server process), or redis://host:6379; memory://
+    # counts in each process alone, only for a test or a developer who asks for it.
+    "RATELIMIT_STORAGE_URL": "database://",
     # The site's address, for links in e-mail and on the command line.
     "BASE_URL": "http://127.0.0.1:5000",
     # Outgoing e-mail: smtp+starttls://user:password@host:587 (or smtps://…:465, or
@@ -204,7 +205,7 @@ def create_app(config=None):
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)
-    limiter.init_app(app)
+    limits.init_app(app)
 
     app.before_request(_connect)
     app.teardown_appcontext(_close)

@@ -2,7 +2,7 @@
 
 from peewee import JOIN, IntegrityError
 
-from . import db, utc_now
+from . import db, sessions, utc_now
 from .catalogue import StaffMember
 from .users import Invitation, User, create_user, invite
 
@@ -54,7 +54,7 @@ def disable(user, by):
         raise AccountRefused("self")
     with db.atomic():
         User.update(active=False).where(User.id == user.id).execute()
-        user.log_out_everywhere()
+        sessions.end_all(user)
 
 
 def enable(user):

@@ -91,3 +91,13 @@ def record(action, *, user=None, customer=None, booking=None, details="", ip="")
         raise ValueError(f"unknown audit action {action!r}")
     return AuditEntry.create(action=action, user=user, customer=customer,
                              booking=booking, details=details, ip=ip or "")
+
+
+def logged_in_from(email, ip):
+    """Whether the account with `email` has logged in from the address `ip` before."""
+    if not ip:
+        return False
+    return (AuditEntry.select().join(User)
+            .where((User.email == email) & (AuditEntry.action == "user.login")
+                   & (AuditEntry.ip == ip))
+            .exists())

@@ -26,6 +26,7 @@ from .notes import CustomerNote
 from .outbox import OutboxMessage
 from .person import Person
 from .privacy import CATEGORIES, STAFF
+from .rate_limits import RateLimitEntry
 from .users import User
 
 FORMAT = "vuoro-personal-data/1"
@@ -185,6 +186,9 @@ SOURCES = {
 NOT_ABOUT_A_CUSTOMER = {
     # A cookie answer is tied only to a random key in the visitor's browser.
     CookieChoice: "tied to a browser, not to a person in the register",
+    # A throttled attempt is kept under a hash of its address or e-mail, for an hour or
+    # a day (a month for an account's failed logins in a row), and found by no person.
+    RateLimitEntry: "a hash of an attempt's address, gone when its window passes",
 }
 # Categories held about staff, not customers.
 NOT_ABOUT_CUSTOMERS = (STAFF,)

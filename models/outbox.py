@@ -50,12 +50,15 @@ NEWSLETTER = "newsletter"
 # What erasing a person's data did: the last message to them. Their address is kept
 # in its details only until it is sent (or given up), then cleared with the subject.
 DATA_ERASED = "data_erased"
+# A change to how an account logs in, told to the account ("if this was not you…").
+ACCOUNT_CHANGED = "account_changed"
 FORGOTTEN_ONCE_SENT = (DATA_ERASED,)
 KINDS = (
     BOOKING_CONFIRMED, BOOKING_REMINDER, BOOKING_CANCELLED, BOOKING_MOVED,
     CONTACT_RECEIVED, STAFF_NEW_BOOKING, STAFF_CANCELLED, STAFF_MOVED, STAFF_NEW_CONTACT,
     MY_DATA_LINK, DATA_REQUEST_RECEIVED, DATA_REQUEST_EXTENDED, DATA_REQUEST_DONE,
     DATA_REQUEST_REFUSED, STAFF_NEW_DATA_REQUEST, NEWSLETTER, DATA_ERASED,
+    ACCOUNT_CHANGED,
 )
 # What a customer's own change tells the staff.
 STAFF_NOTICE = {

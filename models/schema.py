@@ -28,6 +28,8 @@ from .my_data import AccessLink
 from .notes import CustomerNote
 from .outbox import OutboxMessage
 from .periods import RetentionPeriod
+from .rate_limits import RateLimitEntry
+from .sessions import StaffSession
 from .statements import PrivacyStatement, Processor
 from .users import Invitation, RecoveryCode, User
 
@@ -63,6 +65,8 @@ MODELS = (
     Processor,
     DutyRun,
     TableRewrite,
+    StaffSession,
+    RateLimitEntry,
 )
 
 # Kept by the database alone, not declared on a model: the exclusion constraint that

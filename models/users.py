@@ -2,7 +2,9 @@
 
 import hashlib
 import secrets
+import time
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 
 import pyotp
@@ -63,8 +65,8 @@ class User(BaseModel):
     staff_member = ForeignKeyField(StaffMember, null=True, backref="accounts",
                                    on_delete="SET NULL")
     totp_secret = CharField(max_length=64, null=True)
-    # Raised by "log out everywhere" and by a new password: every older session ends.
-    session_version = IntegerField(default=1)
+    # The time step of the last two-factor code accepted: it and earlier ones are refused.
+    totp_last_step = IntegerField(null=True)
     created_at = DateTimeField(default=utc_now)
     # E-mail about customers' online bookings, cancellations and moves (owners: all;
     # staff: their own calendar), and about new contact requests.
@@ -77,61 +79,71 @@ class User(BaseModel):
     personal_data = PersonalData(
         {"email": STAFF, "name": STAFF},
         not_personal=("id", "role", "password_hash", "active", "staff_member",
-                      "totp_secret", "session_version", "created_at", "notify_bookings",
+                      "totp_secret", "totp_last_step", "created_at", "notify_bookings",
                       "notify_contact_requests"),
     )
 
     # What Flask-Login asks of a user, without this module importing Flask.
     is_authenticated = True
     is_anonymous = False
+    # The id of the session the user is in (models/sessions.py), which the session
+    # cookie holds.
+    session_token = None
 
     @property
     def is_active(self):
         return self.active
 
     def get_id(self):
-        """The id with the session version: a session made before "log out
-        everywhere" or a new password names an old version and is refused."""
-        return f"{self.id}:{self.session_version}"
-
-    @classmethod
-    def for_session(cls, session_id):
-        user_id, _, version = (session_id or "").partition(":")
-        if not (user_id.isdigit() and version.isdigit()):
-            return None
-        return cls.get_or_none((cls.id == int(user_id)) & (cls.session_version == int(version))
-                               & cls.active)
+        return self.session_token
 
     @property
     def is_owner(self):
         return self.role == OWNER
 
-    def log_out_everywhere(self):
-        User.update(session_version=User.session_version + 1).where(
-            User.id == self.id).execute()
-
     def set_password(self, password):
         check_new_password(password, self.email)
         self.password_hash = hasher.hash(password)
-        self.session_version += 1
 
     def password_matches(self, password):
-        """Whether `password` is this user's; rehashes when the parameters changed."""
-        if not self.password_hash or len(password) > PASSWORD_MAX:
-            return False
+        """Whether `password` is this user's; rehashes when the parameters changed.
+        Takes the time of one hash check whatever the answer."""
+        stored = self.password_hash or _dummy_hash(hasher)
         try:
-            hasher.verify(self.password_hash, password)
+            hasher.verify(stored, password[:PASSWORD_MAX + 1])
         except (VerificationError, InvalidHashError):
+            return False
+        if not self.password_hash or len(password) > PASSWORD_MAX:
             return False
         if hasher.check_needs_rehash(self.password_hash):
             User.update(password_hash=hasher.hash(password)).where(
                 User.id == self.id).execute()
         return True
 
-    def totp_matches(self, code):
-        if not self.totp_secret:
+    def use_totp_code(self, code):
+        """Whether `code` is a current code of this user's app that was not used before;
+        it is used up now. Two logins at the same moment cannot both use one code: the
+        check of the last step and its new value are one conditional update."""
+        step = totp_step(self.totp_secret, code)
+        if step is None:
             return False
-        return pyotp.TOTP(self.totp_secret).verify(code.replace(" ", ""), valid_window=1)
+        used = User.update(totp_last_step=step).where(
+            (User.id == self.id) & User.totp_secret.is_null(False)
+            & (User.totp_last_step.is_null() | (User.totp_last_step < step))
+        ).execute()
+        return used == 1
+
+    def turn_on_two_factor(self, secret, code):
+        """Keep `secret` as the user's if `code` is a current code of it (the code is
+        used up); the new recovery codes, or None when the code is wrong."""
+        step = totp_step(secret, code)
+        if step is None:
+            return None
+        with db.atomic():
+            User.update(totp_secret=secret, totp_last_step=step).where(
+                User.id == self.id).execute()
+            self.totp_secret, self.totp_last_step = secret, step
+            return self.new_recovery_codes()
 
     def new_recovery_codes(self):
         """Replace the recovery codes; return the new ones (shown once)."""
@@ -149,6 +161,38 @@ class User(BaseModel):
             & RecoveryCode.used_at.is_null()
         ).execute()
         return used == 1
+
+
+def totp_step(secret, code):
+    """The time step at which `code` is the code of `secret`, allowing one step of
+    clock difference either way; None when it is no current code."""
+    if not secret:
+        return None
+    totp = pyotp.TOTP(secret)
+    typed = code.replace(" ", "")
+    current = totp.timecode(time.time())
+    for step in (current - 1, current, current + 1):
+        if pyotp.utils.strings_equal(typed, totp.generate_otp(step)):
+            return step
+    return None
+
+
+@cache
+def _dummy_hash(password_hasher):
+    """A hash of no one's password, made once per process with the hasher's own
+    parameters: checking against it takes as long as checking a real one."""
+    return password_hasher.hash(secrets.token_urlsafe(16))
+
+
+def authenticate(email, password):
+    """The active account with this e-mail and password, or None. Takes the time of one
+    hash check either way, so the answer's time does not tell whether an account
+    exists."""
+    user = User.get_or_none(User.email == email.strip().lower())
+    if user is None or not user.active:
+        User(password_hash=None).password_matches(password)
+        return None
+    return user if user.password_matches(password) else None
 
 
 class RecoveryCode(BaseModel):
@@ -187,21 +231,6 @@ def invitation_for(token):
         & Invitation.used_at.is_null()
         & (Invitation.expires_at > utc_now())
     )
-
-
-def accept_invitation(invitation, password):
-    """Set the password and use up the invitation; False if it was used meanwhile.
-    Raises WeakPassword for a password that may not be used."""
-    user = invitation.user
-    user.set_password(password)
-    with db.atomic():
-        used = Invitation.update(used_at=utc_now()).where(
-            (Invitation.id == invitation.id) & Invitation.used_at.is_null()
-        ).execute()
-        if used != 1:
-            return False
-        user.save()
-    return True
 
 
 def create_user(email, name, role, staff_member=None):

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from werkzeug.routing import IntegerConverter
+
 from models.free_times import finnish_holidays
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -193,3 +195,53 @@ class MailServer:
 
     def stop(self):
         self.controller.stop()
+
+
+def login_form(client, email, password, address="127.0.0.1"):
+    """One try of the login form, from the network address `address`."""
+    environ = {"REMOTE_ADDR": address}
+    page = client.get("/staff/login", environ_base=environ)
+    return client.post("/staff/login", environ_base=environ, data={
+        "csrf_token": csrf_token(page.text), "email": email, "password": password})
+
+
+def turn_on_two_factor(client):
+    """Turn two-factor login on through the account pages; the secret and the
+    recovery codes. The code it was turned on with is used up."""
+    import pyotp
+
+    page = client.get("/staff/account/two-factor")
+    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page.text).group(1)
+    assert "<svg" in page.text  # the QR code, drawn by the site itself
+    response = client.post("/staff/account/two-factor", data={
+        "csrf_token": client.csrf, "code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 200
+    codes = re.findall(r"<li><code>([0-9a-f]{10})</code></li>", response.text)
+    assert len(codes) == 10
+    return secret, codes
+
+
+def next_code(secret):
+    """The code the app shows in the next 30 seconds, which the site already accepts
+    (one step of clock difference) and which no earlier step has used."""
+    import pyotp
+
+    return pyotp.TOTP(secret).at(time.time(), counter_offset=1)
+
+
+# The only /staff/ pages an anonymous visitor may open: the ways in.
+WAYS_IN = {"auth.login", "auth.code", "auth.invitation", "auth.logout", "auth.two_factor"}
+
+
+def staff_urls(app):
+    """Every registered /staff/ route but the ways in, with made-up arguments: the
+    endpoint, the method and the address."""
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/staff") or rule.endpoint in WAYS_IN:
+            continue
+        url = rule.rule
+        for name, converter in rule._converters.items():
+            value = 1 if isinstance(converter, IntegerConverter) else "2030-01-07"
+            url = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(value), url)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, url

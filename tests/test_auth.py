@@ -1,43 +1,33 @@
 """Back-office accounts: logging in, throttling, two-factor codes, invitations, roles."""
 
 import re
+import threading
 from datetime import timedelta
 
 import pyotp
 import pytest
-from support import PASSWORD, csrf_token, log_in, translated
-from werkzeug.routing import IntegerConverter
+from support import (
+    PASSWORD,
+    csrf_token,
+    log_in,
+    login_form,
+    next_code,
+    staff_urls,
+    translated,
+    turn_on_two_factor,
+)
 
 import models
+import models.users
 from models.audit import AuditEntry
 from models.users import Invitation, User, create_user, invite
 from views.limits import limiter
 
 TOO_MANY = ("Too many attempts. Wait a while and try again; the wait grows with each "
             "failed attempt, but never locks you out for good.")
-# The only /staff/ pages an anonymous visitor may open: the ways in.
-WAYS_IN = {"auth.login", "auth.code", "auth.invitation", "auth.logout", "auth.two_factor"}
-
-
-def login_form(client, email, password):
-    page = client.get("/staff/login")
-    return client.post("/staff/login", data={
-        "csrf_token": csrf_token(page.text), "email": email, "password": password})
-
-
-def staff_urls(app):
-    """Every registered /staff/ route with made-up arguments, and its endpoint."""
-    for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/staff") or rule.endpoint in WAYS_IN:
-            continue
-        values = {}
-        for name, converter in rule._converters.items():
-            values[name] = 1 if isinstance(converter, IntegerConverter) else "2030-01-07"
-        url = rule.rule
-        for name, value in values.items():
-            url = re.sub(rf"<(?:[^:<>]+:)?{name}>", str(value), url)
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            yield rule.endpoint, method, url
+KNOWN_ONLY = ("This account has had very many failed login attempts, so for now it can be "
+              "logged in to only from places where it has been logged in before. Elsewhere, "
+              "ask the owner for a new link to set your password.")
 
 
 def test_every_staff_route_sends_anonymous_visitor_to_login(app, shop):
@@ -110,15 +100,16 @@ def test_login_without_csrf_token_is_refused(app, owner):
     assert response.status_code == 400
 
 
-def test_failed_logins_are_throttled_per_account_and_never_for_good(app, owner):
+def test_failed_logins_are_throttled_per_account_and_address_and_never_for_good(app, owner):
     client = app.test_client()
     statuses = [login_form(client, owner.email, f"wrong password {n}").status_code
                 for n in range(7)]
-    assert statuses[:5] == [401] * 5
-    assert statuses[5:] == [429, 429]
+    assert statuses == [401] * 5 + [429, 429]
     throttled = login_form(client, owner.email, PASSWORD)
-    assert throttled.status_code == 429  # even the right password waits
+    assert throttled.status_code == 429  # from this address even the right password waits
     assert translated("fi", TOO_MANY) in throttled.text
+    assert f'value="{owner.email}"' in throttled.text
+    assert 0 < int(throttled.headers["Retry-After"]) <= 60
     limiter.reset()  # the window passes
     assert login_form(client, owner.email, PASSWORD).status_code == 303
 
@@ -128,6 +119,83 @@ def test_throttling_of_one_account_does_not_block_another(app, owner, staff_acco
     for n in range(6):
         login_form(client, owner.email, f"wrong password {n}")
     assert login_form(client, staff_account.email, PASSWORD).status_code == 303
+
+
+def test_one_address_trying_many_accounts_is_throttled(app, shop):
+    client = app.test_client()
+    statuses = [login_form(client, f"arvaus{n}@example.fi", "wrong password").status_code
+                for n in range(11)]
+    assert statuses == [401] * 10 + [429]
+
+
+def test_failures_from_changing_addresses_never_lock_the_real_user_out(app, owner):
+    """Guesses from many addresses slow down only the addresses that failed: the right
+    password from an address without failures gets in at once."""
+    client = app.test_client()
+    for n in range(20):
+        guess = login_form(client, owner.email, f"wrong {n}", address=f"198.51.100.{n}")
+        assert guess.status_code == 401
+    assert login_form(client, owner.email, PASSWORD, address="203.0.113.7").status_code == 303
+
+
+def test_an_address_that_failed_waits_while_its_account_is_slowed_down(app, owner,
+                                                                       staff_account):
+    client = app.test_client()
+    assert login_form(client, owner.email, PASSWORD, address="192.0.2.9").status_code == 303
+    for address in ("192.0.2.1", "192.0.2.9"):  # each fails once, on another account
+        assert login_form(client, staff_account.email, "wrong", address=address).status_code == 401
+    for n in range(5):
+        login_form(client, owner.email, f"wrong {n}", address=f"198.51.100.{n}")
+    slowed = login_form(client, owner.email, PASSWORD, address="192.0.2.1")
+    assert slowed.status_code == 429 and 0 < int(slowed.headers["Retry-After"]) <= 60
+    # The address the owner has logged in from before is not slowed down.
+    assert login_form(client, owner.email, PASSWORD, address="192.0.2.9").status_code == 303
+
+
+def test_past_100_failures_in_a_row_only_known_places_get_in(app, owner):
+    """NIST SP 800-63B: at most 100 failures in a row on one account. After them the
+    account is logged in to only from addresses it was logged in from before, until such
+    a login ends the run."""
+    client = app.test_client()
+    assert login_form(client, owner.email, PASSWORD, address="192.0.2.9").status_code == 303
+    guesser = app.test_client()
+    token = csrf_token(guesser.get("/staff/login").text)
+    for n in range(100):
+        guess = guesser.post("/staff/login", environ_base={"REMOTE_ADDR": f"10.0.0.{n}"},
+                             data={"csrf_token": token, "email": owner.email,
+                                   "password": f"wrong {n}"})
+        assert guess.status_code == 401, n
+    elsewhere = login_form(client, owner.email, PASSWORD, address="203.0.113.7")
+    assert elsewhere.status_code == 429 and int(elsewhere.headers["Retry-After"]) > 3600
+    assert translated("fi", KNOWN_ONLY) in elsewhere.text
+    assert login_form(client, owner.email, PASSWORD, address="192.0.2.9").status_code == 303
+    assert login_form(client, owner.email, PASSWORD, address="203.0.113.7").status_code == 303
+
+
+def test_an_unknown_or_disabled_account_takes_the_same_hash_check_as_a_real_one(
+        app, owner, monkeypatch):
+    """The answer takes as long whether or not the e-mail has an account: every login
+    checks one argon2id hash with the same parameters."""
+    from argon2 import PasswordHasher, extract_parameters
+
+    checked = []
+
+    class Watched(PasswordHasher):
+        def verify(self, hash, password):
+            checked.append(hash)
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(models.users, "hasher",
+                        Watched(time_cost=1, memory_cost=8, parallelism=1))
+    client = app.test_client()
+    login_form(client, owner.email, "not the password at all")
+    login_form(client, "nobody@hieronta.example", PASSWORD)
+    with models.db.connection_context():
+        User.update(active=False).where(User.id == owner.id).execute()
+    login_form(client, owner.email, PASSWORD)
+    real, unknown, disabled = checked
+    assert unknown == disabled != real
+    assert extract_parameters(unknown) == extract_parameters(real)
 
 
 def test_session_is_new_after_login(app, owner):
@@ -150,13 +218,6 @@ def test_log_out_everywhere_ends_other_sessions(app, owner):
     laptop.post("/staff/account/logout-everywhere", data={"csrf_token": laptop.csrf})
     assert tablet.get("/staff/calendar/").status_code == 302
     assert laptop.get("/staff/calendar/").status_code == 302
-
-
-def test_idle_session_is_logged_out(owner_client):
-    with owner_client.session_transaction() as session:
-        session["last_seen"] = "2020-01-01T00:00:00+00:00"
-    response = owner_client.get("/staff/calendar/")
-    assert response.status_code == 302 and "idle=1" in response.headers["Location"]
 
 
 def test_disabled_account_cannot_log_in(app, owner):
@@ -196,18 +257,6 @@ def test_password_is_stored_as_argon2id_and_rehashed_when_parameters_change(app,
     assert users.hasher.memory_cost >= 19 * 1024  # at least OWASP's minimum for argon2id
 
 
-def turn_on_two_factor(client):
-    page = client.get("/staff/account/two-factor")
-    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page.text).group(1)
-    assert "<svg" in page.text  # the QR code, drawn by the site itself
-    response = client.post("/staff/account/two-factor", data={
-        "csrf_token": client.csrf, "code": pyotp.TOTP(secret).now()})
-    assert response.status_code == 200
-    codes = re.findall(r"<li><code>([0-9a-f]{10})</code></li>", response.text)
-    assert len(codes) == 10
-    return secret, codes
-
-
 def test_two_factor_login_with_app_code_or_recovery_code(app, owner_client, owner):
     secret, codes = turn_on_two_factor(owner_client)
     client = app.test_client()
@@ -219,7 +268,7 @@ def test_two_factor_login_with_app_code_or_recovery_code(app, owner_client, owne
         "csrf_token": csrf_token(page.text), "code": "000000"})
     assert wrong.status_code == 422
     right = client.post("/staff/login/code", data={
-        "csrf_token": csrf_token(page.text), "code": pyotp.TOTP(secret).now()})
+        "csrf_token": csrf_token(page.text), "code": next_code(secret)})
     assert right.status_code == 303
     assert client.get("/staff/calendar/").status_code == 200
     recovery = app.test_client()
@@ -235,11 +284,66 @@ def test_two_factor_login_with_app_code_or_recovery_code(app, owner_client, owne
         "csrf_token": csrf_token(page.text), "code": codes[0]}).status_code == 422
 
 
-def test_two_factor_can_be_turned_off_unless_required(app, owner_client, owner):
+def code_form(client, code):
+    page = client.get("/staff/login/code")
+    return client.post("/staff/login/code", data={
+        "csrf_token": csrf_token(page.text), "code": code})
+
+
+def test_a_two_factor_code_works_once(app, owner_client, owner):
+    secret, _ = turn_on_two_factor(owner_client)
+    code = next_code(secret)
+    first, second = app.test_client(), app.test_client()
+    for client in (first, second):
+        login_form(client, owner.email, PASSWORD)
+    assert code_form(first, code).status_code == 303
+    refused = code_form(second, code)
+    assert refused.status_code == 422
+    assert translated("fi", "The code is wrong or too old.") in refused.text
+    assert second.get("/staff/calendar/").status_code == 302
+
+
+def test_the_code_that_turned_two_factor_on_does_not_log_in(app, owner_client, owner):
+    """Turning two-factor login on checks and uses its code as logging in does."""
+    page = owner_client.get("/staff/account/two-factor")
+    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page.text).group(1)
+    code = pyotp.TOTP(secret).now()
+    assert owner_client.post("/staff/account/two-factor", data={
+        "csrf_token": owner_client.csrf, "code": code}).status_code == 200
+    client = app.test_client()
+    login_form(client, owner.email, PASSWORD)
+    assert code_form(client, code).status_code == 422
+
+
+def test_two_logins_at_the_same_moment_cannot_both_use_one_code(app, owner):
+    secret = pyotp.random_base32()
+    with models.db.connection_context():
+        User.update(totp_secret=secret).where(User.id == owner.id).execute()
+    code = pyotp.TOTP(secret).now()
+    start = threading.Barrier(4)
+    accepted = []
+
+    def log_in_with_the_code():
+        with models.db.connection_context():
+            user = User.get_by_id(owner.id)
+            start.wait()
+            accepted.append(user.use_totp_code(code))
+
+    threads = [threading.Thread(target=log_in_with_the_code) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(accepted) == [False, False, False, True]
+
+
+def test_wrong_codes_are_throttled_with_a_time_to_wait(app, owner_client, owner):
     turn_on_two_factor(owner_client)
-    owner_client.post("/staff/account/two-factor/off", data={"csrf_token": owner_client.csrf})
-    assert login_form(app.test_client(), owner.email, PASSWORD).headers[
-        "Location"] == "/staff/calendar/"
+    client = app.test_client()
+    login_form(client, owner.email, PASSWORD)
+    statuses = [code_form(client, "000000").status_code for _ in range(6)]
+    assert statuses == [422] * 5 + [429]
+    assert int(code_form(client, "000000").headers["Retry-After"]) > 0
 
 
 def test_owner_can_require_two_factor_for_everyone(app, staff_client):
@@ -269,6 +373,20 @@ def test_invitation_link_sets_password_once(app, shop):
     assert response.status_code == 303
     assert log_in(app.test_client(), "eero@hieronta.example")
     assert client.get(f"/staff/invitation/{token}").status_code == 404  # used up
+
+
+def test_tries_at_an_invitation_link_are_throttled_with_a_time_to_wait(app, shop):
+    with models.db.connection_context():
+        token = invite(create_user("eero@hieronta.example", "Eero", "staff"))
+    client = app.test_client()
+    page = client.get(f"/staff/invitation/{token}")
+    statuses = [client.post(f"/staff/invitation/{token}", data={
+        "csrf_token": csrf_token(page.text), "password": "lyhyt", "repeat": "lyhyt"}
+    ).status_code for _ in range(21)]
+    assert statuses == [422] * 20 + [429]
+    refused = client.post(f"/staff/invitation/{token}", data={
+        "csrf_token": csrf_token(page.text), "password": PASSWORD, "repeat": PASSWORD})
+    assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 3600
 
 
 def test_expired_invitation_gets_a_clear_page(app, shop):

@@ -557,7 +557,8 @@ def test_an_answer_that_is_neither_gets_a_clear_message(client, optional_cookie)
     assert rows(CookieChoice.select()) == []
 
 
-@pytest.mark.parametrize("next_page", ["https://evil.example/", "//evil.example/", ""])
+@pytest.mark.parametrize("next_page", ["https://evil.example/", "//evil.example/", "",
+                                       "/\t/evil.example", "/\\evil.example"])
 def test_the_answer_leads_back_only_within_the_site(client, optional_cookie, next_page):
     response = client.post("/cookies", data={"choice": "reject", "next": next_page})
     assert response.headers["Location"] == "/cookies"

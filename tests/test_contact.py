@@ -322,6 +322,7 @@ def test_sixth_message_from_one_sender_in_an_hour_waits(client):
     refused = send(client, email="sixth@example.fi", phone="", message="Still there?")
 
     assert refused.status_code == 429
+    assert 0 < int(refused.headers["Retry-After"]) <= 3600  # the hour's first one frees
     assert "Several messages have come from you in a short time" in refused.text
     assert 'value="sixth@example.fi"' in refused.text
     assert ">Still there?</textarea>" in refused.text

@@ -532,6 +532,7 @@ def test_wrong_links_are_throttled_but_own_link_is_not(client, shop):
     assert throttled.status_code == 429
     assert "Too many attempts" in throttled.text and "040 123 4567" in throttled.text
     assert throttled.headers["Cache-Control"] == "no-store"
+    assert 0 < int(throttled.headers["Retry-After"]) <= 3600
     # Once throttled, a right guess is not told from a wrong one either.
     assert client.get(link).status_code == 429
     elsewhere = {"REMOTE_ADDR": "192.0.2.7"}

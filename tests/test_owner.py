@@ -21,6 +21,7 @@ from models.catalogue import Break, ExtraHours, Service, StaffMember, TimeOff, W
 from models.customers import Customer
 from models.demo import INTRO_EN, INTRO_FI, INTRO_SV
 from models.free_times import HELSINKI, finnish_holidays
+from models.sessions import StaffSession
 from models.settings import (
     DayRange,
     InvalidSetting,
@@ -969,7 +970,9 @@ def test_disabling_an_account_ends_its_session(app, owner_client, staff_client, 
     refused = staff_client.get("/staff/account/")
     assert refused.status_code == 302 and "/staff/login" in refused.headers["Location"]
     user = one(User.select().where(User.id == staff_account.id))
-    assert not user.active and user.session_version > staff_account.session_version
+    assert not user.active
+    assert rows(StaffSession.select().where(
+        (StaffSession.user == staff_account.id) & StaffSession.ended_at.is_null())) == []
     assert audit_entries("user.disable")[-1].details == f"user {staff_account.id}"
     stranger = app.test_client()
     page = stranger.get("/staff/login")

@@ -5,10 +5,10 @@ import re
 from pathlib import Path
 
 import pytest
-from support import csrf_token, form_fields, next_weekday, translated
+from support import PASSWORD, csrf_token, form_fields, next_weekday, staff_urls, translated
 
 from app import create_app
-from views.security import CONTENT_SECURITY_POLICY
+from views.security import CONTENT_SECURITY_POLICY, local_path
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["/", "/book", "/book/2", "/privacy", "/no-such-page"]
@@ -143,3 +143,49 @@ def test_production_over_plain_http_says_https_is_needed(database_url, tmp_path,
     assert sent.status_code == 400
     assert translated("fi", "This site needs HTTPS") in sent.text
     assert "VUORO_DEVELOPMENT=1" in sent.text
+
+
+# Addresses that a browser reads as another site once it drops tabs and line breaks and
+# reads backslashes as slashes (and the plain ones).
+OFF_SITE = ["/%09/evil.example", "/%0D%0A/evil.example", "/%5Cevil.example",
+            "%5C%5Cevil.example", "/%09%5Cevil.example", "//evil.example",
+            "https://evil.example/", "%20//evil.example", "/%00/evil.example"]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_the_language_switch_never_leads_off_the_site(client, shop, target):
+    response = client.get(f"/language/en?next={target}")
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
+def test_logging_in_never_leads_off_the_site(app, owner, target):
+    client = app.test_client()
+    page = client.get("/staff/login")
+    response = client.post(f"/staff/login?next={target}", data={
+        "csrf_token": csrf_token(page.text), "email": owner.email, "password": PASSWORD})
+    assert response.headers["Location"] == "/staff/calendar/"
+
+
+def test_a_path_on_the_site_is_followed_as_the_browser_reads_it(client, shop):
+    target = "/book/2?day=2030-01-07&staff=any"
+    assert local_path(target, "/") == target
+    assert local_path("/privacy\t", "/") == "/privacy"
+    assert client.get("/language/sv?next=/book/2").headers["Location"] == "/book/2"
+
+
+def test_no_back_office_answer_is_kept_in_a_cache(app, owner_client):
+    """Pages, downloads, redirects and errors under /staff/ alike: Cache-Control no-store."""
+    answers = {(method, url): owner_client.open(url, method=method)
+               for _, method, url in staff_urls(app) if method == "GET"}
+    anonymous = app.test_client()
+    answers["anonymous"] = anonymous.get("/staff/customers/")
+    answers["login page"] = anonymous.get("/staff/login")
+    answers["unknown"] = owner_client.get("/staff/no-such-page")
+    answers["no form token"] = owner_client.post("/staff/account/notifications")
+    statuses = {response.status_code for response in answers.values()}
+    assert {200, 302, 400, 404} <= statuses
+    assert any(response.mimetype == "text/csv" for response in answers.values())
+    for what, response in answers.items():
+        assert response.headers.get("Cache-Control") == "no-store", what
+        response.close()

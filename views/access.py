@@ -1,47 +1,38 @@
 """Who may enter the back office: logins, roles, the idle timeout, the audit trail.
 
 Every back-office blueprint calls `staff_only(blueprint)` or `owner_only(blueprint)`
-once; there are no per-view decorators to forget.
+once; there are no per-view decorators to forget. The session cookie holds only the id
+of a session kept in the database (models/sessions.py), checked on every request.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from flask import abort, redirect, request, session, url_for
+from flask import abort, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user, logout_user
+from flask_login import LoginManager, current_user
 
+from models import sessions
 from models.audit import record
 from models.business import Business
-from models.users import User
 
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message = _l("Log in to continue.")
 login_manager.login_message_category = "info"
 
-LAST_SEEN = "last_seen"
-
 
 @login_manager.user_loader
-def load_user(session_id):
-    return User.for_session(session_id)
-
-
-def _idle_too_long():
-    seen = session.get(LAST_SEEN)
-    limit = timedelta(hours=Business.current().idle_timeout_hours)
-    now = datetime.now(UTC)
-    session[LAST_SEEN] = now.isoformat()
-    return seen is not None and now - datetime.fromisoformat(seen) > limit
+def load_user(token):
+    user, g.idle_session_ended = sessions.user_of(token, datetime.now(UTC))
+    return user
 
 
 def _require_login():
     if not current_user.is_authenticated:
+        if g.get("idle_session_ended"):
+            session.clear()
+            return redirect(url_for("auth.login", next=request.full_path, idle=1))
         return login_manager.unauthorized()
-    if _idle_too_long():
-        logout_user()
-        session.clear()
-        return redirect(url_for("auth.login", next=request.full_path, idle=1))
     if (Business.current().require_two_factor and not current_user.totp_secret
             and request.endpoint not in TWO_FACTOR_SETUP):
         return redirect(url_for("auth.two_factor"))

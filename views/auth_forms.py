@@ -45,6 +45,31 @@ class NewPasswordForm(Form):
             raise StopValidation(str(PASSWORD_PROBLEMS[problem.code])) from problem
 
 
+class ConfirmForm(Form):
+    """Proof of who is asking, before a change to how the account logs in: the current
+    password, and a current code while two-factor login is on (the model checks
+    both). Each such form on a page has a prefix of its own."""
+
+    current_password = PasswordField(_l("Current password"), validators=[
+        DataRequired(_l("Give your current password."))])
+    code = StringField(_l("Code from the app, or a recovery code"))
+
+    def refused(self, problem):
+        """Show why the model refused (models.account_security.NotConfirmed)."""
+        field = self.code if problem.field == "code" else self.current_password
+        field.errors = [*field.errors, str(NOT_CONFIRMED[problem.field])]
+
+
+NOT_CONFIRMED = {
+    "password": _l("The password is wrong."),
+    "code": _l("The code is wrong or too old."),
+}
+
+
+class ChangePasswordForm(ConfirmForm, NewPasswordForm):
+    """A new password, asked with the current one."""
+
+
 class TwoFactorForm(Form):
     code = StringField(_l("Code from the app"),
                        validators=[DataRequired(_l("Give the six-digit code."))])

@@ -17,7 +17,7 @@ from models.consents import UNSUBSCRIBE, Consent, CookieChoice, active, withdraw
 from . import cookies
 from .access import audit
 from .rendering import redirect_after_post
-from .security import link_token
+from .security import link_token, local_path
 
 blueprint = Blueprint("consent", __name__)
 
@@ -63,19 +63,13 @@ def choose_cookies():
     choice = cookies.new_choice(CHOICES[answer])
     CookieChoice.create(visitor=choice.visitor, choice=choice.choice,
                         banner_version=choice.banner_version)
-    response = redirect_after_post(back_to(request.form.get("next")))
+    response = redirect_after_post(
+        local_path(request.form.get("next"), url_for(".cookie_settings")))
     response.set_cookie(cookies.CHOICE.name, choice.value, max_age=cookies.CHOICE_MAX_AGE,
                         samesite="Lax", secure=request.is_secure, httponly=True)
     if not choice.accepted:
         cookies.delete_optional_cookies(response)
     return response
-
-
-def back_to(target):
-    """The page the visitor answered on (a path of this site), or the settings page."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return url_for(".cookie_settings")
-    return target
 
 
 # Stopping the news -------------------------------------------------------------------

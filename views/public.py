@@ -9,6 +9,7 @@ from models.schedule import opening_hours
 
 from . import statement
 from .formatting import LANGUAGE_COOKIE, LANGUAGES
+from .security import local_path
 
 # The names of the declaration's categories and purposes, long imported from here.
 from .statement import CATEGORY_NAMES as CATEGORY_NAMES
@@ -41,10 +42,7 @@ def choose_language(code):
     """Remember the language in a cookie and go back where the visitor was."""
     if code not in LANGUAGES:
         abort(404)
-    target = request.args.get("next", "/")
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    response = redirect(target, 303)
+    response = redirect(local_path(request.args.get("next"), "/"), 303)
     response.set_cookie(
         LANGUAGE_COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax",
         secure=request.is_secure, httponly=True,

@@ -109,6 +109,10 @@ FIELD_NAMES = {
     "visitor": _l("Random key of the visitor's cookie choice"),
     "used_at": _l("When it was used"),
     "note": _l("Note"),
+    "last_seen_at": _l("When the session was last used"),
+    "ended_at": _l("When the session ended"),
+    "key_hash": _l("Hash of the address or e-mail an attempt was counted by"),
+    "expires_at": _l("When the attempt stops counting"),
 }
 
 

@@ -4,6 +4,7 @@ public forms."""
 
 import hashlib
 import hmac
+import re
 import secrets
 from urllib.parse import urlsplit
 
@@ -33,6 +34,7 @@ def init_app(app):
     app.before_request(refuse_cross_site_posts)
     app.before_request(refuse_unreadable_addresses)
     app.after_request(add_security_headers)
+    app.after_request(keep_back_office_out_of_caches)
 
 
 def add_security_headers(response):
@@ -46,6 +48,30 @@ def add_security_headers(response):
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
+
+
+def keep_back_office_out_of_caches(response):
+    """No back-office answer is kept by a browser or a proxy: pages, downloads and
+    errors alike hold staff's view of people's data."""
+    if request.path == "/staff" or request.path.startswith("/staff/"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# What a browser drops from an address anywhere before reading it (WHATWG URL).
+DROPPED_BY_BROWSERS = re.compile(r"[\t\n\r]")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def local_path(target, default):
+    """`target` when a browser reads it as a path on this site, else `default`: for
+    every `next` the site follows. As browsers do, tabs and line breaks are dropped and
+    a backslash read as a slash first, so that a slash, a tab and a slash (`/%09/`), or
+    a slash and a backslash, are refused as the start of another site's address."""
+    path = DROPPED_BY_BROWSERS.sub("", target or "").replace("\\", "/")
+    if not path.startswith("/") or path.startswith("//") or CONTROL_CHARACTERS.search(path):
+        return default
+    return path
 
 
 def refuse_cross_site_posts():

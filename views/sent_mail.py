@@ -38,6 +38,7 @@ KIND_NAMES = {
     outbox.DATA_ERASED: _l("Data erased"),
     outbox.STAFF_NEW_DATA_REQUEST: _l("To staff: new data request"),
     outbox.NEWSLETTER: _l("News"),
+    outbox.ACCOUNT_CHANGED: _l("To staff: a change to how they log in"),
 }
 
 

@@ -291,6 +291,19 @@ def _data_erased(message, now):
                   {"deleted": detail.get("deleted", []), "held": held})
 
 
+def _account_changed(message, now):
+    """A change to how an account logs in, told to the account (even one disabled
+    meanwhile: its holder should still hear of it)."""
+    user = User.get_or_none(User.id == message.user_id)
+    if user is None:
+        raise Skip("the account no longer exists")
+    detail = message.detail
+    return Letter(user.email, STAFF_LANGUAGE, subject_of(message, STAFF_LANGUAGE),
+                  message.kind, {"user": user, "change": detail["change"],
+                                 "at": datetime.fromisoformat(detail["at"]),
+                                 "login_url": url_for("auth.login", _external=True)})
+
+
 # Subjects, translated when the message is written.
 SUBJECTS = {
     outbox.DATA_ERASED: lambda: gettext("Your data has been erased"),
@@ -312,6 +325,7 @@ SUBJECTS = {
                                                   "about your data"),
     outbox.DATA_REQUEST_DONE: lambda: gettext("Your request about your data is done"),
     outbox.DATA_REQUEST_REFUSED: lambda: gettext("Your request about your data"),
+    outbox.ACCOUNT_CHANGED: lambda: gettext("A change to how you log in to the back office"),
 }
 WRITERS = {
     outbox.DATA_ERASED: _data_erased,
@@ -331,6 +345,7 @@ WRITERS = {
     outbox.DATA_REQUEST_EXTENDED: _to_person_of_data_request,
     outbox.DATA_REQUEST_DONE: _to_person_of_data_request,
     outbox.DATA_REQUEST_REFUSED: _to_person_of_data_request,
+    outbox.ACCOUNT_CHANGED: _account_changed,
 }
 
 
