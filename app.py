@@ -327,11 +327,9 @@ def outbox_command():
 @click.option("--dry-run", is_flag=True, help="Only show what would be deleted.")
 def retention_command(dry_run):
     """Delete the personal data past its retention period (the worker does it daily)."""
-    from datetime import UTC, datetime
+    from models import clock, retention
 
-    from models import retention
-
-    now = datetime.now(UTC)
+    now = clock.now()
     with models.db.connection_context():
         counts = retention.purge(now, dry_run=dry_run)
     click.echo(f"Retention purge at {now:%Y-%m-%d %H:%M} UTC"
@@ -351,13 +349,13 @@ def worker_command(once):
     import contextlib
     import logging
     import signal
-    from datetime import UTC, datetime
 
     import worker
+    from models import clock
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     if once:
-        worker.run_duties(worker.DUTIES, datetime.now(UTC))
+        worker.run_duties(worker.DUTIES, clock.now())
         return
     stopping = []
     signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))

@@ -107,8 +107,9 @@ import models.users
 from models import demo, schema
 from models.bookings import CANCELLED, COMPLETED, CONFIRMED, NO_SHOW, Booking
 from models.catalogue import Break, Service, StaffMember, StaffService, WorkingHours
+from models.clock import HELSINKI
 from models.customers import Customer
-from models.free_times import HELSINKI, finnish_holidays
+from models.free_times import finnish_holidays
 from models.users import User, create_user
 
 # Change when the generated data changes: the cached SQLite file is named after it.

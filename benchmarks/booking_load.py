@@ -58,7 +58,8 @@ import models
 from models import demo, schema
 from models.business import Business
 from models.catalogue import Service
-from models.free_times import HELSINKI, Span, free_times
+from models.clock import HELSINKI
+from models.free_times import Span, free_times
 from models.schedule import closed_between, staff_ids_for, staff_weeks
 
 SERVICE_ID = 2

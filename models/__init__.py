@@ -5,7 +5,6 @@ directly. The database is chosen at run time by `open_database(url)`.
 """
 
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -100,12 +99,3 @@ def whole_number(text, largest=LARGEST_NUMBER):
     number = int(text)
     return number if number <= largest else None
 
-
-def utc_now():
-    """The current time as a naive UTC datetime, the form every DateTimeField holds."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def naive_utc(moment):
-    """An aware datetime in the naive UTC form the database holds."""
-    return moment.astimezone(UTC).replace(tzinfo=None)

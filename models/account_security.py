@@ -7,10 +7,10 @@ over. Each ends the sessions it must and is told to the account by e-mail, in th
 transaction, so that its holder hears of a change they did not make.
 """
 
-from datetime import UTC, datetime
 
-from . import db, outbox, sessions, utc_now
+from . import clock, db, outbox, sessions
 from .business import Business
+from .clock import utc_now
 from .users import Invitation, RecoveryCode, User, check_new_password
 
 PASSWORD = "password"
@@ -45,7 +45,7 @@ def confirm(user, password, code):
 
 def _tell(user, change):
     """Queue the e-mail that tells the account's holder of `change`."""
-    at = datetime.now(UTC)
+    at = clock.now()
     outbox.add(outbox.ACCOUNT_CHANGED, f"{outbox.ACCOUNT_CHANGED}:{user.id}:{at.isoformat()}",
                user_id=user.id, change=change, at=at.isoformat())
 

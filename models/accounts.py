@@ -2,8 +2,9 @@
 
 from peewee import JOIN, IntegrityError
 
-from . import db, sessions, utc_now
+from . import db, sessions
 from .catalogue import StaffMember
+from .clock import utc_now
 from .users import Invitation, User, create_user, invite
 
 

@@ -6,8 +6,9 @@ one before its retention period has passed (see the migration that creates the t
 
 from peewee import CharField, DateTimeField, ForeignKeyField, TextField
 
-from . import BaseModel, utc_now
+from . import BaseModel
 from .bookings import Booking
+from .clock import utc_now
 from .customers import Customer
 from .privacy import AUDIT, PersonalData
 from .users import User

@@ -6,10 +6,9 @@ from math import ceil
 
 from peewee import JOIN
 
-from . import naive_utc
 from .audit import AuditEntry
+from .clock import HELSINKI, naive_utc
 from .customers import Customer
-from .free_times import HELSINKI
 from .users import User
 
 PAGE_SIZE = 50

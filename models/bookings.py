@@ -13,10 +13,11 @@ from peewee import (
     TextField,
 )
 
-from . import BaseModel, naive_utc, utc_now
+from . import BaseModel
 from .catalogue import Service, StaffMember
+from .clock import local, naive_utc, utc_now
 from .customers import Customer
-from .free_times import HELSINKI, Span
+from .free_times import Span
 from .privacy import BOOKING, MESSAGE, NOTE, PersonalData
 
 CONFIRMED = "confirmed"
@@ -107,11 +108,11 @@ class Booking(BaseModel):
     @property
     def start(self):
         """The start as an aware time in Helsinki."""
-        return self.starts_at.replace(tzinfo=UTC).astimezone(HELSINKI)
+        return local(self.starts_at)
 
     @property
     def end(self):
-        return self.ends_at.replace(tzinfo=UTC).astimezone(HELSINKI)
+        return local(self.ends_at)
 
     def place(self, business):
         """Where the appointment is: the customer's address for a home visit, else

@@ -7,12 +7,12 @@ breach, also those it need not report."""
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from peewee import CharField, DateTimeField, ForeignKeyField, TextField
 
-from . import BaseModel, naive_utc, utc_now
-from .free_times import HELSINKI
+from . import BaseModel
+from .clock import HELSINKI, local, naive_utc, utc_now
 from .privacy import STAFF, PersonalData
 from .settings import InvalidSetting, parse_day, parse_time_of_day
 from .users import User
@@ -117,7 +117,7 @@ def local_input_value(moment):
     """A stored (naive UTC) moment as a datetime-local input's value in Helsinki time."""
     if moment is None:
         return ""
-    return moment.replace(tzinfo=UTC).astimezone(HELSINKI).strftime("%Y-%m-%dT%H:%M")
+    return local(moment).strftime("%Y-%m-%dT%H:%M")
 
 
 def newest_first():

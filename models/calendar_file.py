@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
+from . import clock
+
 
 def booking_ics(booking, business, service_name, description):
     """The .ics of a booking; its version tells calendar programs that a moved
@@ -31,7 +33,7 @@ def appointment_ics(*, uid, summary, start, end, location, description, stamp=No
         end=end,
         location=location,
         description=description,
-        stamp=stamp or datetime.now(UTC),
+        stamp=stamp or clock.now(),
     )
     event.add("sequence", sequence)
     # The zone's rules around the appointment only: a calendar needs no more, and the

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 from .bookings import CANCELLED
 from .catalogue import StaffMember
-from .free_times import HELSINKI
+from .clock import HELSINKI
 from .schedule import closed_between, staff_weeks
 from .staff_bookings import bookings_between
 

@@ -4,7 +4,8 @@ privacy statement (or of the cookie banner) was shown."""
 
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
-from . import BaseModel, naive_utc, utc_now
+from . import BaseModel
+from .clock import naive_utc, utc_now
 from .customers import Customer
 from .privacy import CONSENT, PersonalData
 

@@ -7,7 +7,6 @@ the acting user), inside the same transaction. An audit entry names the request 
 """
 
 from dataclasses import dataclass
-from datetime import UTC
 
 from peewee import (
     JOIN,
@@ -20,9 +19,9 @@ from peewee import (
     fn,
 )
 
-from . import BaseModel, db, outbox, utc_now, write_transaction
+from . import BaseModel, db, outbox, write_transaction
+from .clock import local, utc_now
 from .customers import Customer, CustomerDetails, InvalidValue
-from .free_times import HELSINKI
 from .privacy import CONTACT_REQUEST, PersonalData
 from .users import User
 
@@ -89,7 +88,7 @@ class ContactRequest(BaseModel):
     @property
     def received(self):
         """When the request came, in Helsinki time."""
-        return self.created_at.replace(tzinfo=UTC).astimezone(HELSINKI)
+        return local(self.created_at)
 
     @property
     def first_line(self):

@@ -10,10 +10,11 @@ e-mails (the customer's confirmation, the staff's notices) in the same transacti
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from . import db, naive_utc, outbox
+from . import db, outbox
 from .audit import record
 from .bookings import CANCELLED, COMPLETED, CONFIRMED, NO_SHOW, Booking
 from .business import Business
+from .clock import naive_utc
 from .schedule import SlotTaken
 from .staff_bookings import (
     BookingChanged,

@@ -7,7 +7,8 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from peewee import CharField, DateTimeField
 
-from . import BaseModel, utc_now
+from . import BaseModel
+from .clock import utc_now
 from .privacy import CONTACT, PersonalData
 
 

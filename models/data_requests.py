@@ -8,11 +8,12 @@ Each step is an event in the request's history.
 """
 
 import calendar
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from peewee import JOIN, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from . import BaseModel, db, naive_utc, outbox, utc_now, write_transaction
+from . import BaseModel, clock, db, outbox, write_transaction
+from .clock import local, naive_utc, utc_now
 from .customers import Customer, InvalidValue
 from .privacy import DATA_REQUEST, PersonalData
 from .users import User
@@ -266,11 +267,8 @@ def count_due_soon_or_overdue(now=None):
 
 def days_left(request, now=None):
     """Whole days from today to the due date, in Helsinki (negative when past)."""
-    from .free_times import HELSINKI
-
-    today = (now.astimezone(HELSINKI) if now is not None
-             else datetime.now(HELSINKI)).date()
-    return (request.due.astimezone(HELSINKI).date() - today).days
+    today = local(now).date() if now is not None else clock.today()
+    return (local(request.due).date() - today).days
 
 
 def urgency(request, now=None):

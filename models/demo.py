@@ -2,12 +2,12 @@
 
 from datetime import datetime, time, timedelta
 
-from . import db, naive_utc
+from . import clock, db
 from .bookings import Booking
 from .business import Business
 from .catalogue import Break, Service, StaffMember, StaffService, WorkingHours
+from .clock import HELSINKI, naive_utc
 from .customers import Customer
-from .free_times import HELSINKI
 
 INTRO_FI = (
     "Tämä on Vuoron esittelyyritys: yritystä, ihmisiä ja varauksia ei ole oikeasti "
@@ -71,7 +71,7 @@ def add_demo_business(today=None):
                 StaffService.create(staff=eero, service=service)
         _week(aino, range(5), time(9), time(17), time(12), time(12, 30))
         _week(eero, range(1, 6), time(10), time(18), time(13), time(13, 30))
-        _demo_bookings(services, (aino, eero), today or datetime.now(HELSINKI).date())
+        _demo_bookings(services, (aino, eero), today or clock.today())
     return True
 
 

@@ -4,7 +4,8 @@ so that a turn runs once however many workers (or cron runs of `worker --once`) 
 
 from peewee import CharField, DateTimeField, TextField
 
-from . import BaseModel, db, naive_utc
+from . import BaseModel, db
+from .clock import naive_utc
 from .privacy import PersonalData
 
 # What a failed run records as its result, before the kind of error.

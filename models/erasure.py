@@ -17,19 +17,19 @@ customer (its link to the customer is cleared, never a reason to keep the custom
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from peewee import BigIntegerField, DateTimeField, IntegerField, TextField, fn
 
-from . import BaseModel, db, is_sqlite, naive_utc, outbox, write_transaction
+from . import BaseModel, db, is_sqlite, outbox, write_transaction
 from .audit import AuditEntry, record
 from .bookings import Booking
 from .catalogue import Service
+from .clock import HELSINKI, local, naive_utc
 from .consents import Consent
 from .contact_requests import ContactRequest
 from .customers import Customer
 from .data_requests import COMPLETED, DONE, ERASURE, OPEN, DataRequest, DataRequestEvent
-from .free_times import HELSINKI
 from .my_data import AccessLink
 from .notes import CustomerNote
 from .outbox import DATA_ERASED, OutboxMessage, saved_copies
@@ -167,7 +167,7 @@ def _held(part, person, now):
         return None
     dated = getattr(part.model, part.dated_by)
     kept = sorted(
-        ((row_id, hold.until(moment.replace(tzinfo=UTC).astimezone(HELSINKI).date()))
+        ((row_id, hold.until(local(moment).date()))
          for row_id, moment in part.model.select(part.model.id, dated)
          .where(part.rows(person)).tuples()),
         key=lambda pair: (pair[1], pair[0]))

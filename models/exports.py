@@ -8,19 +8,19 @@ out. Every value lands in the section of its field's declared category, with tha
 category's purposes, legal basis and the retention period in force.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from peewee import JOIN
 
-from . import periods
+from . import clock, periods
 from .audit import AuditEntry
 from .bookings import Booking
 from .catalogue import Service, StaffMember
+from .clock import local
 from .consents import Consent, CookieChoice
 from .contact_requests import ContactRequest
 from .customers import Customer
 from .data_requests import DataRequest, DataRequestEvent
-from .free_times import HELSINKI
 from .my_data import AccessLink
 from .notes import CustomerNote
 from .outbox import OutboxMessage
@@ -36,7 +36,7 @@ def local_time(moment):
     """A stored (naive UTC) moment as ISO 8601 in Helsinki time, or None."""
     if moment is None:
         return None
-    return moment.replace(tzinfo=UTC).astimezone(HELSINKI).isoformat(timespec="seconds")
+    return local(moment).isoformat(timespec="seconds")
 
 
 def _value(value):
@@ -214,7 +214,7 @@ def personal_data_of(customer):
                 sections[key]["items"].append(part)
     return {
         "format": FORMAT,
-        "generated_at": datetime.now(UTC).astimezone(HELSINKI).isoformat(timespec="seconds"),
+        "generated_at": local(clock.now()).isoformat(timespec="seconds"),
         "customer": customer.id,
         "sections": sections,
     }

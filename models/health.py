@@ -4,7 +4,8 @@ worker's duties last ran. Counts and times only, never personal data."""
 
 from peewee import fn
 
-from . import db, outbox, schema, utc_now
+from . import db, outbox, schema
+from .clock import utc_now
 from .duties import DutyRun
 from .outbox import OutboxMessage
 

@@ -11,7 +11,8 @@ from datetime import timedelta
 
 from peewee import CharField, DateTimeField, ForeignKeyField
 
-from . import BaseModel, naive_utc, outbox, utc_now, write_transaction
+from . import BaseModel, outbox, write_transaction
+from .clock import naive_utc, utc_now
 from .customers import Customer
 from .data_requests import ONLINE, DataRequest, receive
 from .privacy import AUDIT, PersonalData

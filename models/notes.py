@@ -2,7 +2,8 @@
 
 from peewee import BooleanField, DateTimeField, ForeignKeyField, TextField
 
-from . import BaseModel, utc_now
+from . import BaseModel
+from .clock import utc_now
 from .customers import Customer
 from .privacy import NOTE, PersonalData
 from .users import User

@@ -21,8 +21,9 @@ from datetime import timedelta
 
 from peewee import CharField, DateTimeField, IntegerField, TextField
 
-from . import BaseModel, naive_utc, utc_now
+from . import BaseModel
 from .bookings import CONFIRMED, Booking
+from .clock import naive_utc, utc_now
 from .customers import Customer
 from .privacy import EMAIL, PersonalData
 from .users import OWNER, User

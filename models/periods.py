@@ -3,7 +3,8 @@ period the owner chose within the category's limits."""
 
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
-from . import BaseModel, utc_now
+from . import BaseModel
+from .clock import utc_now
 from .customers import InvalidValue
 from .privacy import CATEGORIES, PersonalData
 from .users import User

@@ -4,21 +4,21 @@ a lost edit, the one-customer-per-e-mail rule, and merging two records of one pe
 import hashlib
 import re
 from dataclasses import dataclass, field, fields
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import reduce
 from operator import and_, or_
 
 from peewee import JOIN, OP, Expression, IntegrityError, Ordering, fn
 
-from . import db, is_sqlite, utc_now, whole_number
+from . import db, is_sqlite, whole_number
 from .audit import AuditEntry
 from .bookings import CANCELLED, Booking
 from .catalogue import Service, StaffMember
+from .clock import local, utc_now
 from .consents import Consent
 from .contact_requests import ContactRequest
 from .customers import Customer, CustomerDetails
 from .data_requests import DataRequest
-from .free_times import HELSINKI
 from .my_data import AccessLink
 from .notes import CustomerNote
 from .users import User
@@ -188,7 +188,7 @@ def _in_helsinki(value):
     if value is None:
         return None
     moment = value if isinstance(value, datetime) else Booking.starts_at.python_value(value)
-    return moment.replace(tzinfo=UTC).astimezone(HELSINKI)
+    return local(moment)
 
 
 # One customer ---------------------------------------------------------------------

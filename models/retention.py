@@ -18,9 +18,10 @@ from dataclasses import dataclass
 
 from peewee import SQL, fn
 
-from . import db, is_sqlite, naive_utc, periods, write_transaction
+from . import db, is_sqlite, periods, write_transaction
 from .audit import AuditEntry
 from .bookings import Booking
+from .clock import naive_utc
 from .consents import Consent, CookieChoice
 from .contact_requests import ContactRequest
 from .customers import Customer

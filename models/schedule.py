@@ -11,11 +11,12 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from peewee import IntegrityError, OperationalError
 
-from . import consents, db, naive_utc, outbox, write_transaction
+from . import clock, consents, db, outbox, write_transaction
 from .audit import record
 from .bookings import Booking, busy_spans, token_hash
 from .business import Business, DayException
 from .catalogue import Break, ExtraHours, StaffMember, TimeOff, WorkingHours
+from .clock import naive_utc
 from .customers import customer_for_booking
 from .free_times import (
     HELSINKI,
@@ -218,7 +219,7 @@ def book(request, now=None):
     database reports it, is a SlotTaken after the time has been checked again; but
     first the key is looked up again, in a transaction of its own: a copy sent at the
     same moment may have made the booking after this copy looked for it."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     for _ in range(3):
         try:
             return _book_once(request, now)

@@ -12,8 +12,9 @@ from datetime import timedelta
 
 from peewee import CharField, DateTimeField, ForeignKeyField
 
-from . import BaseModel, naive_utc, utc_now
+from . import BaseModel
 from .business import Business
+from .clock import naive_utc, utc_now
 from .privacy import STAFF, PersonalData
 from .users import User
 

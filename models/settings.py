@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from . import db, naive_utc
+from . import db
 from .business import Business, DayException
 from .catalogue import (
     Break,
@@ -22,7 +22,8 @@ from .catalogue import (
     TimeOff,
     WorkingHours,
 )
-from .free_times import HELSINKI, finnish_holidays
+from .clock import HELSINKI, naive_utc
+from .free_times import finnish_holidays
 
 # The smallest and largest whole number each setting accepts.
 LIMITS = {

@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 
 from peewee import JOIN, IntegrityError, OperationalError
 
-from . import db, naive_utc, outbox, utc_now, write_transaction
+from . import db, outbox, write_transaction
 from .audit import AuditEntry
 from .bookings import (
     ARRIVED,
@@ -26,8 +26,8 @@ from .bookings import (
 )
 from .business import Business
 from .catalogue import Service, StaffMember
+from .clock import HELSINKI, naive_utc, utc_now
 from .customers import Customer
-from .free_times import HELSINKI
 from .register import create_customer, matching
 from .schedule import SlotTaken, day_free_times, free_staff_at, lost_race
 from .users import User

@@ -10,7 +10,8 @@ import json
 
 from peewee import CharField, DateTimeField, IntegerField, IntegrityError, TextField
 
-from . import BaseModel, db, utc_now
+from . import BaseModel, db
+from .clock import utc_now
 from .customers import InvalidValue
 from .privacy import PersonalData
 from .processing import ACCOUNTING, EMAIL_SERVICE, HOSTING

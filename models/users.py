@@ -12,8 +12,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField
 
-from . import BaseModel, db, utc_now
+from . import BaseModel, db
 from .catalogue import StaffMember
+from .clock import utc_now
 from .privacy import STAFF, PersonalData
 
 STAFF_ROLE = "staff"

@@ -12,6 +12,7 @@ import models
 import models.users
 from app import create_app
 from models import demo, schema
+from models.clock import CLOCK
 
 POSTGRES_URL = os.environ.get("VUORO_TEST_POSTGRES_URL", "")
 # CI sets this: a test that would skip for a missing tool (Chromium, PostgreSQL)
@@ -99,6 +100,14 @@ def rebuild_database(database_url, sqlite_template):
             shutil.copy(sqlite_template, database_url.removeprefix("sqlite:///"))
 
     return rebuild
+
+
+@pytest.fixture
+def clock():
+    """The one clock that every page, rule and duty in this process reads, to be moved on
+    (`clock.shift(minutes=31)`) or held (`clock.freeze(moment)`); set right after the test."""
+    yield CLOCK
+    CLOCK.reset()
 
 
 @pytest.fixture

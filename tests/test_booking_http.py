@@ -11,8 +11,8 @@ import models
 import worker
 from models.bookings import Booking
 from models.business import Business
+from models.clock import HELSINKI
 from models.customers import Customer
-from models.free_times import HELSINKI
 
 HTMX = {"HX-Request": "true"}
 CLASSIC_60 = 2  # "Klassinen hieronta 60 min", Aino and Eero

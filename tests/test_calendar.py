@@ -12,12 +12,14 @@ from peewee import IntegrityError
 from support import next_weekday
 
 import models
+from models import clock
 from models.audit import AuditEntry
 from models.bookings import ARRIVED, CANCELLED, CONFIRMED, Booking
 from models.calendar_grid import Column, build_grid
 from models.catalogue import Service
+from models.clock import HELSINKI
 from models.customers import Customer
-from models.free_times import HELSINKI, finnish_holidays
+from models.free_times import finnish_holidays
 from models.schedule import SlotTaken, day_free_times, staff_member
 from models.staff_bookings import StaffBookingRequest, create_booking, staff_free_times
 
@@ -63,9 +65,9 @@ def add_booking(day, hour, minute=0, staff=AINO, service=CLASSIC_60, customer=MA
         duration = timedelta(minutes=offered.duration_minutes)
         return Booking.create(
             customer=customer, service=service, staff=staff,
-            starts_at=models.naive_utc(start),
-            ends_at=models.naive_utc(start + duration),
-            blocked_until=models.naive_utc(
+            starts_at=clock.naive_utc(start),
+            ends_at=clock.naive_utc(start + duration),
+            blocked_until=clock.naive_utc(
                 start + duration + timedelta(minutes=offered.buffer_minutes)),
             price_cents=offered.price_cents, **fields,
         )

@@ -10,7 +10,7 @@ from dateutil import tz
 from icalendar import Calendar
 
 from models.calendar_file import appointment_ics
-from models.free_times import HELSINKI
+from models.clock import HELSINKI
 
 
 def calendar_file(start):

@@ -17,6 +17,7 @@ from support import form_fields, log_in, next_weekday, translated
 
 import models
 import worker
+from models import clock
 from models.audit import AuditEntry
 from models.bookings import Booking
 from models.business import Business
@@ -188,7 +189,7 @@ def test_ticking_the_box_records_the_consent_once_with_the_statement_version(cli
 # News by e-mail: the owner's page ----------------------------------------------------
 
 def customer(name, email, consent=True, withdrawn=False, restricted=False, language="en"):
-    from models import utc_now
+    from models.clock import utc_now
 
     with models.db.connection_context():
         person = Customer.create(name=name, email=email, phone="+358401112222",
@@ -405,7 +406,7 @@ def test_news_to_someone_who_stopped_it_meanwhile_is_not_sent(app, owner_client,
     owner_client.post("/staff/news/send", data=news_form(owner_client))
     with models.db.connection_context():
         withdraw(readers[0], via=UNSUBSCRIBE)
-        Customer.update(restricted_at=models.utc_now()).where(
+        Customer.update(restricted_at=clock.utc_now()).where(
             Customer.id == readers[1].id).execute()
     result = send_mail(app)
     assert (result.sent, result.skipped) == (0, 2)

@@ -20,6 +20,7 @@ from models import consents, duties, erasure, outbox
 from models.audit import AuditEntry
 from models.bookings import Booking
 from models.catalogue import Service, StaffMember
+from models.clock import HELSINKI
 from models.contact_requests import ContactDetails, ContactRequest, link_customer
 from models.contact_requests import receive as receive_contact
 from models.customers import Customer, CustomerDetails
@@ -33,7 +34,6 @@ from models.data_requests import (
     DataRequestEvent,
 )
 from models.data_requests import receive as receive_request
-from models.free_times import HELSINKI
 from models.my_data import AccessLink
 from models.notes import CustomerNote
 from models.outbox import OutboxMessage

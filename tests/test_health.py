@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import models
 import worker
-from models import outbox
+from models import clock, outbox
 from models.outbox import OutboxMessage
 
 
@@ -30,7 +30,7 @@ def test_a_healthy_site_answers_200_with_counts_and_times_only(client, shop):
 def test_mail_waiting_long_means_no_worker_is_sending(client, shop):
     with models.db.connection_context():
         outbox.add(outbox.BOOKING_CONFIRMED, "booking:1:1", booking_id=1)
-        OutboxMessage.update(due_at=models.utc_now() - timedelta(hours=1)).execute()
+        OutboxMessage.update(due_at=clock.utc_now() - timedelta(hours=1)).execute()
     status, report, _ = health(client)
     assert status == 503 and report["problems"] == ["outbox late"]
     assert report["outbox"]["oldest_due_seconds"] >= 3600

@@ -18,14 +18,14 @@ from support import ROOT, form_fields, log_in, next_weekday
 
 import models
 import worker
-from models import consents
+from models import clock, consents
 from models.breaches import Breach
+from models.clock import HELSINKI
 from models.contact_requests import ContactDetails
 from models.contact_requests import receive as receive_contact
 from models.customers import Customer
 from models.data_requests import ERASURE, PHONE
 from models.data_requests import receive as receive_request
-from models.free_times import HELSINKI
 from models.my_data import create_link
 from models.statements import HOSTING, add_processor
 from models.users import User, invite
@@ -77,7 +77,7 @@ def records(app, shop, owner):
             ERASURE, customer=customer, name="Liisa Laine", email="liisa@example.com",
             source=PHONE, identity_check="Asked her address", language="fi",
             details="Poistakaa tietoni", user=owner.id)
-        breach = Breach.create(what_happened="Puhelin katosi", noticed_at=models.utc_now(),
+        breach = Breach.create(what_happened="Puhelin katosi", noticed_at=clock.utc_now(),
                                data_affected="Asiakkaiden nimet", risk="risk")
         processor = add_processor("Palvelin Oy", HOSTING, "FI")
         invitation = invite(User.create(email="uusi@hieronta.example", name="Uusi",

@@ -22,8 +22,8 @@ import worker
 from models import demo, outbox
 from models.bookings import CANCELLED, Booking
 from models.catalogue import Service, StaffMember
+from models.clock import HELSINKI, naive_utc
 from models.customers import Customer, CustomerDetails
-from models.free_times import HELSINKI
 from models.outbox import OutboxMessage
 from models.schedule import BookingRequest, book
 from models.staff_bookings import cancel_booking, move_booking
@@ -421,7 +421,7 @@ def test_no_reminder_for_cancelled_past_or_just_made_bookings(app, shop, mail_se
     made, _ = make_booking(app, late, key="c", email="c@example.com",
                            now=late - timedelta(hours=3))
     with models.db.connection_context():
-        Booking.update(created_at=models.naive_utc(late - timedelta(hours=3))).where(
+        Booking.update(created_at=naive_utc(late - timedelta(hours=3))).where(
             Booking.id == made.id).execute()
         OutboxMessage.delete().execute()
     # Just after the 10 o'clock appointment began: it gets none, nor does the 13 o'clock

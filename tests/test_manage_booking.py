@@ -17,8 +17,8 @@ from models.audit import AuditEntry
 from models.bookings import CANCELLED, CONFIRMED, Booking
 from models.business import Business
 from models.catalogue import Service, StaffMember
+from models.clock import HELSINKI
 from models.customers import CustomerDetails
-from models.free_times import HELSINKI
 from models.outbox import OutboxMessage
 from models.schedule import BookingRequest, book
 from views.security import link_token

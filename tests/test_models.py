@@ -7,6 +7,7 @@ from peewee import IntegrityError
 from playhouse.schema_diff import diff_models
 
 import models
+from models import clock
 from models.bookings import Booking
 from models.catalogue import Service, StaffMember
 from models.customers import (
@@ -134,7 +135,7 @@ def test_cancelling_frees_the_time_in_the_database(shop):
 
 
 def test_utc_now_is_naive_utc():
-    now = models.utc_now()
+    now = clock.utc_now()
     assert now.tzinfo is None
     assert abs(now - datetime.now(UTC).replace(tzinfo=None)) < timedelta(seconds=5)
 

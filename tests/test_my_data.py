@@ -18,11 +18,11 @@ from models import consents, data_requests, exports, my_data, outbox, schema
 from models.audit import AuditEntry
 from models.bookings import Booking
 from models.catalogue import Service, StaffMember
+from models.clock import HELSINKI
 from models.contact_requests import ContactDetails
 from models.contact_requests import receive as receive_contact
 from models.customers import Customer, CustomerDetails
 from models.data_requests import DataRequest
-from models.free_times import HELSINKI
 from models.my_data import AccessLink
 from models.notes import CustomerNote
 from models.outbox import (
@@ -34,7 +34,6 @@ from models.outbox import (
 from models.privacy import CATEGORIES, STAFF, undeclared_fields, withholding_problems
 from models.schedule import BookingRequest, book
 from models.users import User
-from views import my_data as my_data_views
 from views.security import link_token
 
 EMAIL = "liisa@example.com"
@@ -132,21 +131,6 @@ def rows(model, *where):
         if where:
             query = query.where(*where)
         return list(query.order_by(model.id))
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """The pages' clock, to be moved on: `clock.shift(minutes=31)`."""
-
-    class Clock:
-        offset = timedelta()
-
-        def shift(self, **amount):
-            self.offset += timedelta(**amount)
-
-    shifted = Clock()
-    monkeypatch.setattr(my_data_views, "now", lambda: datetime.now(UTC) + shifted.offset)
-    return shifted
 
 
 # The export and the declaration -------------------------------------------------

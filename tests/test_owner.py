@@ -18,9 +18,10 @@ from models.audit import ACTIONS, AuditEntry
 from models.business import Business, DayException
 from models.business_id import InvalidBusinessId, check_digit, normalise_business_id
 from models.catalogue import Break, ExtraHours, Service, StaffMember, TimeOff, WorkingHours
+from models.clock import HELSINKI
 from models.customers import Customer
 from models.demo import INTRO_EN, INTRO_FI, INTRO_SV
-from models.free_times import HELSINKI, finnish_holidays
+from models.free_times import finnish_holidays
 from models.sessions import StaffSession
 from models.settings import (
     DayRange,

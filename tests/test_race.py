@@ -11,7 +11,8 @@ from support import at_once, form_fields, http_request, next_weekday, translated
 import models
 from models import outbox
 from models.bookings import Booking
-from models.free_times import HELSINKI, finnish_holidays
+from models.clock import HELSINKI
+from models.free_times import finnish_holidays
 from models.outbox import OutboxMessage
 
 CLIENTS = 32

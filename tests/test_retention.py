@@ -9,7 +9,7 @@ import pytest
 
 import models
 import worker
-from models import data_requests, outbox, periods, retention
+from models import clock, data_requests, outbox, periods, retention
 from models.audit import AuditEntry
 from models.bookings import Booking
 from models.consents import Consent, CookieChoice
@@ -29,7 +29,7 @@ CLASSIC_60, AINO = 2, 1
 
 def ago(months, days=0, now=NOW):
     """`months` before `now`, then `days` more back (negative: forward), naive UTC."""
-    return retention.months_before(models.naive_utc(now), months) - timedelta(days=days)
+    return retention.months_before(clock.naive_utc(now), months) - timedelta(days=days)
 
 
 def last_day(months, now=NOW):
@@ -114,7 +114,7 @@ def test_inactive_customer_goes_with_notes_while_a_recent_one_stays(app, shop):
         booking(lapsed, day_after(36))
         CustomerNote.create(customer=lapsed, text="Selkävaivoja")
         coming = customer("coming@example.com", ago(50))
-        booking(coming, models.naive_utc(NOW) + timedelta(days=3))
+        booking(coming, clock.naive_utc(NOW) + timedelta(days=3))
         never_booked_gone = customer("never1@example.com", day_after(36))
         never_booked_kept = customer("never2@example.com", last_day(36))
         asked = contact_request("asked")

@@ -22,6 +22,7 @@ from support import (
 
 import models
 from app import create_app
+from models import clock
 from models.business import Business
 from models.outbox import ACCOUNT_CHANGED, OutboxMessage
 from models.sessions import StaffSession
@@ -71,7 +72,7 @@ def end_by_disabling(holder, owner_client, account, **_):
 
 def end_by_idling(holder, account, **_):
     with models.db.connection_context():
-        StaffSession.update(last_seen_at=models.utc_now() - timedelta(hours=9)).where(
+        StaffSession.update(last_seen_at=clock.utc_now() - timedelta(hours=9)).where(
             StaffSession.user == account.id).execute()
 
 
@@ -104,11 +105,11 @@ def test_an_idle_session_ends_with_a_notice(owner_client, owner):
 def test_last_seen_is_written_at_most_once_a_minute(owner_client, owner):
     def seen_ago(seconds):
         with models.db.connection_context():
-            StaffSession.update(last_seen_at=models.utc_now() - timedelta(seconds=seconds)
+            StaffSession.update(last_seen_at=clock.utc_now() - timedelta(seconds=seconds)
                                 ).execute()
         owner_client.get("/staff/calendar/")
         [session] = sessions_of(owner)
-        return (models.utc_now() - session.last_seen_at).total_seconds()
+        return (clock.utc_now() - session.last_seen_at).total_seconds()
 
     assert seen_ago(30) >= 30  # not written again within the minute
     assert seen_ago(90) < 10

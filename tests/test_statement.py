@@ -14,8 +14,8 @@ from support import next_weekday, translated
 import models
 from models import periods, statements
 from models.business import Business
+from models.clock import HELSINKI
 from models.customers import display_phone
-from models.free_times import HELSINKI
 from models.privacy import CATEGORIES, CONTACT_REQUEST, EMAIL
 from models.statements import PrivacyStatement
 from views import statement

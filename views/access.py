@@ -5,13 +5,12 @@ once; there are no per-view decorators to forget. The session cookie holds only 
 of a session kept in the database (models/sessions.py), checked on every request.
 """
 
-from datetime import UTC, datetime
 
 from flask import abort, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
-from models import sessions
+from models import clock, sessions
 from models.audit import record
 from models.business import Business
 
@@ -23,7 +22,7 @@ login_manager.login_message_category = "info"
 
 @login_manager.user_loader
 def load_user(token):
-    user, g.idle_session_ended = sessions.user_of(token, datetime.now(UTC))
+    user, g.idle_session_ended = sessions.user_of(token, clock.now())
     return user
 
 

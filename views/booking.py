@@ -1,15 +1,15 @@
 """The public booking flow: service, staff and day, time, details, confirmation."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from models.business import Business
 from models.catalogue import Service
+from models.clock import HELSINKI, now
 from models.customer_changes import change_deadline
-from models.free_times import HELSINKI
 from models.schedule import (
     BookingRequest,
     SlotTaken,
@@ -37,10 +37,6 @@ NOT_OFFERED = _l("This time cannot be booked (it has passed or is not open). "
                  "Choose another time below.")
 EXPIRED = _l("The form was open for a long time. Check your details and "
              "confirm again.")
-
-
-def now():
-    return datetime.now(UTC)
 
 
 def offered_service(service_id):

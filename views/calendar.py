@@ -1,7 +1,7 @@
 """The booking calendar of the back office: the day and week views, a booking's page
 and its changes, bookings for customers who phone or walk in, the printed day list."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -10,7 +10,7 @@ from werkzeug.datastructures import MultiDict
 from models.bookings import ARRIVED, CANCELLED, COMPLETED, CONFIRMED, NO_SHOW
 from models.calendar_grid import day_grid, day_list, week_grid
 from models.catalogue import Service, StaffMember
-from models.free_times import HELSINKI
+from models.clock import local, now, today
 from models.register import DuplicateEmail
 from models.schedule import SlotTaken, TimeNotOffered
 from models.staff_bookings import (
@@ -93,14 +93,6 @@ BOOKED = _l("Booked.")
 @blueprint.context_processor
 def calendar_names():
     return {"status_names": STATUS_NAMES, "action_names": ACTION_NAMES}
-
-
-def now():
-    return datetime.now(UTC)
-
-
-def today():
-    return now().astimezone(HELSINKI).date()
 
 
 def day_in_path(text):
@@ -192,7 +184,7 @@ def booking_page(booking, status=200, notice=None, **forms):
     }
     statuses = [(choice, STATUS_ACTIONS[choice]) for choice in STAFF_STATUSES
                 if choice != booking.status]
-    entries = [(entry, entry.at.replace(tzinfo=UTC).astimezone(HELSINKI))
+    entries = [(entry, local(entry.at))
                for entry in history(booking)]
     return render("calendar/booking.html", "partials/calendar/booking.html", status=status,
                   booking=booking, history=entries, notice=notice,

@@ -10,8 +10,8 @@ from wtforms.validators import Optional, StopValidation, ValidationError
 
 from models import whole_number
 from models.catalogue import Service
+from models.clock import HELSINKI
 from models.customers import Customer, CustomerDetails, normalise_email, normalise_phone
-from models.free_times import HELSINKI
 from models.schedule import staff_member
 
 from .booking_forms import Form, LengthLimit, normalised, required

@@ -2,7 +2,6 @@
 will be deleted, what anonymised and what the law keeps until when; then, once staff
 confirm they have checked who asked, the erasure itself."""
 
-from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, request, url_for
 from flask_babel import gettext
@@ -12,7 +11,7 @@ from peewee import JOIN
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
-from models import erasure
+from models import clock, erasure
 from models.customers import Customer
 from models.data_requests import ERASURE, DataRequest
 from worker.delivery import mail_folder
@@ -77,7 +76,7 @@ def preview(request_id):
 def preview_page(data_request, form, status=200):
     audit("request.view", customer=data_request.customer_id,
           details=f"data request #{data_request.id}: erasure preview")
-    plan = erasure.plan(data_request.customer, datetime.now(UTC), saved_mail())
+    plan = erasure.plan(data_request.customer, clock.now(), saved_mail())
     return render("erasure/preview.html", status=status, data_request=data_request,
                   plan=plan, form=form, back=request_page(data_request))
 
@@ -93,7 +92,7 @@ def carry_out(request_id):
         return preview_page(data_request, form, status=422)
     try:
         done = erasure.erase(data_request.customer, data_request, current_user.id,
-                             datetime.now(UTC), ip=request.remote_addr or "",
+                             clock.now(), ip=request.remote_addr or "",
                              mail_folder=saved_mail())
     except erasure.NotAllowed as refusal:
         flash(str(NO_CUSTOMER if refusal.code == "no_customer" else CARRIED_OUT), "info")

@@ -10,8 +10,8 @@ from babel.numbers import format_currency, format_decimal
 from flask import current_app, request, url_for
 from flask_babel import get_locale, gettext
 
+from models.clock import HELSINKI, local
 from models.customers import display_phone
-from models.free_times import HELSINKI
 
 LANGUAGES = ("fi", "sv", "en")
 LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
@@ -74,15 +74,10 @@ def clock_text(moment):
     return f"{local.hour}.{local.minute:02d}"
 
 
-def local_time(utc):
-    """A stored (naive UTC) moment as an aware time in Helsinki."""
-    return utc.replace(tzinfo=UTC).astimezone(HELSINKI)
-
-
 def moment_text(utc):
     """A stored (naive UTC) moment in Helsinki time: ti 24.11.2026 klo 14.30."""
-    local = local_time(utc)
-    return f"{date_text(local.date())} {time_text(local)}"
+    local_moment = local(utc)
+    return f"{date_text(local_moment.date())} {time_text(local_moment)}"
 
 
 def start_param(moment):
@@ -134,7 +129,7 @@ def init_app(app):
     app.jinja_env.globals.update(
         static_url=static_url,
         moment_text=moment_text,
-        local_time=local_time,
+        local_time=local,
         language=language,
         LANGUAGES=LANGUAGES,
         LANGUAGE_NAMES=LANGUAGE_NAMES,

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from models import bookings, consents, contact_requests, data_requests, my_data
 from models.bookings import CONFIRMED, Booking
+from models.clock import now
 from models.consents import Consent
 from models.customers import Customer, InvalidValue, normalise_email
 from models.exports import personal_data_of
@@ -97,10 +98,6 @@ EVENT_NAMES = {
     data_requests.COMPLETED: _l("Done"),
     data_requests.REFUSAL: _l("Refused"),
 }
-
-
-def now():
-    return datetime.now(UTC)
 
 
 @blueprint.after_request

@@ -6,7 +6,6 @@ Each section of a page is a form that works on its own; with HTMX it is saved in
 
 import csv
 import io
-from datetime import UTC, datetime
 from functools import partial
 
 from babel.dates import get_day_names
@@ -15,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from models import clock
 from models.accounts import (
     AccountRefused,
     accounts,
@@ -26,7 +26,7 @@ from models.accounts import (
 from models.audit_log import entries, page_of
 from models.business import Business
 from models.catalogue import Service, StaffMember
-from models.free_times import HELSINKI
+from models.clock import local, today
 from models.register import page_number
 from models.settings import (
     add_closed_day,
@@ -131,10 +131,6 @@ HOLIDAYS = "partials/owner/holidays.html"
 CLOSED_DAYS = "partials/owner/closed_days.html"
 ACCOUNTS = "partials/owner/accounts.html"
 AUDIT_LOG = "partials/owner/audit_log.html"
-
-
-def today():
-    return datetime.now(HELSINKI).date()
 
 
 def day_names():
@@ -270,7 +266,7 @@ def staff_page(member, status=200, fragment=None, **context):
     context.setdefault("time_off_form", TimeOffForm(formdata=None))
     context.setdefault("extra_hours_form", ExtraHoursForm(formdata=None))
     return render("owner/staff_member.html", fragment, status=status, member=member,
-                  time_off=list(coming_time_off(member, datetime.now(UTC))),
+                  time_off=list(coming_time_off(member, clock.now())),
                   extra_hours=list(coming_extra_hours(today(), member)), **context)
 
 
@@ -504,9 +500,9 @@ def audit_csv(rows):
                      _("What"), _("Customer number"), _("Customer"), _("Booking number"),
                      _("IP address"), _("Details")])
     for entry in rows:
-        local = entry.at.replace(tzinfo=UTC).astimezone(HELSINKI)
+        at = local(entry.at)
         writer.writerow([spreadsheet_safe(cell) for cell in (
-            local.strftime("%Y-%m-%d %H:%M:%S"), entry.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            at.strftime("%Y-%m-%d %H:%M:%S"), entry.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             entry.user.email if entry.user_id else "", entry.action,
             ACTION_LABELS.get(entry.action, entry.action),
             entry.customer_id or "", entry.customer.name if entry.customer_id else "",

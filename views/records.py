@@ -4,7 +4,6 @@ log with the 72-hour clock of each open breach (Art 33)."""
 
 import csv
 import io
-from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, make_response, request, url_for
 from flask_babel import gettext as _
@@ -12,11 +11,11 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
-from models import duties, naive_utc, periods, retention, schema, statements
+from models import duties, periods, retention, schema, statements
 from models.breaches import Breach, clock, newest_first, save_breach
 from models.business import Business
+from models.clock import naive_utc, now, today
 from models.customers import display_phone
-from models.free_times import HELSINKI
 from models.privacy import CATEGORIES, LegalBasis
 from models.processing import ACCOUNTING, CUSTOMERS, EMAIL_SERVICE, HOSTING, STAFF_MEMBERS
 from models.processing import activities as declared_activities
@@ -114,14 +113,6 @@ FIELD_NAMES = {
     "key_hash": _l("Hash of the address or e-mail an attempt was counted by"),
     "expires_at": _l("When the attempt stops counting"),
 }
-
-
-def now():
-    return datetime.now(UTC)
-
-
-def today():
-    return datetime.now(HELSINKI).date()
 
 
 def found(breach_id):

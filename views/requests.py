@@ -2,15 +2,15 @@
 requests by due date, entering one made by phone, letter or in person, and a request's
 page with its history and the steps that answer it."""
 
-from datetime import UTC, datetime
 
 from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from models import clock, whole_number, write_transaction
 from models import data_requests as requests
-from models import whole_number, write_transaction
+from models.clock import local
 from models.customers import Customer, InvalidValue
 from models.data_requests import (
     CORRECTION,
@@ -24,7 +24,7 @@ from models.staff_bookings import find_customers
 
 from .access import audit, staff_only
 from .customer_forms import EMAIL_TAKEN, LABELS
-from .formatting import LANGUAGE_NAMES, date_text, local_time
+from .formatting import LANGUAGE_NAMES, date_text
 from .public import PURPOSE_NAMES
 from .rendering import redirect_after_post, render
 from .requests_forms import (
@@ -101,7 +101,7 @@ def request_names():
             "language_names": LANGUAGE_NAMES, "purpose_names": purpose_names(),
             "urgency": requests.urgency, "days_left": requests.days_left,
             "due_soon_days": DUE_SOON_DAYS, "extension_max": EXTENSION_MAX_MONTHS,
-            "local": local_time}
+            "local": local}
 
 
 def purpose_names():
@@ -127,7 +127,7 @@ def index():
                   closed_tab=closed_tab, open_list=[] if closed_tab else
                   requests.open_requests(), closed=closed, number=number,
                   has_next=has_next, closed_count=requests.count_closed(),
-                  now=datetime.now(UTC))
+                  now=clock.now())
 
 
 # A new request ----------------------------------------------------------------------
@@ -159,7 +159,7 @@ def new():
         audit("request.receive", customer=customer,
               details=f"{requests.about(made)}: {made.kind}, {made.source}")
     flash(gettext("The request is recorded. It must be answered by %(date)s.",
-                  date=date_text(local_time(made.due_at))), "success")
+                  date=date_text(local(made.due_at))), "success")
     return redirect_after_post(url_for(".show", request_id=made.id))
 
 
@@ -214,7 +214,7 @@ def show_page(found, status=200, fragment=None, **forms):
                                           seen=found.extended_months))
     return render("requests/show.html", fragment, status=status, item=found,
                   events=requests.history(found), forms=forms,
-                  now=datetime.now(UTC), erasure_url=url_for(".show", request_id=found.id)
+                  now=clock.now(), erasure_url=url_for(".show", request_id=found.id)
                   + "/erasure")
 
 

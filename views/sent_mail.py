@@ -2,14 +2,13 @@
 and, while no SMTP server is configured, the messages themselves as saved files."""
 
 import re
-from datetime import UTC, datetime
 from email import message_from_bytes, policy
 
 from flask import Blueprint, abort, current_app, flash, make_response, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from models import outbox
+from models import clock, outbox
 from models.outbox import OutboxMessage, given_up, send_again
 from worker.delivery import mail_folder, smtp_settings
 
@@ -69,7 +68,7 @@ def index():
 
 @blueprint.post("/<int:message_id>/send-again")
 def send_message_again(message_id):
-    if send_again(message_id, datetime.now(UTC)):
+    if send_again(message_id, clock.now()):
         flash(_("The message will be sent again within a minute."))
     else:
         flash(_("That message is not waiting to be sent again."), "warning")

@@ -7,7 +7,6 @@ of the wording). When the facts differ from what the newest version says, a new 
 is published, its text rendered once in every language and kept as it was.
 """
 
-from datetime import UTC
 
 from babel import Locale
 from flask import render_template
@@ -17,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from models import periods
 from models import statements as versions
 from models.business import Business
-from models.free_times import HELSINKI
+from models.clock import local
 from models.privacy import CATEGORIES, LegalBasis, Purpose
 from models.processing import ACCOUNTING, EMAIL_SERVICE, HOSTING
 
@@ -178,7 +177,7 @@ def current_statement():
 
 def published_on(statement):
     """The day a version was published, in Helsinki."""
-    return statement.published_at.replace(tzinfo=UTC).astimezone(HELSINKI).date()
+    return local(statement.published_at).date()
 
 
 def show_current():

@@ -7,15 +7,15 @@ queued under a key that admits it once.
 """
 
 import logging
-import time as clock
+import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from flask import current_app
 from peewee import DatabaseError, InterfaceError
 
 import models
-from models import duties, erasure, outbox, retention
+from models import clock, duties, erasure, outbox, retention
 from models.business import Business
 from models.outbox import OutboxMessage
 from models.privacy import EMAIL
@@ -60,7 +60,7 @@ class Sender:
     token: str = field(default_factory=outbox.new_sender)
 
     def moment(self):
-        return datetime.now(UTC) + self.shift
+        return clock.now() + self.shift
 
 
 def send_due(now=None, delivery=None, claim=outbox.CLAIM):
@@ -69,7 +69,7 @@ def send_due(now=None, delivery=None, claim=outbox.CLAIM):
     moment) shifts the run's clock so that the run starts then."""
     app = current_app._get_current_object()
     sender = Sender(delivery or delivery_for(app.config, app.instance_path), claim,
-                    now - datetime.now(UTC) if now else timedelta(0))
+                    now - clock.now() if now else timedelta(0))
     result = Sent()
     base_url = app.config["BASE_URL"].rstrip("/")
     try:
@@ -136,7 +136,7 @@ def _write(message, sender, result):
 
 
 def queue_reminders(now=None):
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     with models.write_transaction():
         return outbox.queue_reminders(now, Business.current().reminder_hours)
 
@@ -144,7 +144,7 @@ def queue_reminders(now=None):
 def purge_expired(now=None):
     """Delete the personal data past its retention period, saved e-mail files too; what
     was deleted, in words."""
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     done = retention.summary(retention.purge(now))
     files = forget_saved_mail(current_app.instance_path,
                               retention.cutoff(EMAIL, now).replace(tzinfo=UTC))
@@ -210,9 +210,9 @@ def run_forever(stop=lambda: False, tick=5.0):
     """Run every duty when its turn comes, until `stop()` is true."""
     next_turn = {duty.name: 0.0 for duty in DUTIES}
     while not stop():
-        started = clock.monotonic()
+        started = time.monotonic()
         due = [duty for duty in DUTIES if next_turn[duty.name] <= started]
-        run_duties(due, datetime.now(UTC))
+        run_duties(due, clock.now())
         for duty in due:
             next_turn[duty.name] = started + duty.every.total_seconds()
-        clock.sleep(tick)
+        time.sleep(tick)

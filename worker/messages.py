@@ -24,13 +24,13 @@ from models import outbox
 from models.bookings import CANCELLED, Booking, token_hash
 from models.business import Business
 from models.calendar_file import booking_ics
+from models.clock import HELSINKI
 from models.consents import active as consent_in_force
 from models.contact_requests import ContactRequest
 from models.customer_changes import change_deadline
 from models.customers import Customer
 from models.data_requests import DataRequest
 from models.exports import personal_data_of
-from models.free_times import HELSINKI
 from models.my_data import LINK_VALID, create_link
 from models.users import User
 from views.consent import unsubscribe_key

@@ -18,8 +18,8 @@ from playwright.sync_api import Page, expect
 from support import PASSWORD, next_weekday, translated
 
 import models
+from models.clock import HELSINKI
 from models.data_requests import receive
-from models.free_times import HELSINKI
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

@@ -19,9 +19,9 @@ from test_accessibility_in_browser import violations
 import models
 import worker
 from models.catalogue import Service, StaffMember
+from models.clock import HELSINKI
 from models.customers import CustomerDetails
 from models.data_requests import DataRequest
-from models.free_times import HELSINKI
 from models.notes import CustomerNote
 from models.schedule import BookingRequest, book
 
