@@ -104,8 +104,9 @@ def rebuild_database(database_url, sqlite_template):
 
 @pytest.fixture
 def clock():
-    """The one clock that every page, rule and duty in this process reads, to be moved on
-    (`clock.shift(minutes=31)`) or held (`clock.freeze(moment)`); set right after the test."""
+    """The one clock that every page, rule and duty in this process reads, to be moved
+    on (`clock.shift(minutes=31)`) or held (`clock.freeze(moment)`); set back to the real
+    time after the test."""
     yield CLOCK
     CLOCK.reset()
 

@@ -17,7 +17,7 @@ from models.audit import AuditEntry
 from models.bookings import ARRIVED, CANCELLED, CONFIRMED, Booking
 from models.calendar_grid import Column, build_grid
 from models.catalogue import Service
-from models.clock import HELSINKI
+from models.clock import HELSINKI, today
 from models.customers import Customer
 from models.free_times import finnish_holidays
 from models.schedule import SlotTaken, day_free_times, staff_member
@@ -86,10 +86,6 @@ def entries(action=None):
         if action:
             query = query.where(AuditEntry.action == action)
         return list(query)
-
-
-def today():
-    return datetime.now(HELSINKI).date()
 
 
 def assert_fragment(response, root):
