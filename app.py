@@ -28,7 +28,6 @@ from views import (
     customers,
     erasure,
     errors,
-    formatting,
     health,
     inbox,
     limits,
@@ -43,6 +42,7 @@ from views import (
 )
 from views.access import login_manager
 from views.auth_forms import PASSWORD_PROBLEMS
+from web import formatting
 from worker import delivery
 
 BACK_OFFICE = (auth.blueprint, auth.account, calendar.blueprint, customers.blueprint,

@@ -4,6 +4,8 @@ Nothing in this package imports Flask, so the CLI, the tests and the benchmarks 
 directly. The database is chosen at run time by `open_database(url)`.
 """
 
+import hashlib
+import hmac
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -99,3 +101,8 @@ def whole_number(text, largest=LARGEST_NUMBER):
     number = int(text)
     return number if number <= largest else None
 
+
+def link_key(secret_key, text):
+    """The secret of a link the business sends, derived from `text` with the site's
+    secret key: the same text always gives the same link, and only its hash is stored."""
+    return hmac.new(secret_key.encode(), text.encode(), hashlib.sha256).hexdigest()[:43]

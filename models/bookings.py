@@ -13,7 +13,7 @@ from peewee import (
     TextField,
 )
 
-from . import BaseModel
+from . import BaseModel, link_key
 from .catalogue import Service, StaffMember
 from .clock import local, naive_utc, utc_now
 from .customers import Customer
@@ -44,6 +44,18 @@ def new_reference():
 
 def token_hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def manage_token(booking, secret_key):
+    """The secret of the booking's own page. Online bookings have one from the start;
+    one made by staff gets one when its first message is written."""
+    if booking.submission_key is None:
+        booking.submission_key = secrets.token_urlsafe(24)
+        booking.token_hash = token_hash(link_key(secret_key, booking.submission_key))
+        Booking.update(submission_key=booking.submission_key,
+                       token_hash=booking.token_hash).where(
+            Booking.id == booking.id).execute()
+    return link_key(secret_key, booking.submission_key)
 
 
 class Booking(BaseModel):

@@ -2,9 +2,11 @@
 about optional cookies. Each records when, what was chosen and which version of the
 privacy statement (or of the cookie banner) was shown."""
 
+import hashlib
+
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
-from . import BaseModel
+from . import BaseModel, link_key
 from .clock import naive_utc, utc_now
 from .customers import Customer
 from .privacy import CONSENT, PersonalData
@@ -89,3 +91,15 @@ def withdraw(customer, purpose=MARKETING, via=MY_DATA, now=None):
         withdrawn_at=naive_utc(now) if now else utc_now(), withdrawn_via=via,
     ).where((Consent.customer == customer) & (Consent.purpose == purpose)
             & Consent.withdrawn_at.is_null()).execute()
+
+
+def unsubscribe_key(consent, secret_key):
+    """The key of the consent's unsubscribe link. It is derived from the consent with
+    the site's secret, so every message sent under one consent carries a link that keeps
+    working; only its hash is stored, when the first message is written."""
+    key = link_key(secret_key, f"unsubscribe:{consent.id}:{consent.given_at.isoformat()}")
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    if consent.unsubscribe_hash != digest:
+        Consent.update(unsubscribe_hash=digest).where(Consent.id == consent.id).execute()
+        consent.unsubscribe_hash = digest
+    return key

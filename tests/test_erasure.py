@@ -47,7 +47,7 @@ from models.privacy import (
     Purpose,
 )
 from models.schedule import BookingRequest, book
-from views.security import link_token
+from web.tokens import link_token
 from worker.delivery import FileDelivery, mail_folder
 
 CLASSIC_60, HOME_VISIT = 2, 4

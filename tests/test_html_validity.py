@@ -21,6 +21,7 @@ import worker
 from models import clock, consents
 from models.breaches import Breach
 from models.clock import HELSINKI
+from models.consents import unsubscribe_key
 from models.contact_requests import ContactDetails
 from models.contact_requests import receive as receive_contact
 from models.customers import Customer
@@ -29,7 +30,6 @@ from models.data_requests import receive as receive_request
 from models.my_data import create_link
 from models.statements import HOSTING, add_processor
 from models.users import User, invite
-from views.consent import unsubscribe_key
 
 CI_JAR = ROOT / ".ci" / "cache" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 # Addresses that answer with no page of their own: files, redirects, the health check.
@@ -69,7 +69,7 @@ def records(app, shop, owner):
     with app.test_request_context(), models.db.connection_context():
         customer = Customer.get(Customer.email == "liisa@example.com")
         consent = consents.give(customer)
-        unsubscribe = unsubscribe_key(consent)
+        unsubscribe = unsubscribe_key(consent, app.secret_key)
         contact = receive_contact(ContactDetails(
             name="Ville Virtanen", email="ville@example.fi", phone="", subject="booking",
             message="Onko lauantaina tilaa?", preferred_reply="email", language="fi"), "k1")

@@ -28,7 +28,7 @@ from models.outbox import OutboxMessage
 from models.schedule import BookingRequest, book
 from models.staff_bookings import cancel_booking, move_booking
 from models.users import User
-from views.security import link_token
+from web.tokens import link_token
 
 CLASSIC_60 = 2
 AINO = 1

@@ -21,7 +21,7 @@ from models.clock import HELSINKI
 from models.customers import CustomerDetails
 from models.outbox import OutboxMessage
 from models.schedule import BookingRequest, book
-from views.security import link_token
+from web.tokens import link_token
 
 HTMX = {"HX-Request": "true"}
 CLASSIC_60 = 2

@@ -34,7 +34,7 @@ from models.outbox import (
 from models.privacy import CATEGORIES, STAFF, undeclared_fields, withholding_problems
 from models.schedule import BookingRequest, book
 from models.users import User
-from views.security import link_token
+from web.tokens import link_token
 
 EMAIL = "liisa@example.com"
 CONFIDENTIAL = "Staff only: asks for discounts"

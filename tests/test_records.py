@@ -19,8 +19,8 @@ from models.contact_requests import CLOSED, ContactRequest
 from models.privacy import CATEGORIES, CONTACT_REQUEST
 from models.schema import MODELS
 from models.statements import EEA_COUNTRIES, Processor
-from views.formatting import moment_text
 from views.records import FIELD_NAMES, RECORD_CATEGORY_NAMES
+from web.formatting import moment_text
 
 BACK_OFFICE_LANGUAGE = "en"  # the staff and the owner read the back office in English here
 

@@ -20,7 +20,7 @@ from models.privacy import CATEGORIES, CONTACT_REQUEST, EMAIL
 from models.statements import PrivacyStatement
 from views import statement
 from views.cookies import COOKIES
-from views.statement import CATEGORY_NAMES
+from web.wording import CATEGORY_NAMES
 
 RIGHTS = ("Right of access", "Right to rectification", "Right to erasure",
           "Right to restriction of processing", "Right to object",

@@ -19,7 +19,7 @@ from flask_babel import gettext, ngettext
 import models
 from models.catalogue import Service
 from models.clock import HELSINKI
-from views.formatting import start_param
+from web.formatting import start_param
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"

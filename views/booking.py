@@ -21,11 +21,11 @@ from models.schedule import (
     week_of_times,
 )
 from models.statements import PrivacyStatement
+from web.formatting import date_text, language
+from web.tokens import link_token, new_form_token, read_form_token
 
 from .booking_forms import BookingForm
-from .formatting import date_text, language
 from .rendering import redirect_after_post, render
-from .security import link_token, new_form_token, read_form_token
 from .statement import current_statement
 
 blueprint = Blueprint("booking", __name__)

@@ -29,6 +29,7 @@ from models.staff_bookings import (
     set_status,
     staff_free_times,
 )
+from web.formatting import language, start_param
 
 from .access import audit, staff_only
 from .calendar_forms import (
@@ -41,7 +42,6 @@ from .calendar_forms import (
     StatusForm,
     parse_day,
 )
-from .formatting import language, start_param
 from .rendering import redirect_after_post, render
 
 blueprint = staff_only(Blueprint("calendar", __name__, url_prefix="/staff/calendar"))

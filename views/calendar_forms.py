@@ -13,9 +13,9 @@ from models.catalogue import Service
 from models.clock import HELSINKI
 from models.customers import Customer, CustomerDetails, normalise_email, normalise_phone
 from models.schedule import staff_member
+from web.formatting import start_param
 
 from .booking_forms import Form, LengthLimit, normalised, required
-from .formatting import start_param
 
 CHOOSE_SERVICE = _l("Choose one of the services listed.")
 CHOOSE_STAFF = _l("Choose one of the people listed.")

@@ -17,7 +17,7 @@ from models.consents import UNSUBSCRIBE, Consent, CookieChoice, active, withdraw
 from . import cookies
 from .access import audit
 from .rendering import redirect_after_post
-from .security import link_token, local_path
+from .security import local_path
 
 blueprint = Blueprint("consent", __name__)
 
@@ -73,18 +73,6 @@ def choose_cookies():
 
 
 # Stopping the news -------------------------------------------------------------------
-
-def unsubscribe_key(consent):
-    """The key of the consent's unsubscribe link. It is derived from the consent with
-    the site's secret, so every message sent under one consent carries a link that keeps
-    working; only its hash is stored, when the first message is written."""
-    key = link_token(f"unsubscribe:{consent.id}:{consent.given_at.isoformat()}")
-    digest = hashlib.sha256(key.encode()).hexdigest()
-    if consent.unsubscribe_hash != digest:
-        Consent.update(unsubscribe_hash=digest).where(Consent.id == consent.id).execute()
-        consent.unsubscribe_hash = digest
-    return key
-
 
 def consent_of(key):
     """The consent whose messages carry `key`, or a clear page saying the link is not

@@ -10,12 +10,12 @@ from flask_babel import lazy_gettext as _l
 
 from models.contact_requests import BY_EMAIL, MESSAGE_MAX, REPLY_BY, receive
 from models.customers import InvalidValue, normalise_email, normalise_phone
+from web.formatting import language
+from web.tokens import new_form_token, read_form_token
 
 from .contact_forms import ContactForm
-from .formatting import language
 from .limits import limiter
 from .rendering import redirect_after_post, render
-from .security import new_form_token, read_form_token
 
 blueprint = Blueprint("contact", __name__)
 

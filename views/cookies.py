@@ -17,8 +17,7 @@ from flask import g, request
 from flask_babel import lazy_gettext as _l
 
 from models.consents import ACCEPTED, REJECTED, WITHDRAWN
-
-from .formatting import LANGUAGE_COOKIE
+from web.formatting import LANGUAGE_COOKIE
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from models.customers import (
     normalise_postal_code,
 )
 from models.register import customer_with_email
+from web.formatting import LANGUAGE_NAMES, LANGUAGES
 
 from .booking_forms import Form, LengthLimit, normalised, required
-from .formatting import LANGUAGE_NAMES, LANGUAGES
 
 REACHABLE = _l("Give an e-mail address or a phone number, so the customer can be reached.")
 EMAIL_TAKEN = _l("A customer with this e-mail address is already in the register.")

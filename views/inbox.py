@@ -26,10 +26,10 @@ from models.contact_requests import (
 )
 from models.customers import Customer
 from models.register import DuplicateEmail, page_number, register_page, tidy_query
+from web.formatting import LANGUAGE_NAMES
 
 from .access import audit, staff_only
 from .contact_forms import REPLY_NAMES, SUBJECT_NAMES
-from .formatting import LANGUAGE_NAMES
 from .inbox_forms import AnswerForm, LinkForm
 from .rendering import redirect_after_post, render
 

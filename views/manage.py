@@ -16,6 +16,7 @@ from models.business import Business
 from models.calendar_file import booking_ics
 from models.schedule import SlotTaken, TimeNotOffered
 from models.staff_bookings import BookingChanged, NotAllowed
+from web.formatting import LANGUAGE_COOKIE, LANGUAGES, language
 
 from .booking import (
     NOT_OFFERED,
@@ -27,7 +28,6 @@ from .booking import (
     now,
 )
 from .booking_forms import ChangeForm, MoveForm
-from .formatting import LANGUAGE_COOKIE, LANGUAGES, language
 from .limits import limiter
 from .rendering import redirect_after_post, render
 

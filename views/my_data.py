@@ -22,17 +22,16 @@ from models.consents import Consent
 from models.customers import Customer, InvalidValue, normalise_email
 from models.exports import personal_data_of
 from models.my_data import EXPIRED, UNKNOWN, USED, LinkProblem
-from models.privacy import LegalBasis
+from web.formatting import LANGUAGE_COOKIE, LANGUAGES, date_text, language, time_text
+from web.tokens import link_token, new_form_token, read_form_token
+from web.wording import BASIS_NAMES_PLAIN, CATEGORY_NAMES, PURPOSE_NAMES, REQUEST_KIND_NAMES
 
 from .access import audit
 from .contact import EXPIRED as FORM_EXPIRED
-from .formatting import LANGUAGE_COOKIE, LANGUAGES, date_text, language, time_text
 from .limits import limiter
-from .my_data_forms import KIND_NAMES, REQUEST_FORMS, AskForm
+from .my_data_forms import REQUEST_FORMS, AskForm
 from .owner import ACTION_LABELS
-from .public import CATEGORY_NAMES, PURPOSE_NAMES
 from .rendering import redirect_after_post, render
-from .security import link_token, new_form_token, read_form_token
 
 blueprint = Blueprint("my_data", __name__)
 
@@ -68,13 +67,6 @@ LINK_PROBLEMS = {
 # The sections of the page, in the order a person looks for them.
 SECTION_ORDER = ("contact", "booking", "message", "note", "contact_request", "consent",
                  "data_request", "email", "audit")
-BASIS_NAMES = {
-    LegalBasis.CONTRACT.value: _l("our agreement with you: the bookings you make"),
-    LegalBasis.LEGAL_OBLIGATION.value: _l("what the law requires of us"),
-    LegalBasis.LEGITIMATE_INTEREST.value: _l("our legitimate interest, which you may "
-                                             "object to"),
-    LegalBasis.CONSENT.value: _l("your consent, which you may withdraw at any time"),
-}
 BOOKING_STATUS_NAMES = {
     bookings.CONFIRMED: _l("Confirmed"), bookings.ARRIVED: _l("Arrived"),
     bookings.COMPLETED: _l("Completed"), bookings.NO_SHOW: _l("Did not come"),
@@ -264,7 +256,7 @@ def view(key):
     link = opened(key)
     audit("mydata.view", customer=link.customer_id, details="page")
     sent = request.args.get("sent")
-    return show(key, link, sent=sent if sent in KIND_NAMES or sent == "consent" else None)
+    return show(key, link, sent=sent if sent in REQUEST_KIND_NAMES or sent == "consent" else None)
 
 
 @blueprint.get("/my-data/view/<key>/data.json")
@@ -331,8 +323,8 @@ def names():
     return {"category_names": CATEGORY_NAMES, "purpose_names": PURPOSE_NAMES,
             "purpose_by_value": {purpose.value: name for purpose, name in
                                  PURPOSE_NAMES.items()},
-            "kind_names": KIND_NAMES, "action_labels": ACTION_LABELS,
-            "section_order": SECTION_ORDER, "basis_names": BASIS_NAMES,
+            "kind_names": REQUEST_KIND_NAMES, "action_labels": ACTION_LABELS,
+            "section_order": SECTION_ORDER, "basis_names": BASIS_NAMES_PLAIN,
             "status_names": BOOKING_STATUS_NAMES, "contact_status_names": CONTACT_STATUS_NAMES,
             "request_status_names": REQUEST_STATUS_NAMES, "event_names": EVENT_NAMES,
             "iso_moment": iso_moment}

@@ -9,20 +9,12 @@ from wtforms.validators import AnyOf, InputRequired, Optional
 from models.customers import normalise_email
 from models.data_requests import CORRECTION, ERASURE, OBJECTION, RESTRICTION
 from models.privacy import CATEGORIES, LegalBasis
+from web.wording import PURPOSE_NAMES
 
 from .booking_forms import Form, LengthLimit, normalised, required
-from .public import PURPOSE_NAMES
 
 DETAILS_MAX = 2000
 
-KIND_NAMES = {
-    "access": _l("A copy of your data"),
-    CORRECTION: _l("Correct your data"),
-    ERASURE: _l("Erase your data"),
-    RESTRICTION: _l("Restrict the use of your data"),
-    OBJECTION: _l("Object to a use of your data"),
-    "portability": _l("Your data in a machine-readable form"),
-}
 
 
 def objectable_purposes():

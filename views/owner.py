@@ -51,9 +51,9 @@ from models.settings import (
     week_of,
 )
 from models.users import User
+from web.formatting import FORMAT_LOCALES, date_text, language
 
 from .access import audit, owner_only
-from .formatting import FORMAT_LOCALES, date_text, language
 from .owner_forms import (
     ROLE_NAMES,
     AuditFilterForm,

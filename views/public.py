@@ -6,14 +6,12 @@ from peewee import DatabaseError
 from models.business import Business
 from models.catalogue import Service
 from models.schedule import opening_hours
+from web.formatting import LANGUAGE_COOKIE, LANGUAGES
 
 from . import statement
-from .formatting import LANGUAGE_COOKIE, LANGUAGES
 from .security import local_path
 
 # The names of the declaration's categories and purposes, long imported from here.
-from .statement import CATEGORY_NAMES as CATEGORY_NAMES
-from .statement import PURPOSE_NAMES as PURPOSE_NAMES
 
 blueprint = Blueprint("public", __name__)
 

@@ -16,9 +16,10 @@ from models.breaches import Breach, clock, newest_first, save_breach
 from models.business import Business
 from models.clock import naive_utc, now, today
 from models.customers import display_phone
-from models.privacy import CATEGORIES, LegalBasis
+from models.privacy import CATEGORIES
 from models.processing import ACCOUNTING, CUSTOMERS, EMAIL_SERVICE, HOSTING, STAFF_MEMBERS
 from models.processing import activities as declared_activities
+from web.wording import BASIS_NAMES_FOR_STAFF, CATEGORY_NAMES, PURPOSE_NAMES
 from worker import next_run
 
 from .access import audit, owner_only
@@ -34,8 +35,6 @@ from .records_forms import (
 )
 from .rendering import redirect_after_post, render
 from .statement import (
-    CATEGORY_NAMES,
-    PURPOSE_NAMES,
     SECURITY_MEASURES,
     country_name,
 )
@@ -47,13 +46,6 @@ BREACH_FORM = "partials/records/breach_form.html"
 # The customer-facing names of the privacy page, with the one category that page leaves
 # out (it is not about customers).
 RECORD_CATEGORY_NAMES = {**CATEGORY_NAMES, "staff": _l("Staff accounts and working times")}
-BASIS_NAMES = {
-    LegalBasis.CONTRACT: _l("Contract with the person (GDPR Art 6(1)(b))"),
-    LegalBasis.LEGAL_OBLIGATION: _l("Legal obligation (GDPR Art 6(1)(c))"),
-    LegalBasis.LEGITIMATE_INTEREST: _l("Legitimate interest of the business "
-                                       "(GDPR Art 6(1)(f))"),
-    LegalBasis.CONSENT: _l("Consent (GDPR Art 6(1)(a))"),
-}
 SUBJECT_NAMES = {CUSTOMERS: _l("Customers"), STAFF_MEMBERS: _l("Staff")}
 RECIPIENT_NAMES = {
     HOSTING: _l("Server hosting in the EU/EEA (the server and its backups)"),
@@ -191,7 +183,7 @@ def processing_record():
             "key": category.key,
             "name": RECORD_CATEGORY_NAMES.get(category.key, category.key),
             "purposes": [PURPOSE_NAMES[purpose] for purpose in category.purposes],
-            "basis": BASIS_NAMES[category.basis],
+            "basis": BASIS_NAMES_FOR_STAFF[category.basis],
             "subjects": [SUBJECT_NAMES[subject] for subject in activity.subjects],
             "fields": list(fields),
             "recipients": recipients(activity, listed),

@@ -22,9 +22,9 @@ from models.customers import InvalidValue
 from models.periods import choose
 from models.settings import InvalidSetting
 from models.statements import EEA_COUNTRIES, PROCESSOR_SERVICES, Processor
+from web.formatting import FORMAT_LOCALES, language
 
 from .booking_forms import Form, LengthLimit
-from .formatting import FORMAT_LOCALES, language
 
 RISK_NAMES = {
     NO_RISK: _l("No risk to people: recorded here only"),

@@ -21,11 +21,11 @@ from models.data_requests import (
 )
 from models.register import ChangedMeanwhile, DuplicateEmail, fingerprint, page_number
 from models.staff_bookings import find_customers
+from web.formatting import LANGUAGE_NAMES, date_text
+from web.wording import PURPOSE_NAMES
 
 from .access import audit, staff_only
 from .customer_forms import EMAIL_TAKEN, LABELS
-from .formatting import LANGUAGE_NAMES, date_text
-from .public import PURPOSE_NAMES
 from .rendering import redirect_after_post, render
 from .requests_forms import (
     KIND_NAMES,

@@ -22,10 +22,10 @@ from models.data_requests import (
     TEXT_MAX,
 )
 from models.privacy import Purpose
+from web.formatting import LANGUAGES
 
 from .booking_forms import Form, LengthLimit, normalised, required
 from .customer_forms import CustomerForm
-from .formatting import LANGUAGES
 
 KIND_NAMES = {
     ACCESS: _l("Access: a copy of their data"),

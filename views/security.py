@@ -2,14 +2,10 @@
 every POST, and of what an address may hold), and the session-less form token of the
 public forms."""
 
-import hashlib
-import hmac
 import re
-import secrets
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, request
-from itsdangerous import BadData, URLSafeTimedSerializer
+from flask import abort, request
 
 from .booking_forms import UNSTORABLE
 from .errors import unreadable_address
@@ -99,29 +95,3 @@ def refuse_unreadable_addresses():
     typed += [value for value in (request.view_args or {}).values() if isinstance(value, str)]
     if any(UNSTORABLE.search(text) for text in typed):
         return unreadable_address()
-
-
-def _serializer():
-    return URLSafeTimedSerializer(current_app.secret_key, salt="vuoro-public-form")
-
-
-def new_form_token():
-    """A signed token for a public form: it names the submission (a second submit of
-    the same form is recognised) and says when the form was handed out."""
-    return _serializer().dumps(secrets.token_urlsafe(24))
-
-
-def read_form_token(token, max_age):
-    """The submission key in a form token, or None when it is forged or too old."""
-    try:
-        return _serializer().loads(token or "", max_age=max_age)
-    except BadData:
-        return None
-
-
-def link_token(submission_key):
-    """The secret in a booking's own link, derived from its submission key so that a
-    resubmitted form leads to the same booking; only its hash is stored."""
-    return hmac.new(
-        current_app.secret_key.encode(), submission_key.encode(), hashlib.sha256
-    ).hexdigest()[:43]

@@ -19,9 +19,10 @@ from models.business import Business
 from models.clock import local
 from models.privacy import CATEGORIES, LegalBasis, Purpose
 from models.processing import ACCOUNTING, EMAIL_SERVICE, HOSTING
+from web.formatting import FORMAT_LOCALES, LANGUAGES, language
+from web.wording import BASIS_NAMES, CATEGORY_NAMES, PURPOSE_NAMES
 
 from .cookies import COOKIES
-from .formatting import FORMAT_LOCALES, LANGUAGES, language
 
 # Bump this whenever the wording of the statement (templates/statement/body.html, the
 # texts below, or their translations) changes, so that a new version is published.
@@ -29,35 +30,6 @@ TEXT_REVISION = 2
 
 BODY = "statement/body.html"
 
-PURPOSE_NAMES = {
-    Purpose.CUSTOMER_RELATIONSHIP: _l("looking after our customer relationship"),
-    Purpose.SERVICE: _l("giving the service you booked"),
-    Purpose.INVOICING: _l("invoicing"),
-    Purpose.DEVELOPMENT: _l("developing our service"),
-    Purpose.COMMUNICATION: _l("communicating with you about your bookings and what you ask us"),
-    Purpose.MISUSE_PREVENTION: _l("noticing and preventing misuse"),
-    Purpose.LEGAL_COMPLIANCE: _l("meeting our duties under the law, such as answering your "
-                                 "requests about your data"),
-    Purpose.MARKETING: _l("sending news and offers by e-mail to those who asked for them"),
-}
-CATEGORY_NAMES = {
-    "contact": _l("Contact details"),
-    "booking": _l("Bookings"),
-    "message": _l("Messages you write to us"),
-    "note": _l("Notes from your visits"),
-    "audit": _l("Records of which of our staff handled your data and when"),
-    "contact_request": _l("Contact requests you send us"),
-    "email": _l("Records of the e-mail we send you"),
-    "data_request": _l("Your requests about your data, and how we answered them"),
-    "consent": _l("Your consent to news and offers by e-mail"),
-}
-# The legal bases in a customer's words.
-BASIS_NAMES = {
-    LegalBasis.CONTRACT: _l("our contract with you (GDPR Art 6(1)(b))"),
-    LegalBasis.LEGAL_OBLIGATION: _l("an obligation the law sets us (GDPR Art 6(1)(c))"),
-    LegalBasis.LEGITIMATE_INTEREST: _l("our legitimate interest (GDPR Art 6(1)(f))"),
-    LegalBasis.CONSENT: _l("your consent (GDPR Art 6(1)(a))"),
-}
 SERVICE_NAMES = {
     HOSTING: _l("Server hosting"),
     EMAIL_SERVICE: _l("E-mail service"),

@@ -9,7 +9,6 @@ and nothing tracks the reader.
 
 import json
 import re
-import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from email import policy
@@ -21,11 +20,12 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale, gettext
 
 from models import outbox
-from models.bookings import CANCELLED, Booking, token_hash
+from models.bookings import CANCELLED, Booking, manage_token
 from models.business import Business
 from models.calendar_file import booking_ics
 from models.clock import HELSINKI
 from models.consents import active as consent_in_force
+from models.consents import unsubscribe_key
 from models.contact_requests import ContactRequest
 from models.customer_changes import change_deadline
 from models.customers import Customer
@@ -33,11 +33,8 @@ from models.data_requests import DataRequest
 from models.exports import personal_data_of
 from models.my_data import LINK_VALID, create_link
 from models.users import User
-from views.consent import unsubscribe_key
-from views.formatting import date_text, time_text
-from views.my_data_forms import KIND_NAMES
-from views.public import PURPOSE_NAMES
-from views.security import link_token
+from web.formatting import date_text, time_text
+from web.wording import PURPOSE_NAMES, REQUEST_KIND_NAMES
 
 # Staff read the back office in Finnish unless they choose otherwise on the page;
 # their e-mail is in the business's language.
@@ -57,18 +54,6 @@ class Letter:
     context: dict
     attachments: list = field(default_factory=list)
     headers: dict = field(default_factory=dict)
-
-
-def manage_token(booking):
-    """The secret of the booking's own page. Online bookings have one from the start;
-    one made by staff gets one when its first message is written."""
-    if booking.submission_key is None:
-        booking.submission_key = secrets.token_urlsafe(24)
-        booking.token_hash = token_hash(link_token(booking.submission_key))
-        Booking.update(submission_key=booking.submission_key,
-                       token_hash=booking.token_hash).where(
-            Booking.id == booking.id).execute()
-    return link_token(booking.submission_key)
 
 
 def _booking(message):
@@ -108,8 +93,8 @@ def _to_customer(message, now):
     if message.kind != outbox.BOOKING_CANCELLED:
         if booking.status == CANCELLED:
             raise Skip("the booking was cancelled")
-        context["manage_url"] = url_for("booking.confirmed", token=manage_token(booking),
-                                        _external=True)
+        token = manage_token(booking, current_app.secret_key)
+        context["manage_url"] = url_for("booking.confirmed", token=token, _external=True)
     if message.kind == outbox.BOOKING_REMINDER and booking.start <= now:
         raise Skip("the appointment has begun")
     with force_locale(language):
@@ -216,7 +201,7 @@ def _data_request_received(message, now):
     purposes = {purpose.value: name for purpose, name in PURPOSE_NAMES.items()}
     subject = subject_of(message, data_request.language)
     return Letter(data_request.email, data_request.language, subject, message.kind, {
-        "data_request": data_request, "kind": KIND_NAMES[data_request.kind],
+        "data_request": data_request, "kind": REQUEST_KIND_NAMES[data_request.kind],
         "purpose": purposes.get(data_request.purpose),
         "due": data_request.due.astimezone(HELSINKI)})
 
@@ -226,9 +211,9 @@ def _to_owner_of_data_request(message, now):
     if not user.is_owner:
         raise Skip("the account is no longer an owner's")
     data_request = _data_request(message)
-    subject = subject_of(message, STAFF_LANGUAGE, kind=KIND_NAMES[data_request.kind])
+    subject = subject_of(message, STAFF_LANGUAGE, kind=REQUEST_KIND_NAMES[data_request.kind])
     return Letter(user.email, STAFF_LANGUAGE, subject, message.kind, {
-        "data_request": data_request, "kind": KIND_NAMES[data_request.kind],
+        "data_request": data_request, "kind": REQUEST_KIND_NAMES[data_request.kind],
         "due": data_request.due.astimezone(HELSINKI),
         "link": url_for("data_requests.show", request_id=data_request.id,
                         _external=True)})
@@ -245,7 +230,7 @@ def _to_person_of_data_request(message, now):
     if not to:
         raise Skip("the person gave no e-mail address")
     detail = message.detail
-    context = {"data_request": data_request, "kind": KIND_NAMES[data_request.kind],
+    context = {"data_request": data_request, "kind": REQUEST_KIND_NAMES[data_request.kind],
                "name": data_request.name or (customer.name if customer else ""),
                "message_acted": detail.get("acted", False)}
     attachments = []
@@ -271,7 +256,8 @@ def _news(message, now):
     consent = consent_in_force(customer)
     if consent is None:
         raise Skip("the customer stopped the news")
-    link = url_for("consent.unsubscribe", key=unsubscribe_key(consent), _external=True)
+    key = unsubscribe_key(consent, current_app.secret_key)
+    link = url_for("consent.unsubscribe", key=key, _external=True)
     return Letter(customer.email, customer.language, message.detail["subject"],
                   message.kind, {"text": message.detail["text"], "unsubscribe_url": link},
                   headers={"List-Unsubscribe": f"<{link}>",
