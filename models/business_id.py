@@ -44,11 +44,3 @@ def normalise_business_id(text):
     if check_digit(digits) != given:
         raise InvalidBusinessId("check_digit")
     return f"{digits}-{given}"
-
-
-def is_valid_business_id(text):
-    try:
-        normalise_business_id(text)
-    except InvalidBusinessId:
-        return False
-    return True

@@ -47,7 +47,6 @@ class Consent(BaseModel):
 ACCEPTED = "accepted"
 REJECTED = "rejected"
 WITHDRAWN = "withdrawn"
-COOKIE_CHOICES = (ACCEPTED, REJECTED, WITHDRAWN)
 
 
 class CookieChoice(BaseModel):

@@ -26,9 +26,6 @@ RESTRICTION = "restriction"
 OBJECTION = "objection"
 PORTABILITY = "portability"
 KINDS = (ACCESS, CORRECTION, ERASURE, RESTRICTION, OBJECTION, PORTABILITY)
-# What a person can ask from the "my data" page (they see and download their data
-# there themselves).
-ONLINE_KINDS = (CORRECTION, ERASURE, RESTRICTION, OBJECTION)
 
 # How it came.
 ONLINE = "online"
@@ -54,7 +51,6 @@ NOTED = "noted"
 ACTED = "acted"
 COMPLETED = "completed"
 REFUSAL = "refused"
-EVENTS = (RECEIVED, EXTENDED, NOTED, ACTED, COMPLETED, REFUSAL)
 
 
 def months_after(moment, months):
@@ -468,7 +464,3 @@ def correct(request, details, language, seen, user, outcome="", now=None, log=No
                        acted=", ".join(changed) or True):
             raise NotAllowed("closed")
     return customer, changed
-
-
-def is_restricted(customer):
-    return customer is not None and customer.restricted_at is not None

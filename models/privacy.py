@@ -223,7 +223,3 @@ def withholding_problems(model):
     if rule is not None and rule not in model._meta.fields:
         problems.append(f"{model.__name__} withholds rows by {rule!r}, not a field of it")
     return problems
-
-
-def declared_models(models):
-    return [model for model in models if getattr(model, "personal_data", None)]
