@@ -18,9 +18,33 @@ from urllib.parse import urlsplit
 
 from werkzeug.routing import IntegerConverter
 
+import models
+import worker
 from models.free_times import finnish_holidays
 
 ROOT = Path(__file__).resolve().parent.parent
+
+HTMX = {"HX-Request": "true"}
+# The demo data's ids (models/demo.py): its staff, services and customers.
+AINO, EERO = 1, 2
+CLASSIC_30, CLASSIC_60, HOME_VISIT = 1, 2, 4  # the home visit needs an address; Aino only
+MATTI, MAIJA = 1, 2  # Matti (matti@asiakas.example) has two bookings, Maija one
+
+
+def post(client, url, data=None, headers=None, htmx=False):
+    """A back-office POST with the CSRF token: as a form field, or for HTMX as the
+    header site.js sets."""
+    if htmx:
+        return client.post(url, data=dict(data or {}),
+                           headers={**HTMX, "X-CSRFToken": client.csrf, **(headers or {})})
+    return client.post(url, data={"csrf_token": client.csrf, **(data or {})},
+                       headers=headers or {})
+
+
+def send(app, now=None, **options):
+    """One run of the worker's sending, as at `now`."""
+    with app.app_context(), models.db.connection_context():
+        return worker.send_due(now=now, **options)
 
 
 def next_weekday(weekday, weeks_ahead=2):

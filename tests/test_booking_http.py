@@ -5,7 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from icalendar import Calendar
-from support import form_fields, next_weekday, translated
+from support import CLASSIC_60, HOME_VISIT, HTMX, form_fields, next_weekday, translated
 
 import models
 import worker
@@ -13,10 +13,6 @@ from models.bookings import Booking
 from models.business import Business
 from models.clock import HELSINKI
 from models.customers import Customer
-
-HTMX = {"HX-Request": "true"}
-CLASSIC_60 = 2  # "Klassinen hieronta 60 min", Aino and Eero
-HOME_VISIT = 4  # needs the customer's address; Aino only
 
 
 @pytest.fixture

@@ -9,7 +9,18 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from peewee import IntegrityError
-from support import next_weekday
+from support import (
+    AINO,
+    CLASSIC_30,
+    CLASSIC_60,
+    EERO,
+    HOME_VISIT,
+    HTMX,
+    MAIJA,
+    MATTI,
+    next_weekday,
+    post,
+)
 
 import models
 from models import clock
@@ -23,11 +34,6 @@ from models.free_times import finnish_holidays
 from models.schedule import SlotTaken, day_free_times, staff_member
 from models.staff_bookings import StaffBookingRequest, create_booking, staff_free_times
 
-HTMX = {"HX-Request": "true"}
-AINO, EERO = 1, 2
-CLASSIC_30, CLASSIC_60, HOME_VISIT = 1, 2, 4
-MATTI, MAIJA = 1, 2  # the demo customers
-
 
 @pytest.fixture
 def staff(staff_client):
@@ -40,12 +46,6 @@ def staff(staff_client):
 def owner(owner_client):
     owner_client.set_cookie("lang", "en")
     return owner_client
-
-
-def post(client, url, data=None, htmx=False):
-    headers = {**HTMX, "X-CSRFToken": client.csrf} if htmx else {}
-    form = dict(data or {}) if htmx else {"csrf_token": client.csrf, **(data or {})}
-    return client.post(url, data=form, headers=headers)
 
 
 def at(day, hour, minute=0):

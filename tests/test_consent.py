@@ -13,10 +13,9 @@ import pytest
 from flask import make_response, request, request_finished
 from flask_babel import force_locale
 from itsdangerous.timed import TimestampSigner
-from support import form_fields, log_in, next_weekday, translated
+from support import CLASSIC_60, HTMX, form_fields, log_in, next_weekday, send, translated
 
 import models
-import worker
 from models import clock
 from models.audit import AuditEntry
 from models.bookings import Booking
@@ -38,8 +37,6 @@ from models.statements import PrivacyStatement
 from views import cookies
 from views.cookies import COOKIES, Cookie
 
-HTMX = {"HX-Request": "true"}
-CLASSIC_60 = 2
 NEWS_BOX = "Send me news and offers by e-mail. You can stop them at any time."
 STATS = Cookie("stats", "Counts visits (a test cookie).", "One month", necessary=False)
 
@@ -309,11 +306,6 @@ def test_news_with_nobody_to_get_it_says_so(owner_client, shop):
 
 # News by e-mail: the messages, through a real SMTP server ---------------------------
 
-def send_mail(app):
-    with app.app_context(), models.db.connection_context():
-        return worker.send_due()
-
-
 def unsubscribe_link(message):
     text = message.get_body(("plain",)).get_content()
     return re.search(r"http://127\.0\.0\.1:5000(/unsubscribe/\S+)", text).group(1)
@@ -322,7 +314,7 @@ def unsubscribe_link(message):
 def test_news_arrives_with_the_business_details_and_a_way_to_stop_it(
         app, owner_client, readers, mail_server):
     owner_client.post("/staff/news/send", data=news_form(owner_client))
-    assert send_mail(app).sent == 2
+    assert send(app).sent == 2
     [message] = mail_server.to("liisa@example.com")
     assert message["Subject"] == "Kevään tarjous"
     text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
@@ -348,7 +340,7 @@ def test_news_arrives_with_the_business_details_and_a_way_to_stop_it(
 
 def test_the_link_in_the_message_stops_the_news(app, owner_client, readers, mail_server):
     owner_client.post("/staff/news/send", data=news_form(owner_client))
-    send_mail(app)
+    send(app)
     link = unsubscribe_link(mail_server.to("liisa@example.com")[0])
     visitor = app.test_client(use_cookies=False)
     page = visitor.get(link)
@@ -376,7 +368,7 @@ def test_the_link_in_the_message_stops_the_news(app, owner_client, readers, mail
 def test_one_click_from_the_mail_program_stops_the_news(app, owner_client, readers,
                                                          mail_server):
     owner_client.post("/staff/news/send", data=news_form(owner_client))
-    send_mail(app)
+    send(app)
     message = mail_server.to("sven@example.se")[0]
     url = message["List-Unsubscribe"].strip("<>").removeprefix("http://127.0.0.1:5000")
     # As RFC 8058 has it: a POST with no cookies, no form token and that one field.
@@ -394,7 +386,7 @@ def test_every_news_message_of_one_consent_has_a_working_link(app, owner_client,
                                                               mail_server):
     for subject in ("Ensimmäinen", "Toinen"):
         owner_client.post("/staff/news/send", data=news_form(owner_client, subject=subject))
-        send_mail(app)
+        send(app)
     first, second = mail_server.to("liisa@example.com")
     assert unsubscribe_link(first) == unsubscribe_link(second)
     assert app.test_client().post(unsubscribe_link(first)).status_code == 303
@@ -408,7 +400,7 @@ def test_news_to_someone_who_stopped_it_meanwhile_is_not_sent(app, owner_client,
         withdraw(readers[0], via=UNSUBSCRIBE)
         Customer.update(restricted_at=clock.utc_now()).where(
             Customer.id == readers[1].id).execute()
-    result = send_mail(app)
+    result = send(app)
     assert (result.sent, result.skipped) == (0, 2)
     assert not mail_server.received
     reasons = {m.last_error for m in rows(OutboxMessage.select())}
@@ -430,7 +422,7 @@ def test_unknown_unsubscribe_link_gets_a_clear_page(client):
 def test_a_link_from_before_a_new_consent_still_stops_the_news(app, owner_client, readers,
                                                                mail_server):
     owner_client.post("/staff/news/send", data=news_form(owner_client))
-    send_mail(app)
+    send(app)
     link = unsubscribe_link(mail_server.to("liisa@example.com")[0])
     with models.db.connection_context():
         withdraw(readers[0], via=UNSUBSCRIBE)

@@ -10,6 +10,7 @@ from unittest.mock import patch
 
 import pytest
 from itsdangerous.timed import TimestampSigner
+from support import HTMX
 
 import models
 from models import contact_requests
@@ -32,7 +33,6 @@ from models.privacy import CONTACT_REQUEST, LegalBasis, Purpose
 from models.users import User, create_user
 from views import contact as contact_views
 
-HTMX = {"HX-Request": "true"}
 MESSAGE = "Hei! Onko teillä aikoja ensi viikolla?\nKiitos."
 
 

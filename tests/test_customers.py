@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from support import HTMX, MAIJA, MATTI, post
 
 import models
 from models import register
@@ -29,14 +30,6 @@ from views import customer_forms
 from views import customers as customer_views
 
 BACK_OFFICE_LANGUAGE = "en"  # the staff and the owner read the back office in English here
-
-HTMX = {"HX-Request": "true"}
-MATTI, MAIJA = 1, 2  # the demo customers: Matti has two bookings, Maija one
-
-
-def post(client, url, data=None, headers=None):
-    return client.post(url, data={"csrf_token": client.csrf, **(data or {})},
-                       headers=headers or {})
 
 
 def entries(action):

@@ -10,9 +10,9 @@ from datetime import UTC, datetime, timedelta
 from html import unescape
 
 import pytest
+from support import HTMX, MATTI, post, send
 
 import models
-import worker
 from models import outbox
 from models.audit import AuditEntry
 from models.bookings import Booking
@@ -43,8 +43,6 @@ from models.schedule import BookingRequest, book
 
 BACK_OFFICE_LANGUAGE = "en"  # the staff and the owner read the back office in English here
 
-HTMX = {"HX-Request": "true"}
-MATTI = 1  # the demo register's Matti Meikäläinen, matti@asiakas.example, +358501234567
 MATTI_EMAIL = "matti@asiakas.example"
 
 
@@ -65,11 +63,6 @@ def customer(customer_id=MATTI):
         return Customer.get_by_id(customer_id)
 
 
-def post(client, url, data=None, headers=None):
-    return client.post(url, data={"csrf_token": client.csrf, **(data or {})},
-                       headers=headers or {})
-
-
 def entries(action):
     with models.db.connection_context():
         return list(AuditEntry.select().where(AuditEntry.action == action)
@@ -87,11 +80,6 @@ def events(item, what=None):
 def messages(kind):
     with models.db.connection_context():
         return list(OutboxMessage.select().where(OutboxMessage.kind == kind))
-
-
-def send(app):
-    with app.app_context(), models.db.connection_context():
-        return worker.send_due()
 
 
 def text_of(message):

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from support import next_weekday
+from support import AINO, CLASSIC_60, HOME_VISIT, next_weekday, send
 
 import models
 import worker
@@ -50,8 +50,6 @@ from models.schedule import BookingRequest, book
 from web.tokens import link_token
 from worker.delivery import FileDelivery, mail_folder
 
-CLASSIC_60, HOME_VISIT = 2, 4
-AINO = 1
 # The person who asks for erasure, and everything that could give her away.
 NAME = "Helmi Häkkinen-Uusitalo"
 EMAIL = "helmi.hakkinen@example.fi"
@@ -90,11 +88,6 @@ def contact(name, email, phone="", text="Onko lauantaina tilaa?"):
             name=name, email=email, phone=phone, subject="booking", message=text,
             preferred_reply="email" if email else "phone", language="fi"),
             secrets.token_hex(8))
-
-
-def send(app, now=None, delivery=None):
-    with app.app_context(), models.db.connection_context():
-        return worker.send_due(now=now, delivery=delivery)
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, time
 from pathlib import Path
 
 import pytest
-from support import ROOT, form_fields, log_in, next_weekday
+from support import CLASSIC_60, HOME_VISIT, ROOT, form_fields, log_in, next_weekday
 
 import models
 import worker
@@ -39,7 +39,6 @@ NOT_PAGES = {
     "calendar.this_week", "calendar.day",  # redirect to their day's address
     "sent_mail.saved_file_html",  # the e-mail's own HTML, checked as mail, not a page
 }
-CLASSIC_60, HOME_VISIT = 2, 4
 
 
 def checker():

@@ -8,6 +8,7 @@ import secrets
 from datetime import timedelta
 
 import pytest
+from support import HTMX, MATTI, post
 
 import models
 from models.audit import AuditEntry
@@ -23,9 +24,6 @@ from models.contact_requests import (
 from models.customers import Customer
 
 BACK_OFFICE_LANGUAGE = "en"  # the staff and the owner read the back office in English here
-
-HTMX = {"HX-Request": "true"}
-MATTI = 1  # the demo register's Matti Meikäläinen, matti@asiakas.example, +358501234567
 
 
 def contact_request(status=NEW, minutes_ago=0, **changes):
@@ -45,11 +43,6 @@ def contact_request(status=NEW, minutes_ago=0, **changes):
 def fetch(request):
     with models.db.connection_context():
         return ContactRequest.get_by_id(request.id)
-
-
-def post(client, url, data=None, headers=None):
-    return client.post(url, data={"csrf_token": client.csrf, **(data or {})},
-                       headers=headers or {})
 
 
 def entries(action):

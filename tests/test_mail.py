@@ -15,7 +15,7 @@ from email import message_from_bytes, policy
 
 import pytest
 from icalendar import Calendar
-from support import ROOT, next_weekday, translated
+from support import AINO, CLASSIC_60, ROOT, next_weekday, send, translated
 
 import models
 import worker
@@ -29,9 +29,6 @@ from models.schedule import BookingRequest, book
 from models.staff_bookings import cancel_booking, move_booking
 from models.users import User
 from web.tokens import link_token
-
-CLASSIC_60 = 2
-AINO = 1
 
 
 def at(day, hour, minute=0):
@@ -55,11 +52,6 @@ def make_booking(app, start, language="fi", email="liisa@example.com", now=None,
             token=token,
         ), now=now)
     return booking, token
-
-
-def send(app, now=None, **options):
-    with app.app_context(), models.db.connection_context():
-        return worker.send_due(now=now, **options)
 
 
 def rows(**where):

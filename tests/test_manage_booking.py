@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import pytest
 from icalendar import Calendar
-from support import at_once, form_fields, http_request, next_weekday
+from support import AINO, CLASSIC_60, EERO, HTMX, at_once, form_fields, http_request, next_weekday
 
 import models
 from models import outbox, staff_bookings
@@ -23,9 +23,6 @@ from models.outbox import OutboxMessage
 from models.schedule import BookingRequest, book
 from web.tokens import link_token
 
-HTMX = {"HX-Request": "true"}
-CLASSIC_60 = 2
-AINO, EERO = 1, 2
 TUESDAY, WEDNESDAY = 1, 2
 
 

@@ -10,10 +10,9 @@ import re
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from support import next_weekday, translated
+from support import next_weekday, send, translated
 
 import models
-import worker
 from models import consents, data_requests, exports, my_data, outbox, schema
 from models.audit import AuditEntry
 from models.bookings import Booking
@@ -94,11 +93,6 @@ def ask(client, email=EMAIL, address="127.0.0.1"):
     token = form_token(client)
     return client.post("/my-data", data={"email": email, "form_token": token},
                        environ_base={"REMOTE_ADDR": address})
-
-
-def send(app, now=None):
-    with app.app_context(), models.db.connection_context():
-        return worker.send_due(now=now)
 
 
 def link_in(message):

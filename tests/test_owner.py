@@ -10,7 +10,19 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from peewee import DatabaseError
-from support import PASSWORD, csrf_token, log_in, next_weekday
+from support import (
+    AINO,
+    CLASSIC_30,
+    CLASSIC_60,
+    EERO,
+    HOME_VISIT,
+    HTMX,
+    PASSWORD,
+    csrf_token,
+    log_in,
+    next_weekday,
+    post,
+)
 
 import models
 import models.users
@@ -36,19 +48,6 @@ from models.users import Invitation, User
 from views.owner import ACTION_LABELS
 
 BACK_OFFICE_LANGUAGE = "en"  # the staff and the owner read the back office in English here
-
-HTMX = {"HX-Request": "true"}
-AINO, EERO = 1, 2
-CLASSIC_30, CLASSIC_60, HOME_VISIT = 1, 2, 4  # the home visit: Aino only
-
-
-def post(client, url, data=None, htmx=False):
-    """A back-office POST with the CSRF token: as a form field, or for HTMX as the
-    header site.js sets."""
-    if htmx:
-        return client.post(url, data=data or {},
-                           headers={**HTMX, "X-CSRFToken": client.csrf})
-    return client.post(url, data={"csrf_token": client.csrf, **(data or {})})
 
 
 def one(query):

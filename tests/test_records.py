@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_babel import force_locale
-from support import translated
+from support import HTMX, post, translated
 
 import models
 from models import periods
@@ -24,17 +24,10 @@ from web.formatting import moment_text
 
 BACK_OFFICE_LANGUAGE = "en"  # the staff and the owner read the back office in English here
 
-HTMX = {"HX-Request": "true"}
 PAGES = ["/staff/records/", "/staff/records/processing", "/staff/records/processing.csv",
          "/staff/records/processing/print", "/staff/records/breaches/",
          "/staff/records/breaches/new", "/staff/records/retention",
          "/staff/records/processors"]
-
-
-def post(client, url, data, htmx=False):
-    if htmx:
-        return client.post(url, data=data, headers={**HTMX, "X-CSRFToken": client.csrf})
-    return client.post(url, data={"csrf_token": client.csrf, **data})
 
 
 def audit_entries(action):

@@ -6,6 +6,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from support import AINO, CLASSIC_60
 
 import models
 import worker
@@ -24,7 +25,6 @@ from models.privacy import CATEGORIES, CONTACT_REQUEST, STAFF
 # Well before the real clock: the database's own rule for the audit log counts from its
 # clock, and the demo's bookings and customers (made now) are all newer than this.
 NOW = datetime(2026, 6, 15, 9, 0, tzinfo=UTC)
-CLASSIC_60, AINO = 2, 1
 
 
 def ago(months, days=0, now=NOW):

@@ -16,6 +16,7 @@ from support import (
     log_in,
     login_form,
     next_code,
+    post,
     translated,
     turn_on_two_factor,
 )
@@ -34,10 +35,6 @@ NOT_YOU = ("If this was not you, someone else knows your password or has an open
            "you a new link to set a password.")
 
 
-def post(client, url, **data):
-    return client.post(url, data={"csrf_token": client.csrf, **data})
-
-
 def another_app_server(app):
     """A second app on the same database, as a second app server would be."""
     return create_app({key: app.config[key] for key in (
@@ -48,6 +45,12 @@ def sessions_of(user):
     with models.db.connection_context():
         return list(StaffSession.select().where(StaffSession.user == user.id)
                     .order_by(StaffSession.id))
+
+
+def password_form(current, **more):
+    """The fields of the form that changes the password to NEW_PASSWORD."""
+    return {"current_password": current, "password": NEW_PASSWORD, "repeat": NEW_PASSWORD,
+            **more}
 
 
 def end_by_logout(holder, **_):
@@ -61,8 +64,7 @@ def end_everywhere(holder, **_):
 def end_by_new_password(holder, app, account, **_):
     """The holder changes the password on another device: this session ends."""
     other_device = log_in(app.test_client(), account.email)
-    assert post(other_device, "/staff/account/password", current_password=PASSWORD,
-                password=NEW_PASSWORD, repeat=NEW_PASSWORD).status_code == 303
+    assert post(other_device, "/staff/account/password", password_form(PASSWORD)).status_code == 303
     assert other_device.get("/staff/customers/").status_code == 200  # this one goes on
 
 
@@ -116,47 +118,42 @@ def test_last_seen_is_written_at_most_once_a_minute(owner_client, owner):
 
 
 def test_a_new_password_needs_the_current_one(app, owner_client, owner):
-    wrong = post(owner_client, "/staff/account/password", current_password="not it at all",
-                 password=NEW_PASSWORD, repeat=NEW_PASSWORD)
+    wrong = post(owner_client, "/staff/account/password", password_form("not it at all"))
     assert wrong.status_code == 422
     assert translated("fi", "The password is wrong.") in wrong.text
     assert login_form(app.test_client(), owner.email, PASSWORD).status_code == 303
-    right = post(owner_client, "/staff/account/password", current_password=PASSWORD,
-                 password=NEW_PASSWORD, repeat=NEW_PASSWORD)
+    right = post(owner_client, "/staff/account/password", password_form(PASSWORD))
     assert right.status_code == 303
     assert login_form(app.test_client(), owner.email, NEW_PASSWORD).status_code == 303
 
 
 def test_wrong_current_passwords_are_throttled_like_logins(owner_client):
-    statuses = [post(owner_client, "/staff/account/password", current_password=f"guess {n}",
-                     password=NEW_PASSWORD, repeat=NEW_PASSWORD).status_code
+    statuses = [post(owner_client, "/staff/account/password",
+                     password_form(f"guess {n}")).status_code
                 for n in range(6)]
     assert statuses == [422] * 5 + [429]
-    refused = post(owner_client, "/staff/account/password", current_password=PASSWORD,
-                   password=NEW_PASSWORD, repeat=NEW_PASSWORD)
+    refused = post(owner_client, "/staff/account/password", password_form(PASSWORD))
     assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
 
 
 def test_with_two_factor_on_a_new_password_also_needs_a_code(app, owner_client, owner):
     secret, _ = turn_on_two_factor(owner_client)
-    without = post(owner_client, "/staff/account/password", current_password=PASSWORD,
-                   code="", password=NEW_PASSWORD, repeat=NEW_PASSWORD)
+    without = post(owner_client, "/staff/account/password", password_form(PASSWORD, code=""))
     assert without.status_code == 422
     assert translated("fi", "The code is wrong or too old.") in without.text
-    assert post(owner_client, "/staff/account/password", current_password=PASSWORD,
-                code=next_code(secret), password=NEW_PASSWORD,
-                repeat=NEW_PASSWORD).status_code == 303
+    assert post(owner_client, "/staff/account/password",
+                password_form(PASSWORD, code=next_code(secret))).status_code == 303
 
 
 def test_turning_two_factor_off_needs_the_password_and_a_code(app, owner_client, owner):
     secret, codes = turn_on_two_factor(owner_client)
     assert post(owner_client, "/staff/account/two-factor/off").status_code == 422
-    assert post(owner_client, "/staff/account/two-factor/off", **{
-        "off-current_password": PASSWORD, "off-code": "000000"}).status_code == 422
+    assert post(owner_client, "/staff/account/two-factor/off",
+                {"off-current_password": PASSWORD, "off-code": "000000"}).status_code == 422
     assert login_form(app.test_client(), owner.email, PASSWORD).headers[
         "Location"].startswith("/staff/login/code")  # still on
-    assert post(owner_client, "/staff/account/two-factor/off", **{
-        "off-current_password": PASSWORD, "off-code": codes[0]}).status_code == 303
+    assert post(owner_client, "/staff/account/two-factor/off",
+                {"off-current_password": PASSWORD, "off-code": codes[0]}).status_code == 303
     assert login_form(app.test_client(), owner.email, PASSWORD).headers[
         "Location"] == "/staff/calendar/"
 
@@ -165,8 +162,8 @@ def test_two_factor_cannot_be_turned_off_when_the_owner_requires_it(app, owner_c
     secret, codes = turn_on_two_factor(owner_client)
     with models.db.connection_context():
         Business.update(require_two_factor=True).execute()
-    response = post(owner_client, "/staff/account/two-factor/off", **{
-        "off-current_password": PASSWORD, "off-code": codes[0]})
+    response = post(owner_client, "/staff/account/two-factor/off",
+                    {"off-current_password": PASSWORD, "off-code": codes[0]})
     assert response.status_code == 303
     with models.db.connection_context():
         assert User.get_by_id(owner.id).totp_secret == secret
@@ -175,10 +172,10 @@ def test_two_factor_cannot_be_turned_off_when_the_owner_requires_it(app, owner_c
 def test_new_recovery_codes_need_the_password_and_a_code_and_replace_the_old(
         app, owner_client, owner):
     secret, old = turn_on_two_factor(owner_client)
-    assert post(owner_client, "/staff/account/recovery-codes", **{
-        "codes-current_password": PASSWORD, "codes-code": "000000"}).status_code == 422
-    made = post(owner_client, "/staff/account/recovery-codes", **{
-        "codes-current_password": PASSWORD, "codes-code": next_code(secret)})
+    assert post(owner_client, "/staff/account/recovery-codes",
+                {"codes-current_password": PASSWORD, "codes-code": "000000"}).status_code == 422
+    made = post(owner_client, "/staff/account/recovery-codes",
+                {"codes-current_password": PASSWORD, "codes-code": next_code(secret)})
     assert made.status_code == 200
     new = re.findall(r"<li><code>([0-9a-f]{10})</code></li>", made.text)
     assert len(new) == 10 and not set(new) & set(old)
@@ -199,14 +196,13 @@ def test_each_change_to_how_an_account_logs_in_is_e_mailed_to_it(
     import worker
 
     secret, codes = turn_on_two_factor(staff_client)
-    new_codes = re.findall(r"<li><code>([0-9a-f]{10})</code></li>", post(
-        staff_client, "/staff/account/recovery-codes", **{
-            "codes-current_password": PASSWORD, "codes-code": codes[0]}).text)
-    assert post(staff_client, "/staff/account/password", current_password=PASSWORD,
-                code=next_code(secret), password=NEW_PASSWORD,
-                repeat=NEW_PASSWORD).status_code == 303
-    assert post(staff_client, "/staff/account/two-factor/off", **{
-        "off-current_password": NEW_PASSWORD, "off-code": new_codes[0]}).status_code == 303
+    made = post(staff_client, "/staff/account/recovery-codes",
+                {"codes-current_password": PASSWORD, "codes-code": codes[0]})
+    new_codes = re.findall(r"<li><code>([0-9a-f]{10})</code></li>", made.text)
+    assert post(staff_client, "/staff/account/password",
+                password_form(PASSWORD, code=next_code(secret))).status_code == 303
+    assert post(staff_client, "/staff/account/two-factor/off",
+                {"off-current_password": NEW_PASSWORD, "off-code": new_codes[0]}).status_code == 303
     with app.app_context(), models.db.connection_context():
         worker.send_due()
     messages = mail_server.to(staff_account.email)

@@ -23,7 +23,7 @@ from models import outbox
 from models.bookings import CANCELLED, Booking, manage_token
 from models.business import Business
 from models.calendar_file import booking_ics
-from models.clock import HELSINKI
+from models.clock import HELSINKI, local
 from models.consents import active as consent_in_force
 from models.consents import unsubscribe_key
 from models.contact_requests import ContactRequest
@@ -236,8 +236,7 @@ def _to_person_of_data_request(message, now):
     attachments = []
     if message.kind == outbox.DATA_REQUEST_EXTENDED:
         context["reason"] = detail.get("reason", data_request.extension_reason)
-        context["due"] = datetime.fromisoformat(detail["answer_by"]).replace(
-            tzinfo=UTC).astimezone(HELSINKI)
+        context["due"] = local(datetime.fromisoformat(detail["answer_by"]))
     if detail.get("export"):
         if customer is None:
             raise Skip("the customer is no longer in the register")
