@@ -1,8 +1,11 @@
 """The EPC QR payment code: its text and the QR code drawn from it."""
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
-import segno
 from lxml import etree
+from segno import helpers
 
 from engines.epc_qr import EpcPayment, epc_qr_code, epc_qr_svg, epc_qr_text
 
@@ -26,13 +29,20 @@ def test_bic_may_be_left_out_and_finnish_reference_goes_in_the_reference_field()
     assert lines[9] == "1234561"
 
 
-def test_qr_code_holds_exactly_the_epc_text_at_level_m():
-    for payment in (PAYMENT, EpcPayment("Parturi Äijälä", "FI3715903000000776", 100, "11112")):
-        drawn = epc_qr_code(payment)
-        assert drawn.error == "M"
-        made_from_text = segno.make_qr(epc_qr_text(payment).encode("utf-8"), error="m",
-                                       boost_error=False)
-        assert drawn.matrix == made_from_text.matrix
+def test_due_date_is_given_to_the_bank_app_as_the_requested_execution_date():
+    payment = EpcPayment("Parturi Äijälä", "FI37 1590 3000 0007 76", 4550, "12 34561",
+                         due_date=date(2026, 3, 17))
+    assert epc_qr_text(payment).split("\n")[9:] == ["1234561", "", "ReqdExctnDt/2026-03-17"]
+
+
+def test_qr_code_is_the_one_segnos_epc_helper_draws():
+    # segno's own EPC helper knows no due date; without one, both must draw the same code.
+    drawn = epc_qr_code(PAYMENT)
+    assert drawn.error == "M"
+    by_helper = helpers.make_epc_qr(name="Hieronta Ahonen Oy", iban="FI3715903000000776",
+                                    amount=Decimal("12.25"), reference="RF9811112",
+                                    bic="HELSFIHH", encoding="utf-8")
+    assert drawn.matrix == by_helper.matrix
 
 
 def test_qr_code_svg_is_a_standalone_svg_document():
@@ -46,6 +56,7 @@ def test_qr_code_svg_is_a_standalone_svg_document():
     EpcPayment("Hieronta Oy", "FI37 1590 3000 0007 76", 0, "11112"),
     EpcPayment("Hieronta Oy", "FI37 1590 3000 0007 76", 1225, "11112", bic="HELS"),
     EpcPayment("H" * 71, "FI37 1590 3000 0007 76", 1225, "11112"),
+    EpcPayment("Hieronta Oy", "FI37 1590 3000 0007 76", 100_000_000_000, "11112"),
 ])
 def test_payment_that_cannot_be_paid_is_refused(payment):
     for draw in (epc_qr_code, epc_qr_text):
