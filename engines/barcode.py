@@ -16,7 +16,7 @@ import re
 
 from stdnum import iban as stdnum_iban
 
-from engines.reference import InvalidReference, parse_reference, parse_rf_reference
+from engines.reference import InvalidReference, is_rf_reference, parse_payment_reference
 
 LARGEST_AMOUNT_CENTS = 99_999_999
 
@@ -53,23 +53,18 @@ def virtual_bar_code(iban, amount_cents, reference, due_date=None):
         raise ValueError("the amount of a bar code cannot be negative")
     if amount_cents > LARGEST_AMOUNT_CENTS:
         amount_cents = 0
+    version, reference_field = _version_and_reference(reference)
     due = due_date.strftime("%y%m%d") if due_date else "000000"
-    return f"{_version_and_account(account, reference)}{amount_cents:08d}" \
-        f"{_reference_field(reference)}{due}"
+    return f"{version}{account[2:]}{amount_cents:08d}{reference_field}{due}"
 
 
-def _version_and_account(account, reference):
-    version = 5 if reference.upper().startswith("RF") else 4
-    return f"{version}{account[2:]}"
-
-
-def _reference_field(reference):
-    if reference.upper().startswith("RF"):
-        rf = parse_rf_reference(reference)
-        if not re.fullmatch(r"RF[0-9]{3,23}", rf):
-            raise InvalidReference("format")
-        return f"{rf[2:4]}{rf[4:]:0>21}"
-    return f"000{parse_reference(reference):0>20}"
+def _version_and_reference(reference):
+    compact = parse_payment_reference(reference)
+    if not is_rf_reference(compact):
+        return 4, f"000{compact:0>20}"
+    if not re.fullmatch(r"RF[0-9]{3,23}", compact):
+        raise InvalidReference("format")
+    return 5, f"{compact[2:4]}{compact[4:]:0>21}"
 
 
 def code_128_c_symbols(digits):
@@ -93,9 +88,9 @@ def code_128_modules(digits):
 
 
 def bar_code_svg(digits, module_mm="0.25", height_mm="13"):
-    """The digits drawn as a Code 128 bar code in SVG, sized in millimetres (the guide asks
-    for bars at least 10 mm high and a module of about 0.25 mm); the digits are not printed
-    under it: the invoice prints them as text beside it."""
+    """The digits drawn as a Code 128 bar code in SVG, sized in millimetres (by default a
+    0.25 mm module, 88 mm wide with the quiet zones, and 13 mm high). The digits are not
+    drawn under the bars: the invoice prints them as text, which a screen reader reads."""
     modules = code_128_modules(digits)
     bars = [match.span() for match in re.finditer("1+", modules)]
     path = "".join(f"M{start} 0h{end - start}v1h-{end - start}z" for start, end in bars)

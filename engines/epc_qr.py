@@ -21,7 +21,7 @@ import segno
 from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
 
-from engines.reference import parse_reference, parse_rf_reference
+from engines.reference import parse_payment_reference
 
 LARGEST_AMOUNT_CENTS = 99_999_999_999
 LARGEST_PAYLOAD_BYTES = 331
@@ -38,12 +38,6 @@ class EpcPayment:
     reference: str
     bic: str | None = None
     due_date: date | None = None
-
-
-def _reference(text):
-    if text.upper().startswith("RF"):
-        return parse_rf_reference(text)
-    return parse_reference(text)
 
 
 def _euros(amount_cents):
@@ -65,7 +59,7 @@ def epc_qr_text(payment):
         stdnum_iban.validate(payment.iban),
         f"EUR{_euros(payment.amount_cents)}",
         "",
-        _reference(payment.reference),
+        parse_payment_reference(payment.reference),
     ]
     if payment.due_date:
         fields += ["", f"ReqdExctnDt/{payment.due_date.isoformat()}"]

@@ -19,7 +19,7 @@ from stdnum import iban as stdnum_iban
 from engines import vat
 from engines.barcode import virtual_bar_code
 from engines.business_id import normalise_business_id
-from engines.reference import parse_reference, parse_rf_reference
+from engines.reference import is_rf_reference, parse_payment_reference
 
 # ISO 6523 scheme of the Finnish business ID, and so of OVT e-invoice addresses.
 BUSINESS_ID_SCHEME = "0037"
@@ -63,8 +63,10 @@ class Seller:
 
 @dataclass(frozen=True)
 class Buyer:
+    """The buyer; a consumer on a simplified invoice (AVL 209 f §) may have no address."""
+
     name: str
-    address: Address
+    address: Address | None
     business_id: str | None = None
     einvoice_address: EInvoiceAddress | None = None
     language: str = "fi"
@@ -250,7 +252,8 @@ def _buyer(message, buyer):
         party.add("BuyerPartyIdentifier", normalise_business_id(buyer.business_id),
                   SchemeID=BUSINESS_ID_SCHEME)
     party.add("BuyerOrganisationName", buyer.name)
-    party.address("Buyer", buyer.address)
+    if buyer.address:
+        party.address("Buyer", buyer.address)
 
 
 def _invoice_details(message, invoice, computed, service_dates):
@@ -337,9 +340,6 @@ def _payment(message, invoice, computed):
 
 
 def _reference(instruction, reference):
-    if reference.upper().startswith("RF"):
-        instruction.add("EpiRemittanceInfoIdentifier", parse_rf_reference(reference),
-                        IdentificationSchemeName="ISO")
-    else:
-        instruction.add("EpiRemittanceInfoIdentifier", parse_reference(reference),
-                        IdentificationSchemeName="SPY")
+    compact = parse_payment_reference(reference)
+    instruction.add("EpiRemittanceInfoIdentifier", compact,
+                    IdentificationSchemeName="ISO" if is_rf_reference(compact) else "SPY")

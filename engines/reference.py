@@ -76,3 +76,12 @@ def parse_rf_reference(text):
         code = "check_digit" if isinstance(error, InvalidChecksum) else "format"
         raise InvalidReference(code) from error
 
+
+
+def is_rf_reference(reference):
+    return reference.strip().upper().startswith("RF")
+
+
+def parse_payment_reference(text):
+    """A typed reference, Finnish or RF, in its compact form. Raises InvalidReference."""
+    return parse_rf_reference(text) if is_rf_reference(text) else parse_reference(text)

@@ -6,6 +6,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from engines import vat
@@ -174,6 +176,13 @@ def test_business_below_vat_threshold_invoices_without_vat(schema):
     assert texts(message, "InvoiceDetails/VatSpecificationDetails/VatFreeText") == ["AVL 3 §"]
 
 
+def test_consumer_without_an_address_on_a_simplified_invoice(schema):
+    anonymous = Buyer(name="Matti Virtanen", address=None)
+    message = valid_message(schema, replace(CONSUMER_INVOICE, buyer=anonymous))
+    assert texts(message, "BuyerPartyDetails/BuyerOrganisationName") == ["Matti Virtanen"]
+    assert message.find("BuyerPartyDetails/BuyerPostalAddressDetails") is None
+
+
 def test_schema_check_catches_elements_out_of_order(schema):
     message = etree.fromstring(finvoice_message(CONSUMER_INVOICE))
     seller = message.find("SellerPartyDetails")
@@ -191,3 +200,41 @@ def test_schema_check_catches_elements_out_of_order(schema):
 def test_invoice_that_cannot_be_sent_is_refused(changes):
     with pytest.raises(ValueError):
         replace(CONSUMER_INVOICE, **changes)
+
+
+rates = st.sampled_from([
+    vat.rate_on(category, day)
+    for category in (vat.GENERAL, vat.SPORTS_AND_CULTURE, vat.HEALTH_CARE, vat.ZERO_RATED)
+    for day in (date(2024, 8, 31), date(2025, 6, 1), date(2026, 3, 2))
+])
+invoice_rows = st.builds(
+    InvoiceRow,
+    # What XML can hold: a Finvoice message cannot carry control characters.
+    description=st.text(st.characters(exclude_categories=("Cc", "Cs"),
+                                      exclude_characters="\ufffe\uffff"), min_size=1,
+                        max_size=100),
+    unit_gross_cents=st.integers(min_value=0, max_value=1_000_000_000),
+    quantity=st.decimals(min_value=Decimal("0.001"), max_value=Decimal(10_000), places=3),
+    rate=rates,
+    service_date=st.dates(min_value=date(2024, 1, 1), max_value=date(2026, 12, 31)),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(invoice_rows, min_size=1, max_size=8), st.booleans(), st.booleans())
+def test_any_invoice_or_credit_note_is_valid_and_adds_up(schema, rows, credit, registered):
+    invoice = replace(CONSUMER_INVOICE, rows=tuple(rows),
+                      seller=replace(SELLER, vat_registered=registered),
+                      credits=CreditedInvoice("2026-1", date(2026, 1, 2)) if credit else None)
+    message = valid_message(schema, invoice)
+
+    def cents(path):
+        return sum(int(text.replace(",", "")) for text in texts(message, path))
+
+    assert cents("InvoiceDetails/InvoiceTotalVatIncludedAmount") == cents("InvoiceRow/RowAmount")
+    assert cents("InvoiceDetails/InvoiceTotalVatAmount") \
+        == cents("InvoiceDetails/VatSpecificationDetails/VatRateAmount") \
+        == cents("InvoiceRow/RowVatAmount")
+    assert cents("InvoiceDetails/InvoiceTotalVatExcludedAmount") \
+        == cents("InvoiceDetails/VatSpecificationDetails/VatBaseAmount") \
+        == cents("InvoiceRow/RowVatExcludedAmount")

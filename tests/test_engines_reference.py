@@ -8,6 +8,7 @@ from engines.reference import (
     InvalidReference,
     format_reference,
     format_rf_reference,
+    parse_payment_reference,
     parse_reference,
     parse_rf_reference,
     reference_number,
@@ -69,6 +70,13 @@ def test_typed_rf_reference_is_checked():
     with pytest.raises(InvalidReference) as refused:
         parse_rf_reference("XX98 1111 2")
     assert refused.value.code == "format"
+
+
+def test_payment_reference_may_be_typed_in_either_form():
+    assert parse_payment_reference("12 34561") == "1234561"
+    assert parse_payment_reference(" rf98 1111 2") == "RF9811112"
+    with pytest.raises(InvalidReference):
+        parse_payment_reference("RF98 1111 3")
 
 
 @given(bases)
