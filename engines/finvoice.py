@@ -3,9 +3,9 @@
 Written as the Finvoice 3.0 schema orders the elements, with decimal commas, dates as
 CCYYMMDD with Format="CCYYMMDD", and the payment details (account, reference, amount,
 due date) in EpiDetails. The amounts come from engines.vat, row by row, so a message
-shows the same cents as the invoice. A credit note lists what it credits as positive
-rows and refers to the original invoice; the message writes its quantities and amounts
-negative, as Finvoice asks of a credit note (INV02, UN/CEFACT 381).
+shows the same cents as the invoice. A credit note (INV02, UN/CEFACT 381) lists what it
+credits as positive rows and refers to the original invoice; the message writes its
+quantities and amounts negative, so that the accounting program books them as credits.
 """
 
 from dataclasses import dataclass
@@ -94,7 +94,9 @@ class CreditedInvoice:
 
 @dataclass(frozen=True)
 class Invoice:
-    """An issued invoice, or a credit note when `credits` names the original."""
+    """An issued invoice, or a credit note when `credits` names the original. An e-invoice
+    (the buyer has an e-invoice address) also needs `sent_at`, the time it is handed to
+    the operator."""
 
     number: str
     issue_date: date
@@ -137,7 +139,7 @@ def _date(day):
 
 
 class _Writer:
-    """Appends elements in the order they are written; None and empty values are left out."""
+    """Appends elements in the order they are written; `text` leaves out empty values."""
 
     def __init__(self, parent):
         self.parent = parent
@@ -205,13 +207,20 @@ def finvoice_message(invoice):
     if len(service_dates) == 1:
         message.add("DeliveryDetails").date("DeliveryDate", service_dates[0])
     _invoice_details(message, invoice, computed, service_dates)
-    if not invoice.credits and invoice.reference and computed.gross > 0:
-        message.add("VirtualBankBarcode", virtual_bar_code(
-            invoice.seller.iban, computed.gross, invoice.reference, invoice.due_date))
+    message.text("VirtualBankBarcode", _bar_code(invoice, computed))
     for row, amounts in zip(invoice.rows, computed.rows, strict=True):
         _row(message, row, amounts, computed.sign)
     _payment(message, invoice, computed)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _bar_code(invoice, computed):
+    """The virtual bar code of an invoice to be paid into a Finnish account, else None."""
+    iban = stdnum_iban.compact(invoice.seller.iban)
+    if invoice.credits or not invoice.reference or computed.gross <= 0 \
+            or not iban.startswith("FI"):
+        return None
+    return virtual_bar_code(iban, computed.gross, invoice.reference, invoice.due_date)
 
 
 def _transmission(message, invoice):

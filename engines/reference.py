@@ -77,7 +77,6 @@ def parse_rf_reference(text):
         raise InvalidReference(code) from error
 
 
-
 def is_rf_reference(reference):
     return reference.strip().upper().startswith("RF")
 

@@ -13,9 +13,10 @@ The rates (arvonlisäverolaki 1501/1993, AVL, with its amendments):
 - 14 %: food and restaurant and catering services from 1.1.2013;
 - 10 %: sports and fitness services, the use of sports facilities, entry to cultural and
   sports events, books, medicines, passenger transport and accommodation, from 1.1.2013;
-  these moved to 14 % from 1.1.2025 (government proposal HE 141/2024 vp);
+  these moved to 14 % from 1.1.2025 (government proposal HE 141/2024 vp; newspapers,
+  periodicals and public broadcasting stayed at 10 %);
 - the whole 14 % rate, the items moved in 2025 included, is 13.5 % from 1.1.2026
-  (HE 93/2025 vp);
+  (government proposal HE 93/2025 vp; public broadcasting moved from 10 % to 13.5 %);
 - 10 % stays for newspapers and periodicals;
 - 0 % (zero-rated sales, e.g. goods sold to another EU country's VAT-registered business);
 - health care is exempt (AVL 34 §): e.g. physiotherapy by a licensed physiotherapist and
@@ -93,7 +94,8 @@ def _to_cents(amount):
 
 def row(unit_gross_cents, quantity, rate, vat_registered=True):
     """The row for a unit price VAT included (int cents, ≥ 0), a quantity (Decimal, > 0)
-    and a VatRate. A business that is not registered for VAT gets rows with no VAT."""
+    and a VatRate. A business that is not registered for VAT gets rows with no VAT, under
+    AVL 3 § unless the sale is exempt on its own (health care stays under AVL 34 §)."""
     if not isinstance(unit_gross_cents, int) or unit_gross_cents < 0:
         raise ValueError("a unit price is a whole number of cents, not negative")
     if isinstance(quantity, float):
@@ -101,7 +103,7 @@ def row(unit_gross_cents, quantity, rate, vat_registered=True):
     quantity = Decimal(quantity)
     if not quantity > 0:
         raise ValueError("a quantity is more than zero")
-    if not vat_registered:
+    if not vat_registered and rate.exemption is None:
         rate = NO_VAT_BELOW_THRESHOLD
     gross = _to_cents(unit_gross_cents * quantity)
     vat = _to_cents(gross * rate.percent / (100 + rate.percent))

@@ -183,6 +183,14 @@ def test_consumer_without_an_address_on_a_simplified_invoice(schema):
     assert message.find("BuyerPartyDetails/BuyerPostalAddressDetails") is None
 
 
+def test_account_abroad_gets_no_finnish_bar_code(schema):
+    abroad = replace(SELLER, iban="LT12 1000 0111 0100 1000", bic="REVOLT21")
+    message = valid_message(schema, replace(CONSUMER_INVOICE, seller=abroad))
+    assert message.find("VirtualBankBarcode") is None
+    assert texts(message, "EpiDetails/EpiPartyDetails/EpiBeneficiaryPartyDetails/"
+                          "EpiAccountID") == ["LT121000011101001000"]
+
+
 def test_schema_check_catches_elements_out_of_order(schema):
     message = etree.fromstring(finvoice_message(CONSUMER_INVOICE))
     seller = message.find("SellerPartyDetails")

@@ -80,6 +80,11 @@ def test_business_below_the_vat_threshold_shows_no_vat():
     assert untaxed.rate == VatRate(Decimal("0"), "AVL 3 §")
 
 
+def test_health_care_below_the_vat_threshold_keeps_its_own_exemption():
+    health = rate_on(HEALTH_CARE, date(2026, 3, 2))
+    assert row(6500, 1, health, vat_registered=False).rate == VatRate(Decimal("0"), "AVL 34 §")
+
+
 @pytest.mark.parametrize("unit, quantity", [
     (3333, Decimal(0)), (3333, Decimal(-1)), (-1, 1), (33.33, 1),
 ])
