@@ -500,3 +500,10 @@ def test_back_office_address_leads_to_the_login_or_the_calendar(client, owner):
     assert client.get("/staff/").headers["Location"] == "/staff/login"
     logged_in = log_in(client, owner.email)
     assert logged_in.get("/staff/").headers["Location"] == "/staff/calendar/"
+
+
+def test_a_refused_login_never_writes_the_password_back_into_the_page(client, owner):
+    typed = "väärä salasana joka on pitkä"
+    response = login_form(client, owner.email, typed)
+    assert response.status_code == 401
+    assert typed not in response.text and owner.email in response.text

@@ -152,10 +152,17 @@ OFF_SITE = ["/%09/evil.example", "/%0D%0A/evil.example", "/%5Cevil.example",
             "https://evil.example/", "%20//evil.example", "/%00/evil.example"]
 
 
+def stays_on_site(response, home):
+    """Led to `home`, or (a NUL in the address) refused with a page and no redirect."""
+    if "%00" in response.request.url:
+        return response.status_code == 400 and "Location" not in response.headers
+    return response.headers.get("Location") == home
+
+
 @pytest.mark.parametrize("target", OFF_SITE)
 def test_the_language_switch_never_leads_off_the_site(client, shop, target):
     response = client.get(f"/language/en?next={target}")
-    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert stays_on_site(response, "/")
 
 
 @pytest.mark.parametrize("target", OFF_SITE)
@@ -164,7 +171,7 @@ def test_logging_in_never_leads_off_the_site(app, owner, target):
     page = client.get("/staff/login")
     response = client.post(f"/staff/login?next={target}", data={
         "csrf_token": csrf_token(page.text), "email": owner.email, "password": PASSWORD})
-    assert response.headers["Location"] == "/staff/calendar/"
+    assert stays_on_site(response, "/staff/calendar/")
 
 
 def test_a_path_on_the_site_is_followed_as_the_browser_reads_it(client, shop):

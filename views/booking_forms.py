@@ -52,7 +52,7 @@ def storable(text, one_line):
 class TypedInput:
     """The check every field of every form makes first: what was typed can be stored
     (and, but for a text area, is on one line). Its filter has already taken out what
-    cannot be, so the form shows the rest back, with this message at the field."""
+    cannot be, so the form shows the rest back, with a message at the field."""
 
     def __init__(self, one_line):
         self.one_line = one_line
@@ -89,7 +89,8 @@ class TypedInputMeta:
         # Flask-WTF takes a JSON body for the form's data, where a field may get a list
         # or a number instead of text. The site's forms are sent as forms: a JSON body
         # is read as the empty form it is.
-        if formdata is not None and not hasattr(formdata, "getlist") and request.is_json:
+        reads_request = formdata is not None and not hasattr(formdata, "getlist")
+        if reads_request and form.is_submitted() and request.is_json:
             formdata = request.form
         return super().wrap_formdata(form, formdata)
 
