@@ -21,10 +21,9 @@ import models
 import worker
 from models import consents, my_data
 from models.bookings import Booking
+from models.clock import HELSINKI
 from models.customers import Customer
-from models.free_times import HELSINKI
 from views.booking_forms import LINE_BREAK_TYPED, UNSTORABLE_TYPED
-from views.consent import unsubscribe_key
 
 HTMX = {"HX-Request": "true"}
 
@@ -50,7 +49,7 @@ def secret_addresses(app):
         now = datetime.now(UTC)
         view, _ = my_data.redeem(my_data.create_link(customer, now), now)
         token = my_data.create_link(customer, now)
-        key = unsubscribe_key(consents.give(customer))
+        key = consents.unsubscribe_key(consents.give(customer), app.secret_key)
     return [f"/my-data/{token}", f"/my-data/view/{view}", f"/unsubscribe/{key}"]
 
 
