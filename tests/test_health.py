@@ -51,8 +51,16 @@ def test_a_failed_or_late_duty_is_a_problem(app, client, shop):
 
 
 def test_a_migration_not_applied_is_a_problem(client, shop):
+    mark = models.db.obj.param
     with models.db.connection_context():
-        models.db.execute_sql(
-            "DELETE FROM schema_migration WHERE name = (SELECT MAX(name) FROM schema_migration)")
-    status, report, _ = health(client)
-    assert status == 503 and report["migrations_pending"] == 1
+        [(name, applied)] = models.db.execute_sql(
+            "SELECT name, applied FROM schema_migration ORDER BY name DESC LIMIT 1").fetchall()
+        models.db.execute_sql(f"DELETE FROM schema_migration WHERE name = {mark}", (name,))
+    try:
+        status, report, _ = health(client)
+        assert status == 503 and report["migrations_pending"] == 1
+    finally:  # the PostgreSQL test database is kept from test to test
+        with models.db.connection_context():
+            models.db.execute_sql(
+                f"INSERT INTO schema_migration (name, applied) VALUES ({mark}, {mark})",
+                (name, applied))
