@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 import click
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, g
-from flask.cli import with_appcontext
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_wtf.csrf import CSRFProtect
@@ -16,33 +15,16 @@ from htmx_flask import Htmx
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+import cli
 import models
-from models import demo, schema
-from models.users import ROLES, WeakPassword, create_user, invite
-from views import (
-    auth,
-    booking,
-    calendar,
-    consent,
-    contact,
-    customers,
-    erasure,
-    errors,
-    health,
-    inbox,
-    limits,
-    my_data,
-    newsletter,
-    owner,
-    public,
-    records,
-    requests,
-    security,
-    sent_mail,
-)
-from views.access import login_manager
-from views.auth_forms import PASSWORD_PROBLEMS
-from web import formatting
+from views.owner import newsletter, records, sent_mail
+from views.owner import settings as owner
+from views.public import booking, consent, contact, health, my_data
+from views.public import pages as public
+from views.staff import auth, calendar, customers, erasure, inbox
+from views.staff import data_requests as requests
+from web import errors, formatting, limits, security
+from web.access import login_manager
 from worker import delivery
 
 BACK_OFFICE = (auth.blueprint, auth.account, calendar.blueprint, customers.blueprint,
@@ -220,31 +202,8 @@ def create_app(config=None):
     for blueprint in BACK_OFFICE:
         app.register_blueprint(blueprint)
 
-    app.cli.add_command(init_db_command)
-    app.cli.add_command(demo_command)
-    app.cli.add_command(create_user_command)
-    app.cli.add_command(reset_password_command)
-    app.cli.add_command(outbox_command)
-    app.cli.add_command(worker_command)
-    app.cli.add_command(retention_command)
+    cli.init_app(app)
     return app
-
-
-@click.command("init-db")
-def init_db_command():
-    """Create the database schema, or bring it up to date."""
-    applied = schema.migrate()
-    click.echo(f"Schema up to date ({len(applied)} migrations applied now).")
-
-
-@click.command("demo")
-def demo_command():
-    """Fill an empty database with a fictional business (does nothing twice)."""
-    schema.migrate()
-    if demo.add_demo_business():
-        click.echo("Demo business added.")
-    else:
-        click.echo("The database already has a business; demo data not added.")
 
 
 def _connect():
@@ -255,111 +214,3 @@ def _connect():
 def _close(exception):
     if g.pop("db_open", False) and not models.db.is_closed():
         models.db.close()
-
-
-@click.command("create-user")
-@with_appcontext
-@click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--name", default="", help="The name shown in the back office.")
-@click.option("--link", is_flag=True,
-              help="Print a one-time set-password link instead of asking for a password.")
-def create_user_command(email, role, name, link):
-    """Create a back-office account; asks for its password, or prints a link."""
-    from flask import current_app
-
-    if models.users.User.get_or_none(models.users.User.email == email.strip().lower()):
-        raise click.ClickException(f"An account for {email} exists already.")
-    with models.db.atomic():
-        user = create_user(email, name or email.split("@")[0], role)
-        if link:
-            click.echo(f"Account {user.email} ({role}) created. Its one-time link to set a "
-                       f"password, valid 48 hours:\n{_invitation_link(user)}")
-            return
-        while True:
-            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-            try:
-                user.set_password(password)
-                break
-            except WeakPassword as problem:
-                with current_app.test_request_context():
-                    click.echo(str(PASSWORD_PROBLEMS[problem.code]))
-        user.save()
-    click.echo(f"Account {user.email} ({role}) created.")
-
-
-def _invitation_link(user):
-    """A new one-time set-password link for `user`, at the site's own address."""
-    from flask import current_app
-
-    base = current_app.config["BASE_URL"].rstrip("/")
-    return f"{base}/staff/invitation/{invite(user)}"
-
-
-@click.command("reset-password")
-@with_appcontext
-@click.argument("email")
-def reset_password_command(email):
-    """Print a one-time link to set a new password, for an account whose password is
-    forgotten (the owner's too); the old password works until the new one is set."""
-    with models.db.connection_context(), models.db.atomic():
-        user = models.users.User.get_or_none(
-            models.users.User.email == email.strip().lower())
-        if user is None:
-            raise click.ClickException(f"There is no account for {email}.")
-        link = _invitation_link(user)
-    click.echo(f"The one-time link for {user.email} to set a new password, valid 48 "
-               f"hours (open it in a browser):\n{link}")
-
-
-@click.command("outbox")
-@with_appcontext
-def outbox_command():
-    """Send the e-mail that is due, once."""
-    import worker
-
-    with models.db.connection_context():
-        click.echo(f"Outbox: {worker.send_due()}.")
-
-
-@click.command("retention")
-@with_appcontext
-@click.option("--dry-run", is_flag=True, help="Only show what would be deleted.")
-def retention_command(dry_run):
-    """Delete the personal data past its retention period (the worker does it daily)."""
-    from models import clock, retention
-
-    now = clock.now()
-    with models.db.connection_context():
-        counts = retention.purge(now, dry_run=dry_run)
-    click.echo(f"Retention purge at {now:%Y-%m-%d %H:%M} UTC"
-               + (", a dry run: nothing was deleted." if dry_run else "."))
-    for line in retention.report(counts, dry_run):
-        click.echo(line)
-
-
-@click.command("worker")
-@with_appcontext
-@click.option("--once", is_flag=True,
-              help="Run each duty that is due and stop: for cron, every minute (the outbox "
-                   "and reminders run every time, the retention purge once a day).")
-def worker_command(once):
-    """Run the periodic duties (the outbox, reminders, the retention purge) until
-    stopped with Ctrl+C or SIGTERM."""
-    import contextlib
-    import logging
-    import signal
-
-    import worker
-    from models import clock
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    if once:
-        worker.run_duties(worker.DUTIES, clock.now())
-        return
-    stopping = []
-    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
-    click.echo("Worker running; Ctrl+C stops it.")
-    with contextlib.suppress(KeyboardInterrupt):
-        worker.run_forever(stop=lambda: bool(stopping))
-    click.echo("Worker stopped.")

@@ -103,14 +103,14 @@ from booking_load import (
 from support import Server, csrf_token
 
 import models
-import models.users
+import models.accounts.users
+from engines.free_times import finnish_holidays
 from models import demo, schema
-from models.bookings import CANCELLED, COMPLETED, CONFIRMED, NO_SHOW, Booking
-from models.catalogue import Break, Service, StaffMember, StaffService, WorkingHours
+from models.accounts.users import User, create_user
+from models.booking.bookings import CANCELLED, COMPLETED, CONFIRMED, NO_SHOW, Booking
+from models.business.catalogue import Break, Service, StaffMember, StaffService, WorkingHours
 from models.clock import HELSINKI
-from models.customers import Customer
-from models.free_times import finnish_holidays
-from models.users import User, create_user
+from models.people.customers import Customer
 
 # Change when the generated data changes: the cached SQLite file is named after it.
 VERSION = "1"
@@ -468,14 +468,14 @@ def load(url, data):
             bulk_insert(Booking, (*BOOKING_FIELDS, *(f for f, _ in BOOKING_DEFAULTS)), rows)
             for _, sql in triggers:
                 database.execute_sql(sql)
-            previous = models.users.hasher
-            models.users.hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+            previous = models.accounts.users.hasher
+            models.accounts.users.hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
             try:
                 user = create_user(STAFF_EMAIL, "Penkki Testaaja", "staff", staff[0])
                 user.set_password(STAFF_PASSWORD)
                 user.save()
             finally:
-                models.users.hasher = previous
+                models.accounts.users.hasher = previous
         overlaps = database.execute_sql(
             "SELECT COUNT(*) FROM (SELECT starts_at, LAG(blocked_until) OVER ("
             "PARTITION BY staff_id ORDER BY starts_at) AS previous FROM booking "

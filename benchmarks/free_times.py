@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from models.free_times import (
+from engines.free_times import (
     HELSINKI,
     BookingRules,
     Span,

@@ -37,7 +37,7 @@ from support import PASSWORD, Server  # noqa: E402
 
 import models  # noqa: E402
 from models import demo, schema  # noqa: E402
-from models.users import User, create_user  # noqa: E402
+from models.accounts.users import User, create_user
 
 KINDS = {
     "account": ("olli@hieronta.example", "not the password at all"),

@@ -35,11 +35,12 @@ from support import MailServer  # noqa: E402
 import models  # noqa: E402
 import worker  # noqa: E402
 from app import create_app  # noqa: E402
-from models import demo, outbox, schema  # noqa: E402
-from models.bookings import Booking  # noqa: E402
-from models.catalogue import Service  # noqa: E402
-from models.customers import Customer  # noqa: E402
-from models.outbox import OutboxMessage  # noqa: E402
+from models import demo, schema
+from models.booking.bookings import Booking
+from models.business.catalogue import Service
+from models.messages import outbox
+from models.messages.outbox import OutboxMessage
+from models.people.customers import Customer
 from worker.messages import compose  # noqa: E402
 
 

@@ -9,10 +9,10 @@ with one booking each, and one regular customer with `--bookings` bookings, a no
 ten bookings, a contact request per twenty, and an e-mail record and an audit entry per
 booking. Then it times:
 
-  export     models.exports.personal_data_of(): everything held about the regular,
+  export     models.privacy.own_copy.personal_data_of(): everything held about the regular,
              derived from the declaration, as the JSON download gives it
   baseline   the same rows read with one plain SELECT per table, as dicts
-  erasure    models.erasure.plan() then erase(): the preview and the erasure in one
+  erasure    models.privacy.erasure.plan() then erase(): the preview and the erasure in one
              transaction (on SQLite with secure_delete and the WAL checkpoint)
   baseline   the same rows deleted with one plain DELETE per table, in one transaction,
              on a copy of the same database
@@ -37,15 +37,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import models  # noqa: E402
 from app import create_app  # noqa: E402
-from models import data_requests, demo, erasure, outbox, schema  # noqa: E402
-from models.audit import AuditEntry  # noqa: E402
-from models.bookings import Booking  # noqa: E402
-from models.catalogue import Service  # noqa: E402
-from models.contact_requests import ContactRequest  # noqa: E402
-from models.customers import Customer  # noqa: E402
-from models.exports import personal_data_of  # noqa: E402
-from models.notes import CustomerNote  # noqa: E402
-from models.outbox import OutboxMessage  # noqa: E402
+from models import demo, schema
+from models.booking.bookings import Booking
+from models.business.catalogue import Service
+from models.messages import outbox
+from models.messages.outbox import OutboxMessage
+from models.people.contact_requests import ContactRequest
+from models.people.customers import Customer
+from models.people.notes import CustomerNote
+from models.privacy import data_requests, erasure
+from models.privacy.audit import AuditEntry
+from models.privacy.own_copy import personal_data_of
 
 PAGE_REQUESTS = 30
 

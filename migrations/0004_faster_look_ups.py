@@ -2,7 +2,7 @@
 and on PostgreSQL the register search uses trigram indexes."""
 from peewee import *
 
-# Must match models.bookings.LONGEST_BOOKING: no booking lasts a day with its buffer.
+# Must match models.booking.bookings.LONGEST_BOOKING: no booking lasts a day with its buffer.
 TRIGGER = (
     "CREATE TRIGGER booking_no_overlap_{event} BEFORE {EVENT} "
     "ON booking WHEN NEW.status <> 'cancelled' AND NOT NEW.overbooked AND EXISTS ("

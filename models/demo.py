@@ -2,12 +2,13 @@
 
 from datetime import datetime, time, timedelta
 
+from models.booking.bookings import Booking
+from models.business.catalogue import Break, Service, StaffMember, StaffService, WorkingHours
+from models.people.customers import Customer
+
 from . import clock, db
-from .bookings import Booking
 from .business import Business
-from .catalogue import Break, Service, StaffMember, StaffService, WorkingHours
 from .clock import HELSINKI, naive_utc
-from .customers import Customer
 
 INTRO_FI = (
     "Tämä on Vuoron esittelyyritys: yritystä, ihmisiä ja varauksia ei ole oikeasti "

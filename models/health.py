@@ -4,10 +4,12 @@ worker's duties last ran. Counts and times only, never personal data."""
 
 from peewee import fn
 
-from . import db, outbox, schema
+from models import db, schema
+from models.messages import outbox
+from models.messages.outbox import OutboxMessage
+
 from .clock import utc_now
 from .duties import DutyRun
-from .outbox import OutboxMessage
 
 # Mail waiting longer than this means no worker is sending.
 OUTBOX_LATE_SECONDS = 15 * 60

@@ -17,8 +17,9 @@ from contextlib import contextmanager
 from limits.storage import MovingWindowSupport, Storage
 from peewee import CharField, DatabaseError, DoubleField, fn
 
+from models.privacy.declaration import AUDIT, PersonalData
+
 from . import BaseModel, db, is_sqlite, write_transaction
-from .privacy import AUDIT, PersonalData
 
 # Expired rows are cleared at most this often by each process.
 SWEEP_EVERY = 60

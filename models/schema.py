@@ -4,12 +4,10 @@ from pathlib import Path
 
 from playhouse.migrations import Runner
 
-from . import db
-from .audit import AuditEntry
-from .bookings import Booking
-from .breaches import Breach
-from .business import Business, DayException
-from .catalogue import (
+from models.accounts.sessions import StaffSession
+from models.accounts.users import Invitation, RecoveryCode, User
+from models.booking.bookings import Booking
+from models.business.catalogue import (
     Break,
     ExtraHours,
     Service,
@@ -18,20 +16,23 @@ from .catalogue import (
     TimeOff,
     WorkingHours,
 )
-from .consents import Consent, CookieChoice
-from .contact_requests import ContactRequest
-from .customers import Customer
-from .data_requests import DataRequest, DataRequestEvent
+from models.messages.outbox import OutboxMessage
+from models.people.contact_requests import ContactRequest
+from models.people.customers import Customer
+from models.people.notes import CustomerNote
+from models.privacy.audit import AuditEntry
+from models.privacy.breaches import Breach
+from models.privacy.consents import Consent, CookieChoice
+from models.privacy.data_requests import DataRequest, DataRequestEvent
+from models.privacy.erasure import TableRewrite
+from models.privacy.my_data import AccessLink
+from models.privacy.periods import RetentionPeriod
+from models.privacy.statements import PrivacyStatement, Processor
+
+from . import db
+from .business import Business, DayException
 from .duties import DutyRun
-from .erasure import TableRewrite
-from .my_data import AccessLink
-from .notes import CustomerNote
-from .outbox import OutboxMessage
-from .periods import RetentionPeriod
 from .rate_limits import RateLimitEntry
-from .sessions import StaffSession
-from .statements import PrivacyStatement, Processor
-from .users import Invitation, RecoveryCode, User
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 

@@ -9,7 +9,7 @@ from argon2 import PasswordHasher
 from support import PASSWORD, MailServer, Server, log_in
 
 import models
-import models.users
+import models.accounts.users
 from app import create_app
 from models import demo, schema
 from models.clock import CLOCK
@@ -49,7 +49,7 @@ def quick_password_hashing(request, monkeypatch):
     """argon2id with the least work, so that the accounts tests log in with are quick
     to make; tests marked real_password_hashing keep the real parameters."""
     if request.node.get_closest_marker("real_password_hashing") is None:
-        monkeypatch.setattr(models.users, "hasher",
+        monkeypatch.setattr(models.accounts.users, "hasher",
                             PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
@@ -145,7 +145,7 @@ def shop(app):
 
 
 def _account(email, name, role, staff_member=None):
-    from models.users import create_user
+    from models.accounts.users import create_user
 
     with models.db.connection_context():
         user = create_user(email, name, role, staff_member=staff_member)

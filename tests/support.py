@@ -20,7 +20,7 @@ from werkzeug.routing import IntegerConverter
 
 import models
 import worker
-from models.free_times import finnish_holidays
+from engines.free_times import finnish_holidays
 
 ROOT = Path(__file__).resolve().parent.parent
 

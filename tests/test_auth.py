@@ -18,10 +18,10 @@ from support import (
 )
 
 import models
-import models.users
-from models.audit import AuditEntry
-from models.users import Invitation, User, create_user, invite
-from views.limits import limiter
+import models.accounts.users
+from models.accounts.users import Invitation, User, create_user, invite
+from models.privacy.audit import AuditEntry
+from web.limits import limiter
 
 TOO_MANY = ("Too many attempts. Wait a while and try again; the wait grows with each "
             "failed attempt, but never locks you out for good.")
@@ -185,7 +185,7 @@ def test_an_unknown_or_disabled_account_takes_the_same_hash_check_as_a_real_one(
             checked.append(hash)
             return super().verify(hash, password)
 
-    monkeypatch.setattr(models.users, "hasher",
+    monkeypatch.setattr(models.accounts.users, "hasher",
                         Watched(time_cost=1, memory_cost=8, parallelism=1))
     client = app.test_client()
     login_form(client, owner.email, "not the password at all")
@@ -227,7 +227,7 @@ def test_disabled_account_cannot_log_in(app, owner):
 
 
 def test_password_rules(app, owner):
-    from models.users import WeakPassword, check_new_password
+    from models.accounts.users import WeakPassword, check_new_password
 
     for weak, code in (("short", "too_short"), ("x" * 129, "too_long"),
                        ("salasana123456", "common"), ("Qwertyuiop123", "common"),
@@ -243,7 +243,7 @@ def test_password_rules(app, owner):
 def test_password_is_stored_as_argon2id_and_rehashed_when_parameters_change(app, owner):
     from argon2 import PasswordHasher
 
-    import models.users as users
+    import models.accounts.users as users
 
     with models.db.connection_context():
         stored = User.get_by_id(owner.id).password_hash
@@ -463,7 +463,7 @@ def test_throttle_counts_are_shared_through_redis(database_url, owner):
 def test_staff_cannot_reach_owner_objects_by_changing_ids(app, staff_client, owner):
     """A staff account that types another object's id into an owner address gets 403,
     and nothing changes."""
-    from models.catalogue import Service
+    from models.business.catalogue import Service
 
     for url in (f"/staff/accounts/{owner.id}/disable", f"/staff/accounts/{owner.id}/invitation",
                 "/staff/settings/services/2", "/staff/settings/staff/2/hours"):

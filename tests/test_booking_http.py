@@ -9,10 +9,10 @@ from support import CLASSIC_60, HOME_VISIT, HTMX, form_fields, next_weekday, tra
 
 import models
 import worker
-from models.bookings import Booking
+from models.booking.bookings import Booking
 from models.business import Business
 from models.clock import HELSINKI
-from models.customers import Customer
+from models.people.customers import Customer
 
 
 @pytest.fixture
@@ -99,8 +99,8 @@ def test_closed_day_says_so_and_points_to_next_day_with_times(client, shop):
 
 
 def test_public_holiday_is_closed_unless_the_owner_opens_it(client, shop):
+    from engines.free_times import finnish_holidays
     from models.business import DayException
-    from models.free_times import finnish_holidays
 
     today = datetime.now(HELSINKI).date()
     weekday_holidays = sorted(
@@ -303,7 +303,7 @@ def test_unknown_staff_or_bad_day_on_times_page_is_422(client, shop):
 
 
 def test_hidden_service_cannot_be_booked(client, shop):
-    from models.catalogue import Service
+    from models.business.catalogue import Service
 
     with models.db.connection_context():
         Service.update(active=False).where(Service.id == CLASSIC_60).execute()

@@ -23,16 +23,20 @@ from support import (
 )
 
 import models
+from engines.free_times import finnish_holidays
 from models import clock
-from models.audit import AuditEntry
-from models.bookings import ARRIVED, CANCELLED, CONFIRMED, Booking
-from models.calendar_grid import Column, build_grid
-from models.catalogue import Service
+from models.booking.bookings import ARRIVED, CANCELLED, CONFIRMED, Booking
+from models.booking.calendar_grid import Column, build_grid
+from models.booking.schedule import SlotTaken, day_free_times, staff_member
+from models.booking.staff_bookings import (
+    StaffBookingRequest,
+    create_booking,
+    staff_free_times,
+)
+from models.business.catalogue import Service
 from models.clock import HELSINKI, today
-from models.customers import Customer
-from models.free_times import finnish_holidays
-from models.schedule import SlotTaken, day_free_times, staff_member
-from models.staff_bookings import StaffBookingRequest, create_booking, staff_free_times
+from models.people.customers import Customer
+from models.privacy.audit import AuditEntry
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from dateutil import tz
 from icalendar import Calendar
 
-from models.calendar_file import appointment_ics
+from engines.calendar_file import appointment_ics
 from models.clock import HELSINKI
 
 

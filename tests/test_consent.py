@@ -17,10 +17,12 @@ from support import CLASSIC_60, HTMX, form_fields, log_in, next_weekday, send, t
 
 import models
 from models import clock
-from models.audit import AuditEntry
-from models.bookings import Booking
+from models.booking.bookings import Booking
 from models.business import Business
-from models.consents import (
+from models.messages.outbox import NEWSLETTER, OutboxMessage
+from models.people.customers import Customer
+from models.privacy.audit import AuditEntry
+from models.privacy.consents import (
     ACCEPTED,
     BOOKING_FORM,
     REJECTED,
@@ -31,11 +33,9 @@ from models.consents import (
     give,
     withdraw,
 )
-from models.customers import Customer
-from models.outbox import NEWSLETTER, OutboxMessage
-from models.statements import PrivacyStatement
-from views import cookies
-from views.cookies import COOKIES, Cookie
+from models.privacy.statements import PrivacyStatement
+from web import cookies
+from web.cookies import COOKIES, Cookie
 
 NEWS_BOX = "Send me news and offers by e-mail. You can stop them at any time."
 STATS = Cookie("stats", "Counts visits (a test cookie).", "One month", necessary=False)

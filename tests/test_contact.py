@@ -13,8 +13,10 @@ from itsdangerous.timed import TimestampSigner
 from support import HTMX
 
 import models
-from models import contact_requests
-from models.contact_requests import (
+from models.accounts.users import User, create_user
+from models.messages.outbox import CONTACT_RECEIVED, STAFF_NEW_CONTACT, OutboxMessage
+from models.people import contact_requests
+from models.people.contact_requests import (
     ANSWERED,
     CLOSED,
     NEW,
@@ -27,11 +29,9 @@ from models.contact_requests import (
     receive,
     reopen,
 )
-from models.customers import InvalidValue
-from models.outbox import CONTACT_RECEIVED, STAFF_NEW_CONTACT, OutboxMessage
-from models.privacy import CONTACT_REQUEST, LegalBasis, Purpose
-from models.users import User, create_user
-from views import contact as contact_views
+from models.people.customers import InvalidValue
+from models.privacy.declaration import CONTACT_REQUEST, LegalBasis, Purpose
+from views.public import contact as contact_views
 
 MESSAGE = "Hei! Onko teillä aikoja ensi viikolla?\nKiitos."
 

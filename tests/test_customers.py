@@ -9,12 +9,11 @@ import pytest
 from support import HTMX, MAIJA, MATTI, post
 
 import models
-from models import register
-from models.audit import AuditEntry
-from models.bookings import CANCELLED, COMPLETED, Booking
-from models.customers import Customer, CustomerDetails
-from models.notes import CustomerNote
-from models.register import (
+from models.booking.bookings import CANCELLED, COMPLETED, Booking
+from models.people import register
+from models.people.customers import Customer, CustomerDetails
+from models.people.notes import CustomerNote
+from models.people.register import (
     BY_LAST_VISIT,
     KEPT_AS_WRITTEN,
     MOVED_BY_A_MERGE,
@@ -26,8 +25,9 @@ from models.register import (
     register_page,
     update_customer,
 )
-from views import customer_forms
-from views import customers as customer_views
+from models.privacy.audit import AuditEntry
+from views.staff import customer_forms
+from views.staff import customers as customer_views
 
 BACK_OFFICE_LANGUAGE = "en"  # the staff and the owner read the back office in English here
 

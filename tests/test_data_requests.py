@@ -13,12 +13,17 @@ import pytest
 from support import HTMX, MATTI, post, send
 
 import models
-from models import outbox
-from models.audit import AuditEntry
-from models.bookings import Booking
-from models.catalogue import Service, StaffMember
-from models.customers import Customer, CustomerDetails
-from models.data_requests import (
+from models.booking.bookings import Booking
+from models.booking.schedule import BookingRequest, book
+from models.business.catalogue import Service, StaffMember
+from models.clock import HELSINKI
+from models.messages import outbox
+from models.messages.outbox import OutboxMessage
+from models.people.customers import Customer, CustomerDetails
+from models.people.notes import CustomerNote
+from models.people.register import fingerprint
+from models.privacy.audit import AuditEntry
+from models.privacy.data_requests import (
     ACCESS,
     COMPLETED,
     CORRECTION,
@@ -36,10 +41,6 @@ from models.data_requests import (
     months_after,
     receive,
 )
-from models.notes import CustomerNote
-from models.outbox import OutboxMessage
-from models.register import fingerprint
-from models.schedule import BookingRequest, book
 
 BACK_OFFICE_LANGUAGE = "en"  # the staff and the owner read the back office in English here
 
@@ -333,7 +334,7 @@ def test_owner_extends_up_to_two_months_and_the_reason_is_emailed(app, owner_cli
     assert first["Subject"] == "More time to answer your request about your data"
     assert "The register is being moved." in text_of(first)
     assert "Still moving." in text_of(second) and "Still moving." in html_of(second)
-    due = extended.due.astimezone(models.free_times.HELSINKI)
+    due = extended.due.astimezone(HELSINKI)
     assert f"{due.day}.{due.month}.{due.year}" in text_of(second)
 
 

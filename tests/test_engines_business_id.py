@@ -2,12 +2,13 @@
 
 import pytest
 
-from engines.business_id import InvalidBusinessId, is_valid_business_id, normalise_business_id
+from engines.business_id import InvalidBusinessId, normalise_business_id
 
 
 def test_2077474_0_is_valid_and_2077474_1_is_not():
-    assert is_valid_business_id("2077474-0")
-    assert not is_valid_business_id("2077474-1")
+    assert normalise_business_id("2077474-0") == "2077474-0"
+    with pytest.raises(InvalidBusinessId):
+        normalise_business_id("2077474-1")
 
 
 @pytest.mark.parametrize("typed", ["2077474-0", " 2077474 - 0 ", "20774740"])

@@ -16,15 +16,20 @@ from support import AINO, CLASSIC_60, HOME_VISIT, next_weekday, send
 
 import models
 import worker
-from models import consents, duties, erasure, outbox
-from models.audit import AuditEntry
-from models.bookings import Booking
-from models.catalogue import Service, StaffMember
+from models import duties
+from models.booking.bookings import Booking
+from models.booking.schedule import BookingRequest, book
+from models.business.catalogue import Service, StaffMember
 from models.clock import HELSINKI
-from models.contact_requests import ContactDetails, ContactRequest, link_customer
-from models.contact_requests import receive as receive_contact
-from models.customers import Customer, CustomerDetails
-from models.data_requests import (
+from models.messages import outbox
+from models.messages.outbox import OutboxMessage
+from models.people.contact_requests import ContactDetails, ContactRequest, link_customer
+from models.people.contact_requests import receive as receive_contact
+from models.people.customers import Customer, CustomerDetails
+from models.people.notes import CustomerNote
+from models.privacy import consents, erasure
+from models.privacy.audit import AuditEntry
+from models.privacy.data_requests import (
     COMPLETED,
     DONE,
     ERASURE,
@@ -33,11 +38,8 @@ from models.data_requests import (
     DataRequest,
     DataRequestEvent,
 )
-from models.data_requests import receive as receive_request
-from models.my_data import AccessLink
-from models.notes import CustomerNote
-from models.outbox import OutboxMessage
-from models.privacy import (
+from models.privacy.data_requests import receive as receive_request
+from models.privacy.declaration import (
     ACCOUNTING_ACT,
     CONTACT_REQUEST,
     Category,
@@ -46,7 +48,7 @@ from models.privacy import (
     PersonalData,
     Purpose,
 )
-from models.schedule import BookingRequest, book
+from models.privacy.my_data import AccessLink
 from web.tokens import link_token
 from worker.delivery import FileDelivery, mail_folder
 

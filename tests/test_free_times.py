@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.free_times import (
+from engines.free_times import (
     HELSINKI,
     BookingRules,
     FreeTime,

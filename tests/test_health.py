@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 
 import models
 import worker
-from models import clock, outbox
-from models.outbox import OutboxMessage
+from models import clock
+from models.messages import outbox
+from models.messages.outbox import OutboxMessage
 
 
 def health(client):

@@ -19,11 +19,11 @@ from support import form_fields, next_weekday, translated
 
 import models
 import worker
-from models import consents, my_data
-from models.bookings import Booking
+from models.booking.bookings import Booking
 from models.clock import HELSINKI
-from models.customers import Customer
-from views.booking_forms import LINE_BREAK_TYPED, UNSTORABLE_TYPED
+from models.people.customers import Customer
+from models.privacy import consents, my_data
+from web.forms import LINE_BREAK_TYPED, UNSTORABLE_TYPED
 
 HTMX = {"HX-Request": "true"}
 

@@ -18,18 +18,19 @@ from support import CLASSIC_60, HOME_VISIT, ROOT, form_fields, log_in, next_week
 
 import models
 import worker
-from models import clock, consents
-from models.breaches import Breach
+from models import clock
+from models.accounts.users import User, invite
 from models.clock import HELSINKI
-from models.consents import unsubscribe_key
-from models.contact_requests import ContactDetails
-from models.contact_requests import receive as receive_contact
-from models.customers import Customer
-from models.data_requests import ERASURE, PHONE
-from models.data_requests import receive as receive_request
-from models.my_data import create_link
-from models.statements import HOSTING, add_processor
-from models.users import User, invite
+from models.people.contact_requests import ContactDetails
+from models.people.contact_requests import receive as receive_contact
+from models.people.customers import Customer
+from models.privacy import consents
+from models.privacy.breaches import Breach
+from models.privacy.consents import unsubscribe_key
+from models.privacy.data_requests import ERASURE, PHONE
+from models.privacy.data_requests import receive as receive_request
+from models.privacy.my_data import create_link
+from models.privacy.statements import HOSTING, add_processor
 
 CI_JAR = ROOT / ".ci" / "cache" / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 # Addresses that answer with no page of their own: files, redirects, the health check.

@@ -11,8 +11,7 @@ import pytest
 from support import HTMX, MATTI, post
 
 import models
-from models.audit import AuditEntry
-from models.contact_requests import (
+from models.people.contact_requests import (
     ANSWERED,
     CLOSED,
     NEW,
@@ -21,7 +20,8 @@ from models.contact_requests import (
     ContactRequest,
     receive,
 )
-from models.customers import Customer
+from models.people.customers import Customer
+from models.privacy.audit import AuditEntry
 
 BACK_OFFICE_LANGUAGE = "en"  # the staff and the owner read the back office in English here
 
@@ -353,7 +353,7 @@ def test_linked_request_makes_no_second_customer(staff_client):
 
 
 def test_merging_two_records_moves_their_requests_to_the_kept_one(staff_client):
-    from models.register import merge_customers
+    from models.people.register import merge_customers
 
     request = contact_request()
     post(staff_client, f"/staff/inbox/{request.id}/link", {"customer": MATTI})

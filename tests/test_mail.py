@@ -19,15 +19,16 @@ from support import AINO, CLASSIC_60, ROOT, next_weekday, send, translated
 
 import models
 import worker
-from models import demo, outbox
-from models.bookings import CANCELLED, Booking
-from models.catalogue import Service, StaffMember
+from models import demo
+from models.accounts.users import User
+from models.booking.bookings import CANCELLED, Booking
+from models.booking.schedule import BookingRequest, book
+from models.booking.staff_bookings import cancel_booking, move_booking
+from models.business.catalogue import Service, StaffMember
 from models.clock import HELSINKI, naive_utc
-from models.customers import Customer, CustomerDetails
-from models.outbox import OutboxMessage
-from models.schedule import BookingRequest, book
-from models.staff_bookings import cancel_booking, move_booking
-from models.users import User
+from models.messages import outbox
+from models.messages.outbox import OutboxMessage
+from models.people.customers import Customer, CustomerDetails
 from web.tokens import link_token
 
 
@@ -502,8 +503,8 @@ def test_staff_move_sends_the_new_time_and_an_updated_calendar_file(app, shop,
 
 
 def test_booking_made_by_staff_gets_a_manage_link(app, shop, mail_server):
-    from models.customers import Customer
-    from models.staff_bookings import StaffBookingRequest, create_booking
+    from models.booking.staff_bookings import StaffBookingRequest, create_booking
+    from models.people.customers import Customer
 
     with models.db.connection_context():
         matti = Customer.get(Customer.email.is_null(False))
@@ -587,7 +588,7 @@ def test_mistyped_smtp_setting_stops_the_start(app):
 
 
 def contact_request(language="fi", email="kysyja@example.com", preferred="email"):
-    from models.contact_requests import ContactDetails, receive
+    from models.people.contact_requests import ContactDetails, receive
 
     with models.db.connection_context():
         return receive(ContactDetails(
@@ -621,7 +622,7 @@ def test_contact_request_without_an_address_is_only_told_to_staff(app, shop,
 
 
 def test_customer_moving_to_another_person_tells_both(app, shop, mail_server):
-    from models.customer_changes import move
+    from models.booking.customer_changes import move
 
     with models.db.connection_context():
         for email, member in (("aino@hieronta.example", 1), ("eero@hieronta.example", 2)):
@@ -664,6 +665,6 @@ def test_saved_messages_are_deleted_with_the_record_of_sent_mail(app, shop):
 
 
 def test_every_kind_of_message_has_a_name_on_the_owners_mail_page():
-    from views.sent_mail import KIND_NAMES
+    from views.owner.sent_mail import KIND_NAMES
 
     assert set(KIND_NAMES) == set(outbox.KINDS)

@@ -12,15 +12,16 @@ from icalendar import Calendar
 from support import AINO, CLASSIC_60, EERO, HTMX, at_once, form_fields, http_request, next_weekday
 
 import models
-from models import outbox, staff_bookings
-from models.audit import AuditEntry
-from models.bookings import CANCELLED, CONFIRMED, Booking
+from models.booking import staff_bookings
+from models.booking.bookings import CANCELLED, CONFIRMED, Booking
+from models.booking.schedule import BookingRequest, book
 from models.business import Business
-from models.catalogue import Service, StaffMember
+from models.business.catalogue import Service, StaffMember
 from models.clock import HELSINKI
-from models.customers import CustomerDetails
-from models.outbox import OutboxMessage
-from models.schedule import BookingRequest, book
+from models.messages import outbox
+from models.messages.outbox import OutboxMessage
+from models.people.customers import CustomerDetails
+from models.privacy.audit import AuditEntry
 from web.tokens import link_token
 
 TUESDAY, WEDNESDAY = 1, 2

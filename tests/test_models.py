@@ -8,16 +8,16 @@ from playhouse.schema_diff import diff_models
 
 import models
 from models import clock
-from models.bookings import Booking
-from models.catalogue import Service, StaffMember
-from models.customers import (
+from models.booking.bookings import Booking
+from models.business.catalogue import Service, StaffMember
+from models.people.customers import (
     Customer,
     InvalidValue,
     normalise_email,
     normalise_phone,
     normalise_postal_code,
 )
-from models.privacy import CATEGORIES, PersonalData, undeclared_fields
+from models.privacy.declaration import CATEGORIES, PersonalData, undeclared_fields
 from models.schema import DATABASE_ONLY_INDEXES, MODELS
 
 
@@ -148,7 +148,7 @@ def test_utc_now_is_naive_utc():
     ("", ""),
 ])
 def test_phone_numbers_are_shown_the_finnish_way(stored, shown):
-    from models.customers import display_phone
+    from models.people.customers import display_phone
 
     assert display_phone(stored) == shown
 

@@ -13,26 +13,34 @@ import pytest
 from support import next_weekday, send, translated
 
 import models
-from models import consents, data_requests, exports, my_data, outbox, schema
-from models.audit import AuditEntry
-from models.bookings import Booking
-from models.catalogue import Service, StaffMember
+from models import schema
+from models.accounts.users import User
+from models.booking.bookings import Booking
+from models.booking.schedule import BookingRequest, book
+from models.business.catalogue import Service, StaffMember
 from models.clock import HELSINKI
-from models.contact_requests import ContactDetails
-from models.contact_requests import receive as receive_contact
-from models.customers import Customer, CustomerDetails
-from models.data_requests import DataRequest
-from models.my_data import AccessLink
-from models.notes import CustomerNote
-from models.outbox import (
+from models.messages import outbox
+from models.messages.outbox import (
     DATA_REQUEST_RECEIVED,
     MY_DATA_LINK,
     STAFF_NEW_DATA_REQUEST,
     OutboxMessage,
 )
-from models.privacy import CATEGORIES, STAFF, undeclared_fields, withholding_problems
-from models.schedule import BookingRequest, book
-from models.users import User
+from models.people.contact_requests import ContactDetails
+from models.people.contact_requests import receive as receive_contact
+from models.people.customers import Customer, CustomerDetails
+from models.people.notes import CustomerNote
+from models.privacy import consents, data_requests, my_data
+from models.privacy import own_copy as exports
+from models.privacy.audit import AuditEntry
+from models.privacy.data_requests import DataRequest
+from models.privacy.declaration import (
+    CATEGORIES,
+    STAFF,
+    undeclared_fields,
+    withholding_problems,
+)
+from models.privacy.my_data import AccessLink
 from web.tokens import link_token
 
 EMAIL = "liisa@example.com"
@@ -159,7 +167,7 @@ def test_every_shown_field_of_every_source_is_exported(app, liisa):
     with models.db.connection_context():
         Booking.update(internal_note="Bring a towel", cancel_reason="–").execute()
         DataRequest.update(outcome="Sent", extension_reason="Many asks").execute()
-        models.data_requests.DataRequestEvent.update(note="Checked").execute()
+        models.privacy.data_requests.DataRequestEvent.update(note="Checked").execute()
         my_data.redeem(my_data.create_link(customer, datetime.now(UTC)), datetime.now(UTC))
         sender = outbox.new_sender()
         for message in OutboxMessage.select():

@@ -25,17 +25,21 @@ from support import (
 )
 
 import models
-import models.users
-from models.audit import ACTIONS, AuditEntry
+import models.accounts.users
+from engines.business_id import InvalidBusinessId, check_digit, normalise_business_id
+from engines.free_times import finnish_holidays
+from models.accounts.sessions import StaffSession
+from models.accounts.users import Invitation, User
 from models.business import Business, DayException
-from models.business_id import InvalidBusinessId, check_digit, normalise_business_id
-from models.catalogue import Break, ExtraHours, Service, StaffMember, TimeOff, WorkingHours
-from models.clock import HELSINKI
-from models.customers import Customer
-from models.demo import INTRO_EN, INTRO_FI, INTRO_SV
-from models.free_times import finnish_holidays
-from models.sessions import StaffSession
-from models.settings import (
+from models.business.catalogue import (
+    Break,
+    ExtraHours,
+    Service,
+    StaffMember,
+    TimeOff,
+    WorkingHours,
+)
+from models.business.settings import (
     DayRange,
     InvalidSetting,
     check_day,
@@ -44,8 +48,11 @@ from models.settings import (
     parse_time_of_day,
     parse_vat,
 )
-from models.users import Invitation, User
-from views.owner import ACTION_LABELS
+from models.clock import HELSINKI
+from models.demo import INTRO_EN, INTRO_FI, INTRO_SV
+from models.people.customers import Customer
+from models.privacy.audit import ACTIONS, AuditEntry
+from views.owner.settings import ACTION_LABELS
 
 BACK_OFFICE_LANGUAGE = "en"  # the staff and the owner read the back office in English here
 

@@ -9,11 +9,11 @@ import pytest
 from support import at_once, form_fields, http_request, next_weekday, translated
 
 import models
-from models import outbox
-from models.bookings import Booking
+from engines.free_times import finnish_holidays
+from models.booking.bookings import Booking
 from models.clock import HELSINKI
-from models.free_times import finnish_holidays
-from models.outbox import OutboxMessage
+from models.messages import outbox
+from models.messages.outbox import OutboxMessage
 
 CLIENTS = 32
 ROUNDS = 8

@@ -11,7 +11,7 @@ from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 
 import models
 from models.rate_limits import DatabaseStorage, RateLimitEntry
-from views.limits import limiter
+from web.limits import limiter
 
 
 @pytest.fixture

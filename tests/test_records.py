@@ -11,15 +11,15 @@ from flask_babel import force_locale
 from support import HTMX, post, translated
 
 import models
-from models import periods
-from models.audit import AuditEntry
-from models.breaches import HIGH_RISK, NO_RISK, RISK, Breach, clock, parse_moment
 from models.business import Business
-from models.contact_requests import CLOSED, ContactRequest
-from models.privacy import CATEGORIES, CONTACT_REQUEST
+from models.people.contact_requests import CLOSED, ContactRequest
+from models.privacy import periods
+from models.privacy.audit import AuditEntry
+from models.privacy.breaches import HIGH_RISK, NO_RISK, RISK, Breach, clock, parse_moment
+from models.privacy.declaration import CATEGORIES, CONTACT_REQUEST
+from models.privacy.statements import EEA_COUNTRIES, Processor
 from models.schema import MODELS
-from models.statements import EEA_COUNTRIES, Processor
-from views.records import FIELD_NAMES, RECORD_CATEGORY_NAMES
+from views.owner.records import FIELD_NAMES, RECORD_CATEGORY_NAMES
 from web.formatting import moment_text
 
 BACK_OFFICE_LANGUAGE = "en"  # the staff and the owner read the back office in English here

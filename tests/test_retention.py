@@ -10,17 +10,19 @@ from support import AINO, CLASSIC_60
 
 import models
 import worker
-from models import clock, data_requests, outbox, periods, retention
-from models.audit import AuditEntry
-from models.bookings import Booking
-from models.consents import Consent, CookieChoice
-from models.contact_requests import CLOSED, ContactRequest
-from models.customers import Customer, InvalidValue
-from models.data_requests import DataRequest
-from models.my_data import AccessLink
-from models.notes import CustomerNote
-from models.outbox import OutboxMessage
-from models.privacy import CATEGORIES, CONTACT_REQUEST, STAFF
+from models import clock
+from models.booking.bookings import Booking
+from models.messages import outbox
+from models.messages.outbox import OutboxMessage
+from models.people.contact_requests import CLOSED, ContactRequest
+from models.people.customers import Customer, InvalidValue
+from models.people.notes import CustomerNote
+from models.privacy import data_requests, periods, retention
+from models.privacy.audit import AuditEntry
+from models.privacy.consents import Consent, CookieChoice
+from models.privacy.data_requests import DataRequest
+from models.privacy.declaration import CATEGORIES, CONTACT_REQUEST, STAFF
+from models.privacy.my_data import AccessLink
 
 # Well before the real clock: the database's own rule for the audit log counts from its
 # clock, and the demo's bookings and customers (made now) are all newer than this.

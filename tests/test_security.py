@@ -8,7 +8,7 @@ import pytest
 from support import PASSWORD, csrf_token, form_fields, next_weekday, staff_urls, translated
 
 from app import create_app
-from views.security import CONTENT_SECURITY_POLICY, local_path
+from web.security import CONTENT_SECURITY_POLICY, local_path
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["/", "/book", "/book/2", "/privacy", "/no-such-page"]

@@ -24,10 +24,10 @@ from support import (
 import models
 from app import create_app
 from models import clock
+from models.accounts.sessions import StaffSession
+from models.accounts.users import User, invite
 from models.business import Business
-from models.outbox import ACCOUNT_CHANGED, OutboxMessage
-from models.sessions import StaffSession
-from models.users import User, invite
+from models.messages.outbox import ACCOUNT_CHANGED, OutboxMessage
 
 NEW_PASSWORD = "seitsemän siilin sininen sauna"
 NOT_YOU = ("If this was not you, someone else knows your password or has an open session "

@@ -12,14 +12,14 @@ from flask_babel import force_locale
 from support import next_weekday, translated
 
 import models
-from models import periods, statements
 from models.business import Business
 from models.clock import HELSINKI
-from models.customers import display_phone
-from models.privacy import CATEGORIES, CONTACT_REQUEST, EMAIL
-from models.statements import PrivacyStatement
-from views import statement
-from views.cookies import COOKIES
+from models.people.customers import display_phone
+from models.privacy import periods, statements
+from models.privacy.declaration import CATEGORIES, CONTACT_REQUEST, EMAIL
+from models.privacy.statements import PrivacyStatement
+from views.public import statement
+from web.cookies import COOKIES
 from web.wording import CATEGORY_NAMES
 
 RIGHTS = ("Right of access", "Right to rectification", "Right to erasure",

@@ -17,7 +17,7 @@ from babel.messages.pofile import read_po
 from flask_babel import gettext, ngettext
 
 import models
-from models.catalogue import Service
+from models.business.catalogue import Service
 from models.clock import HELSINKI
 from web.formatting import start_param
 

@@ -11,7 +11,7 @@ from flask import current_app, request, url_for
 from flask_babel import get_locale, gettext
 
 from models.clock import HELSINKI, local
-from models.customers import display_phone
+from models.people.customers import display_phone
 
 LANGUAGES = ("fi", "sv", "en")
 LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}

@@ -3,8 +3,9 @@ several pages and by the e-mail the worker writes: each table is written once, h
 
 from flask_babel import lazy_gettext as _l
 
-from models.data_requests import CORRECTION, ERASURE, OBJECTION, RESTRICTION
-from models.privacy import LegalBasis, Purpose
+from models.accounts.users import PASSWORD_MAX, PASSWORD_MIN
+from models.privacy.data_requests import CORRECTION, ERASURE, OBJECTION, RESTRICTION
+from models.privacy.declaration import LegalBasis, Purpose
 
 # What the data is used for, in the customer's words.
 PURPOSE_NAMES = {
@@ -62,4 +63,14 @@ REQUEST_KIND_NAMES = {
     RESTRICTION: _l("Restrict the use of your data"),
     OBJECTION: _l("Object to a use of your data"),
     "portability": _l("Your data in a machine-readable form"),
+}
+
+
+# Why a new password was refused (models.accounts.users.WeakPassword's code): the account
+# pages and `flask create-user` say it alike.
+PASSWORD_PROBLEMS = {
+    "too_short": _l("Use at least %(min)d characters.", min=PASSWORD_MIN),
+    "too_long": _l("Use at most %(max)d characters.", max=PASSWORD_MAX),
+    "common": _l("This password is too common or too easy to guess. Choose another, "
+                 "e.g. a few unrelated words."),
 }

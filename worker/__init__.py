@@ -15,10 +15,12 @@ from flask import current_app
 from peewee import DatabaseError, InterfaceError
 
 import models
-from models import clock, duties, erasure, outbox, retention
+from models import clock, duties
 from models.business import Business
-from models.outbox import OutboxMessage
-from models.privacy import EMAIL
+from models.messages import outbox
+from models.messages.outbox import OutboxMessage
+from models.privacy import erasure, retention
+from models.privacy.declaration import EMAIL
 
 from .delivery import DeliveryFailed, delivery_for, forget_saved_mail
 from .messages import Skip, compose
@@ -167,7 +169,7 @@ DUTIES = (
     Duty("reminders", timedelta(minutes=1), queue_reminders),
     Duty("outbox", timedelta(seconds=20), send_due),
     Duty("retention", timedelta(days=1), purge_expired, once_a_period=True),
-    # It acts only at night (models.erasure.NIGHT), so it looks every hour.
+    # It acts only at night (models.privacy.erasure.NIGHT), so it looks every hour.
     Duty("rewrite", timedelta(hours=1), erasure.rewrite_erased_tables),
 )
 DUTY_BY_NAME = {duty.name: duty for duty in DUTIES}

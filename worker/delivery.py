@@ -142,7 +142,7 @@ class FileDelivery:
 
 def _file_name(message):
     """Named by when it was sent and its message id: sorted by name is sorted by time
-    (models.outbox.saved_copies finds a message's copy by this name)."""
+    (models.messages.outbox.saved_copies finds a message's copy by this name)."""
     sent = parsedate_to_datetime(message["Date"]).strftime("%Y%m%d-%H%M%S")
     return f"{sent}-{message['Message-ID'].strip('<>').partition('@')[0]}.eml"
 

@@ -19,20 +19,20 @@ from email.utils import format_datetime
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, gettext
 
-from models import outbox
-from models.bookings import CANCELLED, Booking, manage_token
+from engines.calendar_file import booking_ics
+from models.accounts.users import User
+from models.booking.bookings import CANCELLED, Booking, manage_token
+from models.booking.customer_changes import change_deadline
 from models.business import Business
-from models.calendar_file import booking_ics
 from models.clock import HELSINKI, local
-from models.consents import active as consent_in_force
-from models.consents import unsubscribe_key
-from models.contact_requests import ContactRequest
-from models.customer_changes import change_deadline
-from models.customers import Customer
-from models.data_requests import DataRequest
-from models.exports import personal_data_of
-from models.my_data import LINK_VALID, create_link
-from models.users import User
+from models.messages import outbox
+from models.people.contact_requests import ContactRequest
+from models.people.customers import Customer
+from models.privacy.consents import active as consent_in_force
+from models.privacy.consents import unsubscribe_key
+from models.privacy.data_requests import DataRequest
+from models.privacy.my_data import LINK_VALID, create_link
+from models.privacy.own_copy import personal_data_of
 from web.formatting import date_text, time_text
 from web.wording import PURPOSE_NAMES, REQUEST_KIND_NAMES
 

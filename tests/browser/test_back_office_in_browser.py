@@ -19,7 +19,7 @@ from support import PASSWORD, next_weekday, translated
 
 import models
 from models.clock import HELSINKI
-from models.data_requests import receive
+from models.privacy.data_requests import receive
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

@@ -21,9 +21,9 @@ from test_accessibility_in_browser import violations
 
 import models
 from models.business import Business
-from models.consents import ACCEPTED, BOOKING_FORM, REJECTED, Consent, CookieChoice
-from models.customers import Customer
-from views.cookies import Cookie
+from models.people.customers import Customer
+from models.privacy.consents import ACCEPTED, BOOKING_FORM, REJECTED, Consent, CookieChoice
+from web.cookies import Cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
@@ -38,7 +38,7 @@ def app_with_optional_cookie():
     from flask import make_response
 
     from app import create_app
-    from views import cookies
+    from web import cookies
 
     cookies.COOKIES = (*cookies.COOKIES, STATS)
     app = create_app()

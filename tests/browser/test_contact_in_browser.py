@@ -18,8 +18,8 @@ from support import PASSWORD, translated
 from test_accessibility_in_browser import violations
 
 import models
-from models.contact_requests import ContactRequest
-from views.contact import MIN_FILL_SECONDS
+from models.people.contact_requests import ContactRequest
+from views.public.contact import MIN_FILL_SECONDS
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

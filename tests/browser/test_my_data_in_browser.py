@@ -18,12 +18,12 @@ from test_accessibility_in_browser import violations
 
 import models
 import worker
-from models.catalogue import Service, StaffMember
+from models.booking.schedule import BookingRequest, book
+from models.business.catalogue import Service, StaffMember
 from models.clock import HELSINKI
-from models.customers import CustomerDetails
-from models.data_requests import DataRequest
-from models.notes import CustomerNote
-from models.schedule import BookingRequest, book
+from models.people.customers import CustomerDetails
+from models.people.notes import CustomerNote
+from models.privacy.data_requests import DataRequest
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 

@@ -1,0 +1,136 @@
+"""The command line: `flask --app app COMMAND`. Each command works on the models (and the
+worker's duties) directly; none goes through a page. `init_app` adds them all."""
+
+import contextlib
+import logging
+import signal
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+import models
+import worker
+from models import clock, demo, schema
+from models.accounts.users import ROLES, User, WeakPassword, create_user, invite
+from models.privacy import retention
+from web.wording import PASSWORD_PROBLEMS
+
+
+@click.command("init-db")
+def init_db_command():
+    """Create the database schema, or bring it up to date."""
+    applied = schema.migrate()
+    click.echo(f"Schema up to date ({len(applied)} migrations applied now).")
+
+
+@click.command("demo")
+def demo_command():
+    """Fill an empty database with a fictional business (does nothing twice)."""
+    schema.migrate()
+    if demo.add_demo_business():
+        click.echo("Demo business added.")
+    else:
+        click.echo("The database already has a business; demo data not added.")
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", default="", help="The name shown in the back office.")
+@click.option("--link", is_flag=True,
+              help="Print a one-time set-password link instead of asking for a password.")
+def create_user_command(email, role, name, link):
+    """Create a back-office account; asks for its password, or prints a link."""
+    if User.get_or_none(User.email == email.strip().lower()):
+        raise click.ClickException(f"An account for {email} exists already.")
+    with models.db.atomic():
+        user = create_user(email, name or email.split("@")[0], role)
+        if link:
+            click.echo(f"Account {user.email} ({role}) created. Its one-time link to set a "
+                       f"password, valid 48 hours:\n{_invitation_link(user)}")
+            return
+        while True:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+            try:
+                user.set_password(password)
+                break
+            except WeakPassword as problem:
+                with current_app.test_request_context():
+                    click.echo(str(PASSWORD_PROBLEMS[problem.code]))
+        user.save()
+    click.echo(f"Account {user.email} ({role}) created.")
+
+
+def _invitation_link(user):
+    """A new one-time set-password link for `user`, at the site's own address."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return f"{base}/staff/invitation/{invite(user)}"
+
+
+@click.command("reset-password")
+@with_appcontext
+@click.argument("email")
+def reset_password_command(email):
+    """Print a one-time link to set a new password, for an account whose password is
+    forgotten (the owner's too); the old password works until the new one is set."""
+    with models.db.connection_context(), models.db.atomic():
+        user = User.get_or_none(
+            User.email == email.strip().lower())
+        if user is None:
+            raise click.ClickException(f"There is no account for {email}.")
+        link = _invitation_link(user)
+    click.echo(f"The one-time link for {user.email} to set a new password, valid 48 "
+               f"hours (open it in a browser):\n{link}")
+
+
+@click.command("outbox")
+@with_appcontext
+def outbox_command():
+    """Send the e-mail that is due, once."""
+    with models.db.connection_context():
+        click.echo(f"Outbox: {worker.send_due()}.")
+
+
+@click.command("retention")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="Only show what would be deleted.")
+def retention_command(dry_run):
+    """Delete the personal data past its retention period (the worker does it daily)."""
+    now = clock.now()
+    with models.db.connection_context():
+        counts = retention.purge(now, dry_run=dry_run)
+    click.echo(f"Retention purge at {now:%Y-%m-%d %H:%M} UTC"
+               + (", a dry run: nothing was deleted." if dry_run else "."))
+    for line in retention.report(counts, dry_run):
+        click.echo(line)
+
+
+@click.command("worker")
+@with_appcontext
+@click.option("--once", is_flag=True,
+              help="Run each duty that is due and stop: for cron, every minute (the outbox "
+                   "and reminders run every time, the retention purge once a day).")
+def worker_command(once):
+    """Run the periodic duties (the outbox, reminders, the retention purge) until
+    stopped with Ctrl+C or SIGTERM."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    if once:
+        worker.run_duties(worker.DUTIES, clock.now())
+        return
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    click.echo("Worker running; Ctrl+C stops it.")
+    with contextlib.suppress(KeyboardInterrupt):
+        worker.run_forever(stop=lambda: bool(stopping))
+    click.echo("Worker stopped.")
+
+
+COMMANDS = (init_db_command, demo_command, create_user_command, reset_password_command,
+            outbox_command, worker_command, retention_command)
+
+
+def init_app(app):
+    for command in COMMANDS:
+        app.cli.add_command(command)

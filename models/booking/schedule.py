@@ -1,0 +1,335 @@
+"""Free times from the database, and making a booking without ever double booking.
+
+The computation itself is the pure module `free_times`; this module loads its inputs
+(working hours, breaks, time off, closed days, existing bookings) and writes bookings in
+one transaction that checks and inserts.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from peewee import IntegrityError, OperationalError
+
+from engines.free_times import (
+    HELSINKI,
+    Span,
+    StaffWeek,
+    closed_days,
+    free_times,
+    free_times_between,
+    next_day_with_free_times,
+    working_days,
+)
+from models import clock, db, write_transaction
+from models.booking.bookings import Booking, busy_spans, token_hash
+from models.business import Business, DayException
+from models.business.catalogue import Break, ExtraHours, StaffMember, TimeOff, WorkingHours
+from models.clock import naive_utc
+from models.messages import outbox
+from models.people.customers import customer_for_booking
+from models.privacy import consents
+from models.privacy.audit import record
+
+
+class SlotTaken(Exception):
+    """The time was free when the customer chose it but someone else booked it first."""
+
+
+class TimeNotOffered(Exception):
+    """The time is not one the business offers at all (past, closed, out of hours)."""
+
+
+def _day_bounds(first_day, last_day):
+    start = datetime.combine(first_day, time(), HELSINKI)
+    end = datetime.combine(last_day + timedelta(days=1), time(), HELSINKI)
+    return start, end
+
+
+def _by_staff(model, staff_ids):
+    table = defaultdict(lambda: defaultdict(list))
+    for row in model.select().where(model.staff.in_(staff_ids)):
+        table[row.staff_id][row.weekday].append((row.start, row.end))
+    return table
+
+
+def staff_weeks(staff_ids, first_day, last_day, with_bookings=True, excluding=None):
+    """The free-time inputs of these staff members for the days first..last; the
+    booking with id `excluding` (one being moved) does not keep anyone busy."""
+    start, end = _day_bounds(first_day, last_day)
+    hours = _by_staff(WorkingHours, staff_ids)
+    breaks = _by_staff(Break, staff_ids)
+    extra = defaultdict(lambda: defaultdict(list))
+    for row in ExtraHours.select().where(
+        ExtraHours.staff.in_(staff_ids) & ExtraHours.day.between(first_day, last_day)
+    ):
+        extra[row.staff_id][row.day].append((row.start, row.end))
+    absences = defaultdict(list)
+    for row in TimeOff.select().where(
+        TimeOff.staff.in_(staff_ids)
+        & (TimeOff.starts_at < naive_utc(end))
+        & (TimeOff.ends_at > naive_utc(start))
+    ):
+        absences[row.staff_id].append(
+            Span(row.starts_at.replace(tzinfo=UTC), row.ends_at.replace(tzinfo=UTC))
+        )
+    busy = busy_spans(staff_ids, start, end, excluding) if with_bookings else {}
+    return [
+        StaffWeek(
+            staff_id=staff_id,
+            hours=dict(hours[staff_id]),
+            breaks=dict(breaks[staff_id]),
+            time_off=absences[staff_id],
+            busy=busy.get(staff_id, []),
+            extra_hours=dict(extra[staff_id]),
+        )
+        for staff_id in staff_ids
+    ]
+
+
+def closed_between(first_day, last_day):
+    exceptions = DayException.select().where(
+        DayException.day.between(first_day, last_day)
+    )
+    opened = {row.day for row in exceptions if row.is_open}
+    closed = [row.day for row in exceptions if not row.is_open]
+    return closed_days(first_day, last_day, opened=opened, closed=closed)
+
+
+def staff_ids_for(service, staff=None):
+    """Who can do `service`: the chosen staff member, or everyone offering it."""
+    if staff is not None:
+        return [staff.id] if staff.id in {s.id for s in service.staff()} else []
+    return [member.id for member in service.staff()]
+
+
+def _inputs(service, staff, first_day, last_day, with_bookings=True, rules=None,
+            excluding=None):
+    staff_ids = staff_ids_for(service, staff)
+    return {
+        "staff": staff_weeks(staff_ids, first_day, last_day, with_bookings, excluding),
+        "duration": timedelta(minutes=service.duration_minutes),
+        "buffer": timedelta(minutes=service.buffer_minutes),
+        "rules": rules or Business.current().booking_rules,
+        "closed": closed_between(first_day, last_day),
+    }
+
+
+def day_free_times(service, staff, day, now, rules=None, excluding=None):
+    """The free times of `service` on `day` with `staff` (None: anyone), under the
+    business's booking rules unless other `rules` are given (staff book with their
+    own), not counting the booking with id `excluding`."""
+    return free_times(day, now=now, **_inputs(service, staff, day, day, rules=rules,
+                                              excluding=excluding))
+
+
+@dataclass(frozen=True)
+class WeekOfTimes:
+    """A week of free times from its first day, for the public times page."""
+
+    free: dict  # date -> [FreeTime]
+    open_days: set  # the days someone works: a day without free times is full
+    next_day: date | None  # the first later day with a free time, within the horizon
+
+
+def week_of_times(service, staff, first_day, now, moving=None):
+    """The free times of seven days from `first_day`, which days are open, and the next
+    later day with free times: the inputs loaded once for the week. For a booking being
+    `moving`, its own time keeps nobody busy and is not offered back to it."""
+    rules = Business.current().booking_rules
+    last_day = first_day + timedelta(days=6)
+    excluding = moving.id if moving else None
+    inputs = _inputs(service, staff, first_day, last_day, rules=rules, excluding=excluding)
+    free = {
+        day: _other_than_own(slots, moving)
+        for day, slots in free_times_between(first_day, last_day, now=now, **inputs).items()
+    }
+    later = [day for day in sorted(free) if day > first_day and free[day]]
+    return WeekOfTimes(
+        free=free,
+        open_days=working_days(first_day, last_day, inputs["staff"], inputs["closed"]),
+        next_day=later[0] if later else next_free_day(service, staff, last_day, now, rules,
+                                                      excluding),
+    )
+
+
+def bookable_days(now, rules=None):
+    """The first and the last day a customer can book on: today in Helsinki, and the
+    last day of the booking horizon."""
+    rules = rules or Business.current().booking_rules
+    today = now.astimezone(HELSINKI).date()
+    return today, today + timedelta(days=rules.horizon_days)
+
+
+def next_free_day(service, staff, after, now, rules=None, excluding=None):
+    """The first day after `after` with a free time, within the booking horizon."""
+    rules = rules or Business.current().booking_rules
+    _, last_day = bookable_days(now, rules)
+    if last_day <= after:
+        return None
+    inputs = _inputs(service, staff, after + timedelta(days=1), last_day, rules=rules,
+                     excluding=excluding)
+    return next_day_with_free_times(after, now=now, **inputs)
+
+
+def times_near(service, staff, day, now, moving=None):
+    """The free times to offer instead of one that could not be had: those left on
+    `day` (not before today), or else those of the next day with free times."""
+    excluding = moving.id if moving else None
+    day = max(day, now.astimezone(HELSINKI).date())
+    times = _other_than_own(day_free_times(service, staff, day, now, excluding=excluding),
+                            moving)
+    if not times:
+        later = next_free_day(service, staff, day, now, excluding=excluding)
+        if later:
+            times = _other_than_own(
+                day_free_times(service, staff, later, now, excluding=excluding), moving
+            )
+    return times
+
+
+def _other_than_own(slots, moving):
+    """The free times without the time the booking being moved has now."""
+    if moving is None:
+        return slots
+    return [slot for slot in slots if naive_utc(slot.start) != moving.starts_at]
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    service: object
+    staff: object  # a StaffMember, or None for anyone free
+    start: datetime  # aware
+    details: object  # CustomerDetails
+    message: str
+    language: str
+    submission_key: str
+    token: str
+    # The version of the privacy statement the customer was shown, and whether they
+    # ticked the box for news and offers by e-mail.
+    privacy_version: int | None = None
+    marketing: bool = False
+    # The customer's address, for the audit log's entry of a consent given.
+    ip: str = ""
+
+
+def book(request, now=None):
+    """Book the time for the customer, or raise SlotTaken or TimeNotOffered.
+
+    Every copy of one submission (the same submission key: a double click, a form sent
+    again) gets the one booking the first copy made. A lost race, whichever way the
+    database reports it, is a SlotTaken after the time has been checked again; but
+    first the key is looked up again, in a transaction of its own: a copy sent at the
+    same moment may have made the booking after this copy looked for it."""
+    now = now or clock.now()
+    for _ in range(3):
+        try:
+            return _book_once(request, now)
+        except SlotTaken:
+            if (made := _made_by_a_copy(request)) is not None:
+                return made
+            raise
+        except (IntegrityError, OperationalError) as error:
+            if isinstance(error, OperationalError) and not lost_race(error):
+                raise
+            if (made := _made_by_a_copy(request)) is not None:
+                return made
+    raise SlotTaken
+
+
+def _made_by_a_copy(request):
+    with db.atomic():
+        return Booking.get_or_none(Booking.submission_key == request.submission_key)
+
+
+def lost_race(error):
+    """Whether a database error means another transaction got there first."""
+    text = str(error).lower()
+    return any(
+        sign in text for sign in ("locked", "busy", "deadlock", "could not serialize")
+    )
+
+
+def _book_once(request, now):
+    with write_transaction():
+        existing = Booking.get_or_none(Booking.submission_key == request.submission_key)
+        if existing is not None:
+            return existing
+        staff_id = free_staff_at(request.service, request.staff, request.start, now)
+        service = request.service
+        duration = timedelta(minutes=service.duration_minutes)
+        blocked = duration + timedelta(minutes=service.buffer_minutes)
+        booking = Booking.create(
+            customer=customer_for_booking(request.details, request.language),
+            service=service,
+            staff=staff_id,
+            starts_at=naive_utc(request.start),
+            ends_at=naive_utc(request.start + duration),
+            blocked_until=naive_utc(request.start + blocked),
+            message=request.message,
+            language=request.language,
+            price_cents=service.price_cents,
+            submission_key=request.submission_key,
+            token_hash=token_hash(request.token),
+            privacy_version=request.privacy_version,
+        )
+        if request.marketing:
+            consents.give(booking.customer, via=consents.BOOKING_FORM,
+                          statement_version=request.privacy_version)
+            record("consent.give", customer=booking.customer, booking=booking,
+                   details="the booking form", ip=request.ip)
+        outbox.booking_event(booking, outbox.BOOKING_CONFIRMED, by_customer=True)
+        return booking
+
+
+def free_staff_at(service, staff, start, now, rules=None, excluding=None, prefer=None):
+    """The staff member to book for `service` at `start`, checked against what is
+    committed right now; raises SlotTaken or TimeNotOffered. `rules` and `excluding`
+    as for day_free_times; of several free staff members, `prefer` (a staff id: the
+    one a moved booking had) if free, else the least booked."""
+    # Compare instants in UTC: two Helsinki times that share a tzinfo compare by wall
+    # clock, and the autumn night shows 03.30 twice.
+    wanted = start.astimezone(UTC)
+    day = start.astimezone(HELSINKI).date()
+    for slot in day_free_times(service, staff, day, now, rules, excluding):
+        if slot.start.astimezone(UTC) == wanted:
+            if prefer in slot.staff_ids:
+                return prefer
+            return _least_booked(slot.staff_ids, day)
+    inputs = _inputs(service, staff, day, day, with_bookings=False, rules=rules)
+    offered = free_times(day, now=now, **inputs)
+    if any(slot.start.astimezone(UTC) == wanted for slot in offered):
+        raise SlotTaken
+    raise TimeNotOffered
+
+
+def _least_booked(staff_ids, day):
+    """Of several free staff members, the one with the fewest bookings that day, so
+    that "anyone free" spreads the work."""
+    if len(staff_ids) == 1:
+        return staff_ids[0]
+    start, end = _day_bounds(day, day)
+    counts = busy_spans(staff_ids, start, end)
+    return min(staff_ids, key=lambda staff_id: (len(counts[staff_id]), staff_id))
+
+
+def staff_member(staff_id):
+    return StaffMember.get_or_none(
+        (StaffMember.id == staff_id) & StaffMember.active
+    )
+
+
+def opening_hours():
+    """For each weekday (0 = Monday) the earliest start and latest end of anyone's
+    working hours, for the home page."""
+    days = {}
+    rows = (
+        WorkingHours.select(WorkingHours.weekday, WorkingHours.start, WorkingHours.end)
+        .join(StaffMember)
+        .where(StaffMember.active)
+        .tuples()
+    )
+    for weekday, start, end in rows:
+        first, last = days.get(weekday, (start, end))
+        days[weekday] = (min(first, start), max(last, end))
+    return dict(sorted(days.items()))

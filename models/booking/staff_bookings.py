@@ -1,0 +1,319 @@
+"""Bookings made or changed by staff: a customer who phones or walks in, a move, a
+cancellation, arrival and completion, the internal note.
+
+Every change raises the booking's version and is written only if the version is still
+the one the change was based on, so that two people editing the same booking never
+overwrite each other unknowingly. Every change is logged by the `log` callable the
+caller passes (the audit log with the acting user), inside the same transaction.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta
+
+from peewee import JOIN, IntegrityError, OperationalError
+
+from models import db, write_transaction
+from models.accounts.users import User
+from models.booking.bookings import (
+    ARRIVED,
+    BY_STAFF,
+    CANCELLED,
+    COMPLETED,
+    CONFIRMED,
+    LONGEST_BOOKING,
+    NO_SHOW,
+    Booking,
+)
+from models.booking.schedule import SlotTaken, day_free_times, free_staff_at, lost_race
+from models.business import Business
+from models.business.catalogue import Service, StaffMember
+from models.clock import HELSINKI, naive_utc, utc_now
+from models.messages import outbox
+from models.people.customers import Customer
+from models.people.register import create_customer, matching
+from models.privacy.audit import AuditEntry
+
+# Staff book a year ahead; customers online only as far as the booking rules say.
+STAFF_HORIZON_DAYS = 366
+# The statuses staff set by hand; "confirmed" undoes a mistaken mark.
+STAFF_STATUSES = (CONFIRMED, ARRIVED, COMPLETED, NO_SHOW)
+SEARCH_LIMIT = 10
+
+
+class BookingChanged(Exception):
+    """Someone saved the booking after the form was opened: nothing was written."""
+
+
+class NotAllowed(ValueError):
+    """A change the booking's state does not allow; `code` names why."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class StaffBookingRequest:
+    service: Service
+    staff: StaffMember
+    start: datetime  # aware
+    customer: Customer | None  # an existing customer, or None and `new_customer`
+    new_customer: object = None  # CustomerDetails
+    note: str = ""
+    # Staff confirmed that this time is booked although it is not free.
+    overbook: bool = False
+
+
+def staff_rules(any_minute=False):
+    """The rules staff book by: the business's grid of start times (or, to check a
+    time staff wrote themselves, any minute), no minimum notice (a walk-in is booked
+    for right now) and a year ahead."""
+    rules = replace(
+        Business.current().booking_rules,
+        min_notice=timedelta(0),
+        horizon_days=STAFF_HORIZON_DAYS,
+    )
+    return replace(rules, slot_step=timedelta(minutes=1)) if any_minute else rules
+
+
+def staff_free_times(service, staff, day, now, excluding=None):
+    """The times staff can book `service` with `staff` on `day` (not counting the
+    booking with id `excluding`, when moving it)."""
+    return day_free_times(service, staff, day, now, staff_rules(), excluding)
+
+
+def _spans(service, start):
+    duration = timedelta(minutes=service.duration_minutes)
+    blocked = duration + timedelta(minutes=service.buffer_minutes)
+    return {
+        "starts_at": naive_utc(start),
+        "ends_at": naive_utc(start + duration),
+        "blocked_until": naive_utc(start + blocked),
+    }
+
+
+def checked_write(write):
+    """Run `write` in a transaction that checks and writes; a lost race, whichever
+    way the database reports it, is a SlotTaken."""
+    try:
+        with write_transaction():
+            return write()
+    except (IntegrityError, OperationalError) as error:
+        if isinstance(error, OperationalError) and not lost_race(error):
+            raise
+        raise SlotTaken from error
+
+
+def create_booking(request, now, log):
+    """Book for a customer met on the phone or at the counter, with the same check
+    as online bookings; raises SlotTaken or TimeNotOffered, unless the request says
+    staff knowingly overbook, register.DuplicateEmail for a new customer whose
+    e-mail the register already holds, and NotAllowed("restricted") for a customer
+    whose data is restricted (kept, not used: GDPR Art 18)."""
+
+    def write():
+        if request.customer is not None and Customer.select().where(
+                (Customer.id == request.customer.id)
+                & Customer.restricted_at.is_null(False)).exists():
+            raise NotAllowed("restricted")
+        if not request.overbook:
+            free_staff_at(request.service, request.staff, request.start, now,
+                          staff_rules(any_minute=True))
+        customer = request.customer or _new_customer(request.new_customer, log)
+        booking = Booking.create(
+            customer=customer,
+            service=request.service,
+            staff=request.staff,
+            status=CONFIRMED,
+            overbooked=request.overbook,
+            source=BY_STAFF,
+            internal_note=request.note,
+            language=customer.language,
+            price_cents=request.service.price_cents,
+            **_spans(request.service, request.start),
+        )
+        details = "service, staff, starts_at" + (", internal_note" if request.note else "")
+        action = "booking.overbook" if request.overbook else "booking.create"
+        log(action, customer=customer, booking=booking, details=details)
+        outbox.booking_event(booking, outbox.BOOKING_CONFIRMED)
+        return booking
+
+    return checked_write(write)
+
+
+def _new_customer(details, log):
+    customer = create_customer(details)
+    fields = [field for field in ("name", "email", "phone") if getattr(details, field)]
+    log("customer.create", customer=customer, details=", ".join(fields))
+    return customer
+
+
+def expect_version(booking, version):
+    """Refuse at once a change based on an older version than the one loaded."""
+    if version != booking.version:
+        raise BookingChanged
+
+
+def update_if_unchanged(booking, version, **changes):
+    """Write `changes` only if the booking still has `version`; raise the version."""
+    written = (
+        Booking.update(version=Booking.version + 1, updated_at=utc_now(), **changes)
+        .where((Booking.id == booking.id) & (Booking.version == version))
+        .execute()
+    )
+    if written != 1:
+        raise BookingChanged
+
+
+def move_booking(booking, version, staff, start, now, log):
+    """Move a confirmed booking to a free time of its service (with `staff`), with the
+    same check as a new booking; the moved booking is no longer an overbooking."""
+    expect_version(booking, version)
+    if booking.status != CONFIRMED:
+        raise NotAllowed("not_movable")
+    changed = [name for name, differs in (
+        ("starts_at", booking.start != start), ("staff", booking.staff_id != staff.id)
+    ) if differs]
+
+    def write():
+        move_to(booking, version, staff, start, now, staff_rules(any_minute=True))
+        log("booking.move", customer=booking.customer_id, booking=booking.id,
+            details=", ".join(changed) or "unchanged")
+        if changed:
+            moved_from = booking.starts_at.isoformat() + "Z" if "starts_at" in changed else None
+            outbox.booking_event(booking, outbox.BOOKING_MOVED, version=version + 1,
+                                 previous_start=moved_from)
+
+    checked_write(write)
+
+
+def move_to(booking, version, staff, start, now, rules):
+    """Within a checked write: move the booking to `start` if that is free under
+    `rules` (with `staff`; None: anyone free, its own staff member first) and the
+    booking still has `version`. Returns the staff id it now has."""
+    staff_id = free_staff_at(booking.service, staff, start, now, rules,
+                             excluding=booking.id, prefer=booking.staff_id)
+    update_if_unchanged(booking, version, staff=staff_id, overbooked=False,
+                        **_spans(booking.service, start))
+    return staff_id
+
+
+def cancel_booking(booking, version, reason, shared, log):
+    """Cancel with a reason, told to the customer or not; the time becomes free."""
+    expect_version(booking, version)
+    if booking.status != CONFIRMED:
+        raise NotAllowed("not_cancellable")
+    with db.atomic():
+        mark_cancelled(booking, version, reason, shared)
+        told = "reason shared with the customer" if shared else "reason not shared"
+        log("booking.cancel", customer=booking.customer_id, booking=booking.id,
+            details=f"status: {booking.status} → {CANCELLED}; {told}")
+        outbox.booking_event(booking, outbox.BOOKING_CANCELLED, version=version + 1)
+
+
+def mark_cancelled(booking, version, reason="", shared=False):
+    """Within a transaction: cancel the booking if it still has `version`."""
+    update_if_unchanged(booking, version, status=CANCELLED, cancel_reason=reason,
+                        cancel_reason_shared=shared)
+
+
+def set_status(booking, version, status, today, log):
+    """Mark arrived, completed or no-show (from the appointment's day on), or back
+    to confirmed."""
+    if status not in STAFF_STATUSES:
+        raise NotAllowed("unknown_status")
+    expect_version(booking, version)
+    if booking.status == CANCELLED:
+        raise NotAllowed("cancelled")
+    if status != CONFIRMED and booking.start.date() > today:
+        raise NotAllowed("not_yet")
+    if status == booking.status:
+        return
+    with db.atomic():
+        update_if_unchanged(booking, version, status=status)
+        log("booking.status", customer=booking.customer_id, booking=booking.id,
+            details=f"status: {booking.status} → {status}")
+
+
+def set_note(booking, version, note, log):
+    """Replace the staff's internal note (never shown to the customer)."""
+    expect_version(booking, version)
+    with db.atomic():
+        update_if_unchanged(booking, version, internal_note=note)
+        log("booking.note", customer=booking.customer_id, booking=booking.id,
+            details="internal_note")
+
+
+def booking_with_details(booking_id):
+    """The booking with its customer, service and staff member, in one query."""
+    return (
+        Booking.select(Booking, Customer, Service, StaffMember)
+        .join(Customer).switch(Booking)
+        .join(Service).switch(Booking)
+        .join(StaffMember)
+        .where(Booking.id == booking_id)
+        .first()
+    )
+
+
+def bookings_between(first_day, last_day, staff_ids=None):
+    """The bookings (cancelled too) that touch the days first..last, with their
+    customer, service and staff member, in one query, in order of time."""
+    start = datetime.combine(first_day, time(), HELSINKI)
+    end = datetime.combine(last_day + timedelta(days=1), time(), HELSINKI)
+    query = (
+        Booking.select(Booking, Customer, Service, StaffMember)
+        .join(Customer).switch(Booking)
+        .join(Service).switch(Booking)
+        .join(StaffMember)
+        .where(
+            (Booking.starts_at < naive_utc(end))
+            & (Booking.starts_at > naive_utc(start) - LONGEST_BOOKING)
+            & (Booking.ends_at > naive_utc(start))
+        )
+        .order_by(Booking.starts_at, StaffMember.name, Booking.id)
+    )
+    if staff_ids is not None:
+        query = query.where(Booking.staff.in_(list(staff_ids)))
+    return list(query)
+
+
+def overlapping(staff, start, service, excluding=None):
+    """Active bookings of `staff` that a booking of `service` at `start` would
+    overlap, buffers included: what staff see before they book anyway."""
+    spans = _spans(service, start)
+    query = (
+        Booking.active()
+        .select(Booking, Customer)
+        .join(Customer)
+        .where(
+            (Booking.staff == staff)
+            & (Booking.starts_at < spans["blocked_until"])
+            & (Booking.starts_at > spans["starts_at"] - LONGEST_BOOKING)
+            & (Booking.blocked_until > spans["starts_at"])
+        )
+        .order_by(Booking.starts_at)
+    )
+    if excluding is not None:
+        query = query.where(Booking.id != excluding)
+    return list(query)
+
+
+def history(booking):
+    """The audit log of a booking, oldest first, with who did each thing."""
+    return list(
+        AuditEntry.select(AuditEntry, User.id, User.name)
+        .join(User, JOIN.LEFT_OUTER)
+        .where(AuditEntry.booking == booking)
+        .order_by(AuditEntry.at, AuditEntry.id)
+    )
+
+
+def find_customers(text, limit=SEARCH_LIMIT):
+    """The first customers, by name, that the register's search finds for `text`."""
+    condition = matching(text)
+    if condition is None:
+        return []
+    return list(
+        Customer.select().where(condition).order_by(Customer.name, Customer.id).limit(limit)
+    )

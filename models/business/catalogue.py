@@ -1,0 +1,133 @@
+"""What the business offers and who does it: services, staff, working hours, time off."""
+
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    SmallIntegerField,
+    TextField,
+    TimeField,
+)
+
+from models import BaseModel
+from models.privacy.declaration import STAFF, PersonalData
+
+LANGUAGES = ("fi", "sv", "en")
+
+
+class Service(BaseModel):
+    name_fi = CharField(max_length=120)
+    name_sv = CharField(max_length=120, default="")
+    name_en = CharField(max_length=120, default="")
+    description_fi = TextField(default="")
+    description_sv = TextField(default="")
+    description_en = TextField(default="")
+    duration_minutes = IntegerField()
+    price_cents = IntegerField()
+    vat_percent = DecimalField(max_digits=4, decimal_places=1, default=25.5)
+    buffer_minutes = IntegerField(default=0)
+    needs_address = BooleanField(default=False)
+    active = BooleanField(default=True)
+    position = IntegerField(default=0)
+
+    personal_data = PersonalData(
+        {},
+        not_personal=(
+            "id", "name_fi", "name_sv", "name_en", "description_fi",
+            "description_sv", "description_en", "duration_minutes", "price_cents",
+            "vat_percent", "buffer_minutes", "needs_address", "active", "position",
+        ),
+    )
+
+    def name(self, language):
+        return getattr(self, f"name_{language}") or self.name_fi
+
+    def description(self, language):
+        return getattr(self, f"description_{language}") or self.description_fi
+
+    @classmethod
+    def offered(cls):
+        return cls.select().where(cls.active).order_by(cls.position, cls.id)
+
+    def staff(self):
+        """The active staff members who offer this service, by name; read once per
+        service object (a request reads it several times)."""
+        if "_staff" not in self.__dict__:
+            self.__dict__["_staff"] = list(
+                StaffMember.select()
+                .join(StaffService)
+                .where((StaffService.service == self) & StaffMember.active)
+                .order_by(StaffMember.name)
+            )
+        return self.__dict__["_staff"]
+
+
+class StaffMember(BaseModel):
+    name = CharField(max_length=100)
+    active = BooleanField(default=True)
+
+    personal_data = PersonalData({"name": STAFF}, not_personal=("id", "active"))
+
+
+class StaffService(BaseModel):
+    staff = ForeignKeyField(StaffMember, backref="service_links", on_delete="CASCADE")
+    service = ForeignKeyField(Service, backref="staff_links", on_delete="CASCADE")
+
+    personal_data = PersonalData({}, not_personal=("id", "staff", "service"))
+
+    class Meta:
+        indexes = ((("staff", "service"), True),)
+
+
+class WorkingHours(BaseModel):
+    """A range of a weekday (0 = Monday) when a staff member works; several a day."""
+
+    staff = ForeignKeyField(StaffMember, backref="working_hours", on_delete="CASCADE")
+    weekday = SmallIntegerField()
+    start = TimeField()
+    end = TimeField()
+
+    personal_data = PersonalData(
+        {}, not_personal=("id", "staff", "weekday", "start", "end")
+    )
+
+
+class Break(BaseModel):
+    """A recurring break within a weekday's working hours (lunch, say)."""
+
+    staff = ForeignKeyField(StaffMember, backref="breaks", on_delete="CASCADE")
+    weekday = SmallIntegerField()
+    start = TimeField()
+    end = TimeField()
+
+    personal_data = PersonalData(
+        {}, not_personal=("id", "staff", "weekday", "start", "end")
+    )
+
+
+class ExtraHours(BaseModel):
+    """Working time beyond the weekly hours on one date (an extra Saturday, say)."""
+
+    staff = ForeignKeyField(StaffMember, backref="extra_hours", on_delete="CASCADE")
+    day = DateField(index=True)
+    start = TimeField()
+    end = TimeField()
+
+    personal_data = PersonalData({}, not_personal=("id", "staff", "day", "start", "end"))
+
+
+class TimeOff(BaseModel):
+    """An absence of a staff member, from `starts_at` to `ends_at` (UTC)."""
+
+    staff = ForeignKeyField(StaffMember, backref="time_off", on_delete="CASCADE")
+    starts_at = DateTimeField()
+    ends_at = DateTimeField()
+    reason = CharField(max_length=200, default="")
+
+    personal_data = PersonalData(
+        {"reason": STAFF}, not_personal=("id", "staff", "starts_at", "ends_at")
+    )

@@ -1,0 +1,252 @@
+"""The public booking flow: service, staff and day, time, details, confirmation."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from models.booking.customer_changes import change_deadline
+from models.booking.schedule import (
+    BookingRequest,
+    SlotTaken,
+    TimeNotOffered,
+    book,
+    bookable_days,
+    staff_member,
+    times_near,
+    week_of_times,
+)
+from models.business import Business
+from models.business.catalogue import Service
+from models.clock import HELSINKI, now
+from models.privacy.statements import PrivacyStatement
+from views.public.booking_forms import BookingForm
+from views.public.statement import current_statement
+from web.formatting import date_text, language
+from web.rendering import redirect_after_post, render
+from web.tokens import link_token, new_form_token, read_form_token
+
+blueprint = Blueprint("booking", __name__)
+
+FORM_MAX_AGE = 24 * 3600
+TAKEN = _l("Sorry, someone else booked this time a moment ago. "
+           "Choose another time below; what you typed is kept.")
+NOT_OFFERED = _l("This time cannot be booked (it has passed or is not open). "
+                 "Choose another time below.")
+EXPIRED = _l("The form was open for a long time. Check your details and "
+             "confirm again.")
+
+
+def offered_service(service_id):
+    service = Service.get_or_none((Service.id == service_id) & Service.active)
+    if service is None:
+        abort(404)
+    return service
+
+
+@blueprint.get("/book")
+def services():
+    return render_template("booking/services.html", services=list(Service.offered()))
+
+
+@dataclass
+class DayChoice:
+    """The staff member and day a customer asked for, and what was wrong with them.
+
+    `people` are those the customer may choose from (everyone doing the service, or
+    for a booking being `moving`, its own staff member); "any" means anyone free."""
+
+    service: Service
+    people: list
+    staff: object = None
+    staff_key: str = "any"
+    day: date | None = None
+    moving: object = None
+    errors: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_args(cls, service, args, moment, people=None, moving=None, default="any"):
+        """The choice in the page's query, at `moment`."""
+        people = service.staff() if people is None else people
+        choice = cls(service, list(people), moving=moving)
+        key = args.get("staff", default)
+        if key != "any":
+            member = next((p for p in choice.people if str(p.id) == key), None)
+            if member is None:
+                choice.errors["staff"] = _l("Choose one of the people listed.")
+            else:
+                choice.staff, choice.staff_key = member, key
+        if args.get("day"):
+            choice.choose_day(args["day"], moment)
+        return choice
+
+    def choose_day(self, text, moment):
+        """The day asked for; a day that cannot be booked (a past one, or one beyond
+        the booking horizon) gets the nearest that can, with a word at the field."""
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            self.errors["day"] = _l("Choose a day from the calendar, e.g. 24.11.2026.")
+            return
+        first, last = bookable_days(moment)
+        if day < first:
+            self.errors["day"] = _l("That day has passed. Here are the free times from "
+                                    "today on.")
+        elif day > last:
+            self.errors["day"] = _l("Times can be booked until %(day)s. Here are the "
+                                    "free times of that day.", day=date_text(last))
+        self.day = min(max(day, first), last)
+
+    def overview(self, moment):
+        """The chosen day's free times and the week from it, for the times page. With
+        no day chosen, the first day that has free times."""
+        today, last_day = bookable_days(moment)
+        day = self.day or today
+        week = week_of_times(self.service, self.staff, day, moment, self.moving)
+        if self.day is None and not week.free[day] and week.next_day:
+            day = week.next_day
+            week = week_of_times(self.service, self.staff, day, moment, self.moving)
+        return {
+            "day": day,
+            "times": week.free[day],
+            "week": [(d, len(week.free[d]), d in week.open_days) for d in sorted(week.free)],
+            "next_day": week.next_day,
+            "previous_day": day - timedelta(days=1) if day > today else None,
+            "today": today,
+            "last_day": last_day,
+        }
+
+
+@blueprint.get("/book/<int:service_id>")
+def times(service_id):
+    service = offered_service(service_id)
+    choice = DayChoice.from_args(service, request.args, now())
+    return render(
+        "booking/times.html",
+        "partials/booking/free_times.html",
+        status=422 if choice.errors else 200,
+        service=service,
+        choice=choice,
+        times_url=url_for(".times", service_id=service.id),
+        choose_url=url_for(".details", service_id=service.id),
+        **choice.overview(now()),
+    )
+
+
+@blueprint.route("/book/<int:service_id>/details", methods=["GET", "POST"])
+def details(service_id):
+    service = offered_service(service_id)
+    if request.method == "GET":
+        form = BookingForm(service, formdata=None, data={
+            "start": request.args.get("start", ""),
+            "staff": request.args.get("staff", "any"),
+            "form_token": new_form_token(),
+        })
+        return details_page(form, status=200 if chosen_time_ok(form) else 422)
+    form = BookingForm(service)
+    fields_valid = form.validate()
+    if not (chosen_time_ok(form) and fields_valid):
+        return details_page(form, status=422)
+    submission_key = read_form_token(form.form_token.data, FORM_MAX_AGE)
+    if submission_key is None:
+        form.form_token.data = new_form_token()
+        return details_page(form, status=422, notice=EXPIRED)
+    return make_booking(form, submission_key)
+
+
+def make_booking(form, submission_key):
+    staff_id = form.chosen_staff_id()
+    try:
+        booking = book(BookingRequest(
+            service=form.service,
+            staff=None if staff_id == "any" else staff_member(staff_id),
+            start=form.chosen_start(),
+            details=form.details(),
+            message=(form.message.data or "").strip(),
+            language=language(),
+            submission_key=submission_key,
+            token=link_token(submission_key),
+            privacy_version=shown_statement(form).version,
+            marketing=bool(form.marketing.data) and Business.current().marketing_enabled,
+            ip=request.remote_addr or "",
+        ))
+    except SlotTaken:
+        return details_page(form, status=409, notice=TAKEN)
+    except TimeNotOffered:
+        form.start.errors = [NOT_OFFERED]
+        return details_page(form, status=422)
+    return redirect_after_post(
+        url_for(".confirmed", token=link_token(booking.submission_key))
+    )
+
+
+def shown_statement(form):
+    """The privacy statement the form links to: the version it was handed out with,
+    when that is a published one, else the one in force."""
+    version = form.shown_privacy_version()
+    statement = version and PrivacyStatement.get_or_none(PrivacyStatement.version == version)
+    statement = statement or current_statement()
+    form.privacy_version.data = str(statement.version)
+    return statement
+
+
+def chosen_time_ok(form, people=None):
+    """Whether the hidden time and staff fields hold something bookable (with one of
+    `people`, when given); if not, the error is put on the field and the customer is
+    offered the day's times."""
+    staff_id = form.chosen_staff_id()
+    if people is not None:
+        known = staff_id == "any" or staff_id in {member.id for member in people}
+    else:
+        known = staff_id == "any" or (
+            staff_id is not None and staff_member(staff_id) is not None)
+    if not known:
+        form.staff.errors = [_l("The chosen person was not found. Choose a time "
+                                "again below.")]
+        form.staff.data = "any"
+        return False
+    start = form.chosen_start()
+    if start is None or start < now():
+        form.start.errors = [NOT_OFFERED]
+        return False
+    return True
+
+
+def chosen_staff(form):
+    """The staff member the form chose, or None for anyone free."""
+    staff_id = form.chosen_staff_id()
+    return staff_member(staff_id) if isinstance(staff_id, int) else None
+
+
+def alternatives_for(form, taken, moving=None):
+    """The times to offer when the chosen one was `taken` or is not right."""
+    if not (taken or form.start.errors or form.staff.errors):
+        return []
+    moment = now()
+    day = (form.chosen_start() or moment).astimezone(HELSINKI).date()
+    return times_near(form.service, chosen_staff(form), day, moment, moving)
+
+
+def details_page(form, status, notice=None):
+    """The details form, with the day's remaining free times to choose from when
+    the chosen time could not be booked, and a warning when the chosen time could not
+    be changed online once booked."""
+    start, business = form.chosen_start(), Business.current()
+    return render(
+        "booking/details.html",
+        "partials/booking/details_form.html",
+        status=status,
+        form=form,
+        service=form.service,
+        staff=chosen_staff(form),
+        start=start,
+        inside_deadline=start is not None and change_deadline(start, business) <= now(),
+        notice=notice,
+        alternatives=alternatives_for(form, notice is TAKEN),
+        business=business,
+        statement=shown_statement(form),
+    )
+
+
+# The customer's own booking pages share this blueprint (and its addresses).

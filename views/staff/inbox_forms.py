@@ -1,0 +1,26 @@
+"""Forms of the staff's inbox of contact requests."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField, TextAreaField
+
+from models import whole_number
+from models.people.contact_requests import NOTE_MAX
+from web.forms import Form, LengthLimit, required
+
+
+class AnswerForm(Form):
+    note = TextAreaField(
+        _l("How you answered"),
+        validators=[required(_l("Write down how you answered: by e-mail or phone, and "
+                                "what you said in short.")), LengthLimit(NOTE_MAX)],
+    )
+
+
+class LinkForm(Form):
+    """The customer a request is linked to, chosen from a search or the likely ones."""
+
+    customer = HiddenField()
+
+    def chosen_customer_id(self):
+        return whole_number(self.customer.data)
+
