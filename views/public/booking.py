@@ -250,3 +250,8 @@ def details_page(form, status, notice=None):
 
 
 # The customer's own booking pages share this blueprint (and its addresses).
+
+
+# The booking's own page and its changes (views/public/manage.py) add their routes to this
+# blueprint when imported.
+from views.public import manage  # noqa: E402, F401
