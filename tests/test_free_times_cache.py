@@ -290,3 +290,14 @@ def test_two_app_servers_never_offer_a_time_the_other_booked(two_servers):
         assert book_online(booking_server.url, start, number) == 303
         assert f"start={start}" not in get(other.url, path)
         assert f"start={start}" not in get(booking_server.url, path)
+
+
+def test_a_kept_page_comes_compressed_the_same_each_time(client, shop):
+    import gzip
+
+    plain = fragment(client)
+    for _ in range(2):
+        response = client.get(f"/book/{CLASSIC_60}?staff={AINO}&day={TUESDAY.isoformat()}",
+                              headers={**HTMX, "Accept-Encoding": "gzip"})
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(response.data).decode() == plain

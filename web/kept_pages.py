@@ -8,14 +8,18 @@ kept costs one look-up of the generation by primary key and a dictionary look-up
 
 Each answer carries an ETag, the hash of what it holds, so a browser (or a proxy) that
 asks again with If-None-Match gets a 304 while the page is the same, also after the
-minute has moved on or on another app server. The page holds no form token and nothing
-of a visitor (a customer's details are asked for on the next page, which is not kept).
+minute has moved on or on another app server. Its compressed bytes are kept too, by the
+same hash and the compression (Flask-Compress's cache: `compression_key`,
+`CompressedPages`), so a kept page is compressed once, not on every answer.
+
+The page holds no form token and nothing of a visitor (a customer's details are asked
+for on the next page, which is not kept), so one kept page serves every visitor.
 """
 
 import hashlib
 from functools import wraps
 
-from flask import make_response, request
+from flask import g, make_response, request
 
 from engines import clock
 from models.booking.generation import BoundedCache, current_generation, whole_minute
@@ -24,6 +28,8 @@ from web.formatting import language
 
 # Some 10 KB each, uncompressed: at most a few MB per process.
 PAGES = BoundedCache(512)
+# The same pages compressed, 1-2 KB each, by ETag and compression.
+COMPRESSED = BoundedCache(1024)
 # Answers that may be kept: the page, or the same page with a word at a field.
 KEPT_STATUSES = (200, 422)
 # A browser keeps the page but asks (If-None-Match) before it shows it again.
@@ -85,7 +91,25 @@ def _response(kept):
         response = make_response(kept.body, kept.status)
         response.content_type = kept.content_type
     response.set_etag(kept.etag, weak=True)
+    g.kept_page_etag = kept.etag
     response.headers["Cache-Control"] = CACHE_CONTROL
     response.vary.add("HX-Request")
     response.vary.add("Cookie")
     return response
+
+
+def compression_key(request):
+    """Flask-Compress's key of a response's compressed bytes: the ETag of a kept page,
+    "" for every other answer (which is compressed anew)."""
+    return g.get("kept_page_etag", "")
+
+
+class CompressedPages:
+    """Flask-Compress's cache: the compressed bytes of kept pages only."""
+
+    def get(self, key):
+        return None if key.endswith(";") else COMPRESSED.get(key)
+
+    def set(self, key, value):
+        if not key.endswith(";"):
+            COMPRESSED.put(key, value)
