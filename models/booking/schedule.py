@@ -24,7 +24,13 @@ from engines.free_times import (
     working_days,
 )
 from models import db, write_transaction
-from models.booking.bookings import LONGEST_BOOKING, Booking, busy_spans, token_hash
+from models.booking.bookings import (
+    CANCELLED,
+    LONGEST_BOOKING,
+    Booking,
+    busy_spans,
+    token_hash,
+)
 from models.booking.generation import BoundedCache, calendar_changed
 from models.business import Business, DayException
 from models.business.catalogue import Break, ExtraHours, StaffMember, TimeOff, WorkingHours
@@ -53,10 +59,45 @@ EXTRA, HOURS, BREAK = 0, 1, 2
 BOOKED, ABSENT = 0, 1
 
 
+# The SQL of the two queries, as peewee wrote it, by database and shape (how many staff
+# members, and which parts): writing it takes peewee some 30 times longer than the
+# database takes to answer, and a booking runs these queries inside its transaction.
+_WRITTEN_SQL = {}
+
+
+def _run(shape, build, params, columns):
+    """Rows of the query `build()` makes, with `params` (in the order peewee puts them)
+    and each column read as the field in `columns` reads it (None: as it comes). The
+    SQL is written by peewee once per database and shape; when peewee's parameters
+    are not `params` (a query this code does not know), it is not kept."""
+    key = (type(db.obj), shape)
+    sql = _WRITTEN_SQL.get(key)
+    if sql is None:
+        sql, written = build().sql()
+        if list(written) == params:
+            _WRITTEN_SQL[key] = sql
+        else:
+            params = written
+    readers = [column.python_value if column is not None else None for column in columns]
+    return [tuple(value if read is None or value is None else read(value)
+                  for read, value in zip(readers, row, strict=True))
+            for row in db.execute_sql(sql, params)]
+
+
 def _day_ranges(staff_ids, first_day, last_day):
     """The wall-clock ranges of these staff members in one query, as plain tuples:
     (kind, staff id, weekday or None, date or None, start, end). Extra hours come first:
     on SQLite the first part of the union says how each column is read."""
+    return _run(
+        ("day ranges", len(staff_ids)),
+        lambda: _day_ranges_query(staff_ids, first_day, last_day),
+        [EXTRA, None, *staff_ids, first_day, last_day, HOURS, None, *staff_ids, BREAK, None,
+         *staff_ids],
+        (None, None, None, ExtraHours.day, ExtraHours.start, ExtraHours.end),
+    )
+
+
+def _day_ranges_query(staff_ids, first_day, last_day):
     extra = ExtraHours.select(
         Value(EXTRA), ExtraHours.staff, Value(None), ExtraHours.day, ExtraHours.start,
         ExtraHours.end,
@@ -66,7 +107,7 @@ def _day_ranges(staff_ids, first_day, last_day):
                      model.end).where(model.staff.in_(staff_ids))
         for kind, model in ((HOURS, WorkingHours), (BREAK, Break))
     ]
-    return extra.union_all(weekly[0]).union_all(weekly[1]).tuples()
+    return extra.union_all(weekly[0]).union_all(weekly[1])
 
 
 def _spans(staff_ids, start, end, with_bookings, excluding):
@@ -75,6 +116,20 @@ def _spans(staff_ids, start, end, with_bookings, excluding):
     time off, and with `with_bookings` active bookings (to the end of their buffer;
     the one with id `excluding`, being moved, left out)."""
     first, last = naive_utc(start), naive_utc(end)
+    params = [ABSENT, *staff_ids, last, first]
+    if with_bookings:
+        params += [BOOKED, CANCELLED, *staff_ids, last, first - LONGEST_BOOKING, first]
+        if excluding is not None:
+            params.append(excluding)
+    return _run(
+        ("spans", len(staff_ids), with_bookings, excluding is None),
+        lambda: _spans_query(staff_ids, first, last, with_bookings, excluding),
+        params,
+        (None, None, TimeOff.starts_at, TimeOff.ends_at),
+    )
+
+
+def _spans_query(staff_ids, first, last, with_bookings, excluding):
     query = TimeOff.select(Value(ABSENT), TimeOff.staff, TimeOff.starts_at, TimeOff.ends_at
                            ).where(TimeOff.staff.in_(staff_ids) & (TimeOff.starts_at < last)
                                    & (TimeOff.ends_at > first))
@@ -88,7 +143,7 @@ def _spans(staff_ids, start, end, with_bookings, excluding):
         if excluding is not None:
             booked = booked.where(Booking.id != excluding)
         query = query.union_all(booked)
-    return query.tuples()
+    return query
 
 
 def staff_weeks(staff_ids, first_day, last_day, with_bookings=True, excluding=None):
@@ -124,11 +179,11 @@ def staff_weeks(staff_ids, first_day, last_day, with_bookings=True, excluding=No
 
 
 def closed_between(first_day, last_day):
-    exceptions = DayException.select().where(
+    exceptions = list(DayException.select(DayException.day, DayException.is_open).where(
         DayException.day.between(first_day, last_day)
-    )
-    opened = {row.day for row in exceptions if row.is_open}
-    closed = [row.day for row in exceptions if not row.is_open]
+    ).tuples())
+    opened = {day for day, is_open in exceptions if is_open}
+    closed = [day for day, is_open in exceptions if not is_open]
     return closed_days(first_day, last_day, opened=opened, closed=closed)
 
 
