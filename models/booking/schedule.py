@@ -196,8 +196,9 @@ def staff_ids_for(service, staff=None):
 
 # The free-time inputs loaded for a generation of the calendar: the pages of free times
 # use them again until a write moves the generation on. A week of a busy calendar is
-# some 50 KB.
-INPUTS = BoundedCache(128)
+# some 50 KB; the rest of the booking horizon (for the next day with free times) up to
+# ten times that.
+INPUTS = BoundedCache(64)
 
 
 def _inputs(service, staff, first_day, last_day, with_bookings=True, rules=None,
