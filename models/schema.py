@@ -7,6 +7,7 @@ from playhouse.migrations import Runner
 from models.accounts.sessions import StaffSession
 from models.accounts.users import Invitation, RecoveryCode, User
 from models.booking.bookings import Booking
+from models.booking.generation import CalendarGeneration
 from models.business.catalogue import (
     Break,
     ExtraHours,
@@ -68,6 +69,7 @@ MODELS = (
     TableRewrite,
     StaffSession,
     RateLimitEntry,
+    CalendarGeneration,
 )
 
 # Kept by the database alone, not declared on a model: the exclusion constraint that
