@@ -1,0 +1,653 @@
+"""Invoices, credit notes, payment reminders and receipts as PDF, from plain data.
+
+The caller passes everything already decided: the amounts (from engines.vat, row by row),
+the bar code digits (engines.barcode), the EPC payment (engines.epc_qr) and every label in
+the reader's language (`Labels`); this module only lays them out and formats numbers and
+dates for `language` with Babel. `invoice_document` builds the data from a
+`engines.finvoice.Invoice`, so that a PDF shows the same cents as its Finvoice message.
+
+The text is set in DejaVu Sans, embedded (subset) from engines/fonts/ (Bitstream Vera
+licence, beside the files), which has the euro sign, åäö and the letters of the names of
+most of Europe. A4 pages for the invoice and the receipt, and a receipt 80 mm wide for a
+receipt printer, as one page as long as its content. Long names wrap and many rows run
+onto more pages, the table's headings repeated; every page carries its number.
+"""
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+
+from babel.dates import format_date, format_time
+from babel.numbers import format_currency, format_decimal
+from fpdf import FPDF, FontFace, XPos, YPos
+
+from engines import vat
+from engines.barcode import code_128_modules, virtual_bar_code
+from engines.epc_qr import LARGEST_AMOUNT_CENTS as EPC_LARGEST_AMOUNT_CENTS
+from engines.epc_qr import EpcPayment, epc_qr_code
+from engines.reference import (
+    format_reference,
+    format_rf_reference,
+    is_rf_reference,
+    parse_payment_reference,
+    rf_reference,
+)
+
+FONT_FOLDER = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVuSans"
+LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
+
+A4 = "A4"
+ROLL_80_MM = "80mm"
+
+# Millimetres.
+_MARGIN = 15
+_ROLL_WIDTH = 80
+_ROLL_MARGIN = 4
+_BAR_MODULE = 0.25
+_BAR_HEIGHT = 13
+_QR_SIZE = 32
+_PAYMENT_BOX_HEIGHT = 62
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Every text the documents print, in the reader's language. `page` is a %-format
+    with %(page)s and %(pages)s; `title` is the document's ("LASKU", "HYVITYSLASKU",
+    "MAKSUMUISTUTUS", "KUITTI")."""
+
+    title: str
+    number: str
+    issue_date: str
+    due_date: str
+    seller: str
+    buyer: str
+    business_id: str
+    description: str
+    service_date: str
+    quantity: str
+    unit_price: str
+    vat_percent: str
+    vat: str
+    row_total: str
+    vat_breakdown: str
+    taxable_amount: str
+    total: str
+    total_to_pay: str
+    penalty_interest: str
+    reference: str
+    rf_reference: str
+    bar_code: str
+    qr_code: str
+    payment_method: str
+    paid: str
+    time: str
+    buyer_reference: str
+    page: str
+    iban: str = "IBAN"
+    bic: str = "BIC"
+
+
+@dataclass(frozen=True)
+class Party:
+    """A seller or buyer as printed: `address` and `contact` are lines."""
+
+    name: str
+    address: tuple[str, ...] = ()
+    business_id: str | None = None
+    contact: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row: the unit price without VAT in euros (engines.vat.unit_net_price), the
+    row's amounts in cents (engines.vat.row), negative on a credit note."""
+
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_net_price: Decimal
+    vat_percent: Decimal
+    vat_cents: int
+    gross_cents: int
+    service_date: date | None = None
+
+    @property
+    def net_cents(self):
+        return self.gross_cents - self.vat_cents
+
+
+@dataclass(frozen=True)
+class RateTotal:
+    """The taxable amount and VAT of one rate; `exemption` is the legal reference of a
+    sale without VAT (AVL 34 §, AVL 3 §), printed beside it."""
+
+    vat_percent: Decimal
+    net_cents: int
+    vat_cents: int
+    gross_cents: int
+    exemption: str | None = None
+
+
+@dataclass(frozen=True)
+class PaymentDetails:
+    """How to pay: `reference` compact as the payer types it (a Finnish one, "1234561",
+    or an RF one), `rf_reference` the RF form of a Finnish one (else None), the bar
+    code's 54 digits (None for an account abroad) and the EPC QR code's payment (or
+    None)."""
+
+    iban: str
+    bic: str
+    reference: str
+    rf_reference: str | None
+    bar_code: str | None
+    epc: EpcPayment | None
+
+
+@dataclass(frozen=True)
+class InvoiceDocument:
+    """An invoice, a credit note (`refers_to` names the original, `payment` is None) or
+    a payment reminder (`refers_to` names the invoice reminded of). `notes` are printed
+    under the totals (e.g. the simplified invoice's statement, the reminder's text)."""
+
+    language: str
+    labels: Labels
+    seller: Party
+    buyer: Party
+    number: str
+    issue_date: date
+    due_date: date | None
+    rows: tuple[Row, ...]
+    totals: tuple[RateTotal, ...]
+    total_cents: int
+    penalty_interest_percent: Decimal | None
+    payment: PaymentDetails | None
+    refers_to: str | None = None
+    buyer_reference: str | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """A receipt of a payment at the counter (receipt law 658/2013): `paid_at` in the
+    business's local time, `payment_method` its name in the reader's language."""
+
+    language: str
+    labels: Labels
+    seller: Party
+    number: str
+    paid_at: datetime
+    rows: tuple[Row, ...]
+    totals: tuple[RateTotal, ...]
+    total_cents: int
+    payment_method: str
+    buyer: Party | None = None
+    notes: tuple[str, ...] = ()
+
+
+# Building the data from an engines.finvoice.Invoice ------------------------------------
+
+def document_rows(invoice_rows, vat_registered=True, sign=1):
+    """The printed rows and the totals per rate of finvoice InvoiceRows, computed with
+    engines.vat (`sign` -1 on a credit note)."""
+    rows, amounts = [], []
+    for each in invoice_rows:
+        amount = vat.row(each.unit_gross_cents, each.quantity, each.rate,
+                         vat_registered=vat_registered)
+        amounts.append(amount)
+        rows.append(Row(each.description, sign * Decimal(each.quantity), each.unit,
+                        vat.unit_net_price(each.unit_gross_cents, amount.rate),
+                        amount.rate.percent, sign * amount.vat, sign * amount.gross,
+                        each.service_date))
+    totals = tuple(RateTotal(total.rate.percent, sign * total.net, sign * total.vat,
+                             sign * total.gross, total.rate.exemption)
+                   for total in vat.totals_per_rate(amounts))
+    return tuple(rows), totals
+
+
+def invoice_document(invoice, labels, *, seller_contact=(), refers_to=None, notes=()):
+    """The printable form of an engines.finvoice.Invoice (an invoice or, when it
+    credits one, a credit note), with the same rows, totals and payment details as its
+    Finvoice message."""
+    sign = -1 if invoice.credits else 1
+    rows, totals = document_rows(invoice.rows, invoice.seller.vat_registered, sign)
+    total = sum(each.gross_cents for each in totals)
+    seller = invoice.seller
+    payment = None
+    if not invoice.credits and invoice.reference and total > 0:
+        payment = payment_details(seller.name, seller.iban, seller.bic, invoice.reference,
+                                  total, invoice.due_date)
+    return InvoiceDocument(
+        language=invoice.buyer.language, labels=labels,
+        seller=Party(seller.name, _address_lines(seller.address), seller.business_id,
+                     tuple(seller_contact)),
+        buyer=Party(invoice.buyer.name, _address_lines(invoice.buyer.address),
+                    invoice.buyer.business_id),
+        number=invoice.number, issue_date=invoice.issue_date, due_date=invoice.due_date,
+        rows=rows, totals=totals, total_cents=total,
+        penalty_interest_percent=invoice.penalty_interest_percent, payment=payment,
+        refers_to=refers_to, buyer_reference=invoice.buyer_reference, notes=tuple(notes),
+    )
+
+
+def payment_details(payee, iban, bic, reference, amount_cents, due_date):
+    """The bar code and the EPC payment for a reference (Finnish or RF) and an amount:
+    an account abroad gets no Finnish bar code, and an amount a bank app cannot take
+    (none, or above 999 999 999,99 €) no QR code."""
+    compact = parse_payment_reference(reference)
+    finnish_account = iban.replace(" ", "").upper().startswith("FI")
+    bar_code = virtual_bar_code(iban, amount_cents, compact, due_date) \
+        if finnish_account else None
+    epc = None
+    if 0 < amount_cents <= EPC_LARGEST_AMOUNT_CENTS and payee.strip():
+        epc = EpcPayment(payee.strip()[:70], iban, amount_cents, compact, bic, due_date)
+    if is_rf_reference(compact):
+        return PaymentDetails(iban, bic, compact, None, bar_code, epc)
+    return PaymentDetails(iban, bic, compact, rf_reference(compact), bar_code, epc)
+
+
+def _address_lines(address):
+    if address is None:
+        return ()
+    lines = [address.street, f"{address.post_code} {address.town}".strip()]
+    if address.country_code != "FI":
+        lines.append(address.country_code)
+    return tuple(line for line in lines if line)
+
+
+# Formatting --------------------------------------------------------------------------
+
+class _Format:
+    def __init__(self, language):
+        self.locale = LOCALES.get(language, LOCALES["fi"])
+
+    def money(self, cents):
+        return format_currency(Decimal(cents).scaleb(-2), "EUR", locale=self.locale)
+
+    def unit_price(self, euros):
+        return format_currency(euros, "EUR", format="#,##0.00## ¤", locale=self.locale,
+                               currency_digits=False)
+
+    def number(self, value):
+        return format_decimal(value, format="#,##0.###", locale=self.locale)
+
+    def percent(self, value):
+        return f"{format_decimal(value, format='#,##0.##', locale=self.locale)} %"
+
+    def day(self, value):
+        return format_date(value, format="short", locale=self.locale)
+
+    def moment(self, value):
+        return f"{self.day(value)} {format_time(value, format='short', locale=self.locale)}"
+
+
+_UNPRINTABLE = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+
+
+def printable(text):
+    """`text` with what a PDF line cannot show (control characters, unassigned code
+    points, line breaks) as spaces."""
+    return "".join(" " if unicodedata.category(char) in _UNPRINTABLE else char
+                   for char in str(text))
+
+
+# The PDF -----------------------------------------------------------------------------
+
+class _Pdf(FPDF):
+    """A page with its number (and the seller's name) at the foot."""
+
+    def __init__(self, page_format, footer_text, page_label, margin):
+        super().__init__(unit="mm", format=page_format)
+        self.footer_text = footer_text
+        self.page_label = page_label
+        self.set_margins(margin, margin, margin)
+        self.add_font(FONT, "", FONT_FOLDER / "DejaVuSans.ttf")
+        self.add_font(FONT, "B", FONT_FOLDER / "DejaVuSans-Bold.ttf")
+        self.set_font(FONT, size=10)
+
+    def footer(self):
+        if self.page_label is None:
+            return
+        self.set_y(-12)
+        self.set_font(FONT, size=8)
+        page = self.page_label % {"page": self.page_no(), "pages": self.str_alias_nb_pages}
+        self.cell(0, 4, printable(f"{self.footer_text}   {page}"), align="C")
+
+
+def _new_pdf(page_format, footer_text, page_label, margin, title, language, moment):
+    pdf = _Pdf(page_format, footer_text, page_label, margin)
+    pdf.set_title(printable(title))
+    pdf.set_lang(language)
+    pdf.set_creator("Vuoro")
+    # The document's date, not the moment it was drawn: the same data, the same file.
+    pdf.set_creation_date(moment)
+    return pdf
+
+
+def _moment(day):
+    return datetime.combine(day, time(12), tzinfo=UTC)
+
+
+def _text(pdf, width, text, size=10, bold=False, height=None, align="L"):
+    pdf.set_font(FONT, "B" if bold else "", size)
+    pdf.multi_cell(width, height or size * 0.5, printable(text), align=align,
+                   new_x=XPos.LMARGIN if width == 0 else XPos.LEFT, new_y=YPos.NEXT)
+
+
+def _pairs(pdf, x, label_width, value_width, pairs, size=9):
+    """Labels and values in two columns from `x`, one pair a line (a value may wrap)."""
+    pdf.set_font(FONT, "", size)
+    for label, value in pairs:
+        top = pdf.get_y()
+        pdf.set_x(x)
+        pdf.set_font(FONT, "B", size)
+        pdf.multi_cell(label_width, size * 0.5, printable(label), new_x=XPos.RIGHT,
+                       new_y=YPos.TOP)
+        label_bottom = pdf.get_y()
+        pdf.set_xy(x + label_width, top)
+        pdf.set_font(FONT, "", size)
+        pdf.multi_cell(value_width, size * 0.5, printable(value), new_x=XPos.LEFT,
+                       new_y=YPos.NEXT)
+        pdf.set_y(max(pdf.get_y(), label_bottom, top + size * 0.5))
+
+
+def _party_lines(party, labels):
+    lines = [*party.address]
+    if party.business_id:
+        lines.append(f"{labels.business_id} {party.business_id}")
+    return [*lines, *party.contact]
+
+
+@dataclass(frozen=True)
+class _Page:
+    """What the A4 layout prints, whatever the document."""
+
+    language: str
+    labels: Labels
+    seller: Party
+    buyer: Party | None
+    info: tuple
+    refers_to: str | None
+    rows: tuple
+    totals: tuple
+    total_label: str
+    total_cents: int
+    notes: tuple
+    payment: PaymentDetails | None
+    due_date: date | None
+    moment: datetime
+
+
+def invoice_pdf(document):
+    """An invoice, credit note or reminder as A4 PDF bytes."""
+    labels, fmt = document.labels, _Format(document.language)
+    info = [(labels.number, document.number),
+            (labels.issue_date, fmt.day(document.issue_date))]
+    if document.due_date and document.payment:
+        info.append((labels.due_date, fmt.day(document.due_date)))
+    if document.payment:
+        info.append((labels.reference, format_reference(document.payment.reference)
+                     if not is_rf_reference(document.payment.reference)
+                     else format_rf_reference(document.payment.reference)))
+    if document.penalty_interest_percent is not None and document.payment:
+        info.append((labels.penalty_interest, fmt.percent(document.penalty_interest_percent)))
+    if document.buyer_reference:
+        info.append((labels.buyer_reference, document.buyer_reference))
+    return _a4(_Page(
+        document.language, labels, document.seller, document.buyer, tuple(info),
+        document.refers_to, document.rows, document.totals, labels.total_to_pay,
+        document.total_cents, document.notes, document.payment, document.due_date,
+        _moment(document.issue_date)))
+
+
+def receipt_pdf(receipt, paper=A4):
+    """A receipt as PDF bytes: on A4, or (paper=ROLL_80_MM) one page 80 mm wide."""
+    if paper == ROLL_80_MM:
+        return _roll(receipt)
+    if paper != A4:
+        raise ValueError(f"a receipt is printed on {A4} or {ROLL_80_MM}")
+    labels, fmt = receipt.labels, _Format(receipt.language)
+    info = ((labels.number, receipt.number), (labels.time, fmt.moment(receipt.paid_at)),
+            (labels.payment_method, receipt.payment_method))
+    return _a4(_Page(
+        receipt.language, labels, receipt.seller, receipt.buyer, info, None, receipt.rows,
+        receipt.totals, labels.paid, receipt.total_cents, receipt.notes, None, None,
+        receipt.paid_at if receipt.paid_at.tzinfo else receipt.paid_at.replace(tzinfo=UTC)))
+
+
+def _a4(page):
+    labels = page.labels
+    footer = " · ".join(part for part in (page.seller.name, page.seller.business_id and
+                                          f"{labels.business_id} {page.seller.business_id}")
+                        if part)
+    pdf = _new_pdf("A4", footer, labels.page, _MARGIN, f"{labels.title} {page.info[0][1]}",
+                   page.language, page.moment)
+    pdf.set_auto_page_break(True, margin=18)
+    pdf.add_page()
+    _heading(pdf, page)
+    _rows(pdf, page)
+    _totals(pdf, page)
+    if page.payment:
+        _payment(pdf, page)
+    return _finished(pdf)
+
+
+def _finished(pdf):
+    """The file's bytes, and the font files fpdf2 reads lazily closed."""
+    try:
+        return bytes(pdf.output())
+    finally:
+        for font in pdf.fonts.values():
+            font.ttfont.close()
+
+
+def _heading(pdf, page):
+    labels = page.labels
+    top = pdf.get_y()
+    _text(pdf, 100, page.seller.name, size=13, bold=True)
+    for line in _party_lines(page.seller, labels):
+        _text(pdf, 100, line, size=9)
+    left_bottom = pdf.get_y()
+    pdf.set_xy(120, top)
+    _text(pdf, 75, labels.title, size=17, bold=True, align="R")
+    pdf.ln(2)
+    _pairs(pdf, 120, 38, 37, page.info)
+    pdf.set_y(max(left_bottom, pdf.get_y()) + 6)
+    if page.buyer:
+        _text(pdf, 100, labels.buyer, size=8, bold=True)
+        _text(pdf, 100, page.buyer.name, size=11, bold=True)
+        for line in _party_lines(page.buyer, labels):
+            _text(pdf, 100, line, size=10)
+        pdf.ln(4)
+    if page.refers_to:
+        _text(pdf, 0, page.refers_to, size=10, bold=True)
+        pdf.ln(2)
+
+
+def _rows(pdf, page):
+    labels, fmt = page.labels, _Format(page.language)
+    pdf.set_font(FONT, size=8.5)
+    grey = FontFace(emphasis="BOLD", fill_color=(230, 230, 230))
+    with pdf.table(col_widths=(53, 23, 15, 25, 14, 22, 28), line_height=4.2,
+                   text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
+                   headings_style=grey, borders_layout="HORIZONTAL_LINES",
+                   repeat_headings=1, padding=1, width=180) as table:
+        table.row([printable(text) for text in (
+            labels.description, labels.service_date, labels.quantity, labels.unit_price,
+            labels.vat_percent, labels.vat, labels.row_total)])
+        for row in page.rows:
+            table.row([printable(text) for text in (
+                row.description, fmt.day(row.service_date) if row.service_date else "",
+                f"{fmt.number(row.quantity)} {row.unit}".strip(),
+                fmt.unit_price(row.unit_net_price), fmt.percent(row.vat_percent),
+                fmt.money(row.vat_cents), fmt.money(row.gross_cents))])
+    pdf.ln(4)
+
+
+def _totals(pdf, page):
+    labels, fmt = page.labels, _Format(page.language)
+    pdf.set_font(FONT, size=8.5)
+    _text(pdf, 0, labels.vat_breakdown, size=9, bold=True)
+    pdf.set_font(FONT, size=8.5)
+    with pdf.table(col_widths=(60, 40, 40, 40), line_height=4.2,
+                   text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
+                   headings_style=FontFace(emphasis="BOLD"),
+                   borders_layout="HORIZONTAL_LINES", padding=1, width=180) as table:
+        table.row([printable(text) for text in (
+            labels.vat_percent, labels.taxable_amount, labels.vat, labels.total)])
+        for total in page.totals:
+            rate = fmt.percent(total.vat_percent)
+            if total.exemption:
+                rate = f"{rate} ({total.exemption})"
+            table.row([printable(text) for text in (
+                rate, fmt.money(total.net_cents), fmt.money(total.vat_cents),
+                fmt.money(total.gross_cents))])
+    pdf.ln(3)
+    pdf.set_font(FONT, "B", 12)
+    pdf.cell(120, 7, printable(page.total_label))
+    pdf.cell(60, 7, printable(fmt.money(page.total_cents)), align="R",
+             new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.ln(3)
+    for note in page.notes:
+        _text(pdf, 0, note, size=9)
+        pdf.ln(1)
+
+
+def _payment(pdf, page):
+    labels, fmt, payment = page.labels, _Format(page.language), page.payment
+    if pdf.will_page_break(_PAYMENT_BOX_HEIGHT):
+        pdf.add_page()
+    pdf.ln(2)
+    top = pdf.get_y()
+    pdf.set_draw_color(0)
+    pdf.line(_MARGIN, top, 210 - _MARGIN, top)
+    pdf.set_y(top + 3)
+    pairs = [(labels.iban, _grouped_iban(payment.iban)), (labels.bic, payment.bic)]
+    if is_rf_reference(payment.reference):
+        pairs.append((labels.rf_reference, format_rf_reference(payment.reference)))
+    else:
+        pairs.append((labels.reference, format_reference(payment.reference)))
+        if payment.rf_reference:
+            pairs.append((labels.rf_reference, format_rf_reference(payment.rf_reference)))
+    if page.due_date:
+        pairs.append((labels.due_date, fmt.day(page.due_date)))
+    pairs.append((labels.total_to_pay, fmt.money(page.total_cents)))
+    _pairs(pdf, _MARGIN, 46, 82, pairs, size=10)
+    if payment.epc:
+        _qr_code(pdf, payment.epc, 210 - _MARGIN - _QR_SIZE, top + 2)
+        pdf.set_xy(210 - _MARGIN - 50, top + 3 + _QR_SIZE)
+        _text(pdf, 50, labels.qr_code, size=7, align="R")
+    if payment.bar_code:
+        pdf.set_y(max(pdf.get_y(), top + 40) + 2)
+        _text(pdf, 0, labels.bar_code, size=7)
+        _bar_code(pdf, payment.bar_code, _MARGIN, pdf.get_y() + 1)
+        pdf.set_y(pdf.get_y() + _BAR_HEIGHT + 2)
+        pdf.set_font(FONT, "", 8)
+        pdf.cell(0, 4, payment.bar_code, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _grouped_iban(iban):
+    compact = iban.replace(" ", "").upper()
+    return " ".join(compact[start:start + 4] for start in range(0, len(compact), 4))
+
+
+def _bar_code(pdf, digits, x, y):
+    """The Code 128 bars (quiet zones included), `_BAR_MODULE` mm a module."""
+    pdf.set_fill_color(0)
+    modules = code_128_modules(digits)
+    start = None
+    for index, module in enumerate(modules + "0"):
+        if module == "1" and start is None:
+            start = index
+        elif module == "0" and start is not None:
+            pdf.rect(x + start * _BAR_MODULE, y, (index - start) * _BAR_MODULE, _BAR_HEIGHT,
+                     style="F")
+            start = None
+
+
+def _qr_code(pdf, payment, x, y):
+    """The EPC QR code, `_QR_SIZE` mm square with its quiet zone, dark runs as boxes."""
+    matrix = list(epc_qr_code(payment).matrix_iter(border=4))
+    module = _QR_SIZE / len(matrix)
+    pdf.set_fill_color(0)
+    for row_index, row in enumerate(matrix):
+        start = None
+        for column, dark in enumerate([*row, 0]):
+            if dark and start is None:
+                start = column
+            elif not dark and start is not None:
+                pdf.rect(x + start * module, y + row_index * module,
+                         (column - start) * module, module, style="F")
+                start = None
+
+
+# The receipt 80 mm wide -----------------------------------------------------------------
+
+def _roll(receipt):
+    """Drawn twice: first to learn how long the strip is, then on a page that long."""
+    measured = _draw_roll(receipt, 2000)
+    height = measured.get_y() + _ROLL_MARGIN
+    for font in measured.fonts.values():
+        font.ttfont.close()
+    return _finished(_draw_roll(receipt, height))
+
+
+def _draw_roll(receipt, height):
+    labels, fmt = receipt.labels, _Format(receipt.language)
+    moment = receipt.paid_at if receipt.paid_at.tzinfo else receipt.paid_at.replace(tzinfo=UTC)
+    pdf = _new_pdf((_ROLL_WIDTH, height), "", None, _ROLL_MARGIN,
+                   f"{labels.title} {receipt.number}", receipt.language, moment)
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    width = _ROLL_WIDTH - 2 * _ROLL_MARGIN
+    _text(pdf, width, receipt.seller.name, size=11, bold=True, align="C")
+    for line in _party_lines(receipt.seller, labels):
+        _text(pdf, width, line, size=8, align="C")
+    pdf.ln(2)
+    _text(pdf, width, f"{labels.title} {receipt.number}", size=10, bold=True, align="C")
+    _text(pdf, width, fmt.moment(receipt.paid_at), size=8, align="C")
+    if receipt.buyer:
+        _text(pdf, width, f"{labels.buyer}: {receipt.buyer.name}", size=8)
+    _rule(pdf)
+    for row in receipt.rows:
+        _text(pdf, width, row.description, size=8.5)
+        _amount_line(pdf, width, f"{fmt.number(row.quantity)} {row.unit} × "
+                     f"{fmt.unit_price(row.unit_net_price)} + {labels.vat} "
+                     f"{fmt.percent(row.vat_percent)}", fmt.money(row.gross_cents), 7.5)
+    _rule(pdf)
+    _amount_line(pdf, width, labels.paid, fmt.money(receipt.total_cents), 11, bold=True)
+    _amount_line(pdf, width, labels.payment_method, receipt.payment_method, 8)
+    _rule(pdf)
+    _text(pdf, width, labels.vat_breakdown, size=7.5, bold=True)
+    for total in receipt.totals:
+        rate = fmt.percent(total.vat_percent)
+        if total.exemption:
+            rate = f"{rate} ({total.exemption})"
+        _amount_line(pdf, width, f"{labels.vat} {rate}: {labels.taxable_amount} "
+                     f"{fmt.money(total.net_cents)}", fmt.money(total.vat_cents), 7.5)
+    for note in receipt.notes:
+        pdf.ln(1)
+        _text(pdf, width, note, size=7.5, align="C")
+    return pdf
+
+
+def _rule(pdf):
+    pdf.ln(1)
+    pdf.set_draw_color(0)
+    pdf.line(_ROLL_MARGIN, pdf.get_y(), _ROLL_WIDTH - _ROLL_MARGIN, pdf.get_y())
+    pdf.ln(1.5)
+
+
+def _amount_line(pdf, width, text, amount, size, bold=False):
+    """A text that may wrap, and its amount at the right of its last line."""
+    amount_width = 26
+    top = pdf.get_y()
+    pdf.set_font(FONT, "B" if bold else "", size)
+    pdf.multi_cell(width - amount_width, size * 0.45, printable(text), new_x=XPos.LEFT,
+                   new_y=YPos.NEXT)
+    bottom = pdf.get_y()
+    pdf.set_xy(_ROLL_MARGIN + width - amount_width, bottom - size * 0.45)
+    pdf.cell(amount_width, size * 0.45, printable(amount), align="R")
+    pdf.set_xy(_ROLL_MARGIN, max(bottom, top + size * 0.45))
