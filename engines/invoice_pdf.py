@@ -21,7 +21,7 @@ from pathlib import Path
 
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
-from fpdf import FPDF, FontFace, XPos, YPos
+from fpdf import FPDF, XPos, YPos
 
 from engines import vat
 from engines.barcode import code_128_modules, virtual_bar_code
@@ -274,7 +274,7 @@ class _Format:
         return format_decimal(value, format="#,##0.###", locale=self.locale)
 
     def percent(self, value):
-        return f"{format_decimal(value, format='#,##0.##', locale=self.locale)} %"
+        return f"{format_decimal(value, format='#,##0.##', locale=self.locale)}\u00a0%"
 
     def day(self, value):
         return format_date(value, format="short", locale=self.locale)
@@ -303,6 +303,8 @@ class _Pdf(FPDF):
         self.footer_text = footer_text
         self.page_label = page_label
         self.set_margins(margin, margin, margin)
+        # Cells pad themselves where they need to: text fills the width it is given.
+        self.c_margin = 0
         self.add_font(FONT, "", FONT_FOLDER / "DejaVuSans.ttf")
         self.add_font(FONT, "B", FONT_FOLDER / "DejaVuSans-Bold.ttf")
         self.set_font(FONT, size=10)
@@ -466,44 +468,95 @@ def _heading(pdf, page):
         pdf.ln(2)
 
 
+_ROW_WIDTHS = (49, 25, 16, 25, 15, 22, 28)
+_ROW_ALIGN = ("L", "L", "R", "R", "R", "R", "R")
+_TOTAL_WIDTHS = (60, 40, 40, 40)
+_TOTAL_ALIGN = ("L", "R", "R", "R")
+_LINE = 4.2
+_PAD = 1
+
+
+@dataclass(frozen=True)
+class _Table:
+    """Columns of fixed widths: each cell's text wrapped to its width, a row as tall as
+    its tallest cell, the heading repeated on every page the rows run onto."""
+
+    widths: tuple
+    align: tuple
+    heading: tuple
+    size: float = 8.5
+
+    def lines(self, pdf, cells, bold=False):
+        pdf.set_font(FONT, "B" if bold else "", self.size)
+        return [pdf.multi_cell(width - 2 * _PAD, _LINE, printable(text), dry_run=True,
+                               output="LINES") or [""]
+                for width, text in zip(self.widths, cells, strict=True)]
+
+    def draw_heading(self, pdf):
+        lines = self.lines(pdf, self.heading, bold=True)
+        self._draw(pdf, lines, 0, max(map(len, lines)), fill=True)
+
+    def draw_row(self, pdf, cells):
+        lines = self.lines(pdf, cells)
+        count, first = max(map(len, lines)), 0
+        while first < count:
+            room = int((pdf.page_break_trigger - pdf.get_y() - 2 * _PAD) // _LINE)
+            if room < min(count - first, 3):
+                pdf.add_page()
+                self.draw_heading(pdf)
+                continue
+            last = min(count, first + room)
+            self._draw(pdf, lines, first, last)
+            first = last
+
+    def _draw(self, pdf, lines, first, last, fill=False):
+        """Lines `first` to `last` of each cell, and the rule under them."""
+        pdf.set_font(FONT, "B" if fill else "", self.size)
+        left, top = pdf.l_margin, pdf.get_y()
+        height = (last - first) * _LINE + 2 * _PAD
+        if fill:
+            pdf.set_fill_color(230)
+            pdf.rect(left, top, sum(self.widths), height, style="F")
+        x = left
+        for width, cell_lines, align in zip(self.widths, lines, self.align, strict=True):
+            for number, line in enumerate(cell_lines[first:last]):
+                pdf.set_xy(x + _PAD, top + _PAD + number * _LINE)
+                pdf.cell(width - 2 * _PAD, _LINE, line, align=align)
+            x += width
+        pdf.set_draw_color(120)
+        pdf.line(left, top + height, left + sum(self.widths), top + height)
+        pdf.set_xy(left, top + height)
+
+
 def _rows(pdf, page):
     labels, fmt = page.labels, _Format(page.language)
-    pdf.set_font(FONT, size=8.5)
-    grey = FontFace(emphasis="BOLD", fill_color=(230, 230, 230))
-    with pdf.table(col_widths=(53, 23, 15, 25, 14, 22, 28), line_height=4.2,
-                   text_align=("LEFT", "LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
-                   headings_style=grey, borders_layout="HORIZONTAL_LINES",
-                   repeat_headings=1, padding=1, width=180) as table:
-        table.row([printable(text) for text in (
-            labels.description, labels.service_date, labels.quantity, labels.unit_price,
-            labels.vat_percent, labels.vat, labels.row_total)])
-        for row in page.rows:
-            table.row([printable(text) for text in (
-                row.description, fmt.day(row.service_date) if row.service_date else "",
-                f"{fmt.number(row.quantity)} {row.unit}".strip(),
-                fmt.unit_price(row.unit_net_price), fmt.percent(row.vat_percent),
-                fmt.money(row.vat_cents), fmt.money(row.gross_cents))])
+    table = _Table(_ROW_WIDTHS, _ROW_ALIGN, (
+        labels.description, labels.service_date, labels.quantity, labels.unit_price,
+        labels.vat_percent, labels.vat, labels.row_total))
+    table.draw_heading(pdf)
+    for row in page.rows:
+        table.draw_row(pdf, (
+            row.description, fmt.day(row.service_date) if row.service_date else "",
+            f"{fmt.number(row.quantity)} {row.unit}".strip(),
+            fmt.unit_price(row.unit_net_price), fmt.percent(row.vat_percent),
+            fmt.money(row.vat_cents), fmt.money(row.gross_cents)))
     pdf.ln(4)
 
 
 def _totals(pdf, page):
     labels, fmt = page.labels, _Format(page.language)
-    pdf.set_font(FONT, size=8.5)
+    if pdf.will_page_break(12 + 8 * len(page.totals)):
+        pdf.add_page()
     _text(pdf, 0, labels.vat_breakdown, size=9, bold=True)
-    pdf.set_font(FONT, size=8.5)
-    with pdf.table(col_widths=(60, 40, 40, 40), line_height=4.2,
-                   text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT"),
-                   headings_style=FontFace(emphasis="BOLD"),
-                   borders_layout="HORIZONTAL_LINES", padding=1, width=180) as table:
-        table.row([printable(text) for text in (
-            labels.vat_percent, labels.taxable_amount, labels.vat, labels.total)])
-        for total in page.totals:
-            rate = fmt.percent(total.vat_percent)
-            if total.exemption:
-                rate = f"{rate} ({total.exemption})"
-            table.row([printable(text) for text in (
-                rate, fmt.money(total.net_cents), fmt.money(total.vat_cents),
-                fmt.money(total.gross_cents))])
+    table = _Table(_TOTAL_WIDTHS, _TOTAL_ALIGN, (
+        labels.vat_percent, labels.taxable_amount, labels.vat, labels.total))
+    table.draw_heading(pdf)
+    for total in page.totals:
+        rate = fmt.percent(total.vat_percent)
+        if total.exemption:
+            rate = f"{rate} ({total.exemption})"
+        table.draw_row(pdf, (rate, fmt.money(total.net_cents), fmt.money(total.vat_cents),
+                             fmt.money(total.gross_cents)))
     pdf.ln(3)
     pdf.set_font(FONT, "B", 12)
     pdf.cell(120, 7, printable(page.total_label))
