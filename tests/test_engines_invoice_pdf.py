@@ -253,3 +253,17 @@ def test_any_receipt_prints_on_one_strip(receipt_rows, method):
     pdf = receipt_pdf(receipt(rows=tuple(receipt_rows), payment_method=method), ROLL_80_MM)
     [page] = pages_of(pdf)
     assert size_mm(page)[0] == 80
+
+
+def test_row_longer_than_a_page_runs_onto_the_next_pages():
+    words = " ".join(f"sana{number}" for number in range(1500))
+    long_row = InvoiceRow(f"Alku {words} loppu", 3333, Decimal(1), GENERAL, MARCH)
+    pdf = invoice_pdf(invoice_document(replace(INVOICE, rows=(MASSAGE, long_row)), FINNISH))
+    pages = pages_of(pdf)
+    assert len(pages) >= 3
+    text = text_of(pdf)
+    assert "Alku sana0" in text and "sana1499 loppu" in text
+    with_rows = [page.extract_text() for page in pages if "sana" in page.extract_text()]
+    assert len(with_rows) >= 3
+    assert all("Palvelu tai tuote" in page for page in with_rows)  # the heading on each
+    assert "Maksettava yhteensä 133,32 €" in text
