@@ -26,7 +26,7 @@ from fpdf import FPDF, XPos, YPos
 from engines import vat
 from engines.barcode import code_128_modules, virtual_bar_code
 from engines.epc_qr import LARGEST_AMOUNT_CENTS as EPC_LARGEST_AMOUNT_CENTS
-from engines.epc_qr import EpcPayment, epc_qr_code
+from engines.epc_qr import EpcPayment, epc_qr_code, epc_qr_text
 from engines.reference import (
     format_reference,
     format_rf_reference,
@@ -235,7 +235,8 @@ def invoice_document(invoice, labels, *, seller_contact=(), refers_to=None, note
 def payment_details(payee, iban, bic, reference, amount_cents, due_date):
     """The bar code and the EPC payment for a reference (Finnish or RF) and an amount:
     an account abroad gets no Finnish bar code, and an amount a bank app cannot take
-    (none, or above 999 999 999,99 €) no QR code."""
+    (none, or above 999 999 999,99 €) or a payee's name too long for the code no QR
+    code."""
     compact = parse_payment_reference(reference)
     finnish_account = iban.replace(" ", "").upper().startswith("FI")
     bar_code = virtual_bar_code(iban, amount_cents, compact, due_date) \
@@ -243,6 +244,10 @@ def payment_details(payee, iban, bic, reference, amount_cents, due_date):
     epc = None
     if 0 < amount_cents <= EPC_LARGEST_AMOUNT_CENTS and payee.strip():
         epc = EpcPayment(payee.strip()[:70], iban, amount_cents, compact, bic, due_date)
+        try:
+            epc_qr_text(epc)
+        except ValueError:  # a name of many multi-byte letters the code cannot hold
+            epc = None
     if is_rf_reference(compact):
         return PaymentDetails(iban, bic, compact, None, bar_code, epc)
     return PaymentDetails(iban, bic, compact, rf_reference(compact), bar_code, epc)

@@ -234,10 +234,12 @@ rows = st.builds(
 
 @settings(max_examples=15, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(st.lists(rows, min_size=1, max_size=60), names, st.booleans())
-def test_any_invoice_prints_on_as_many_pages_as_it_needs(invoice_rows, buyer_name, credit):
+@given(st.lists(rows, min_size=1, max_size=60), names, names, st.booleans())
+def test_any_invoice_prints_on_as_many_pages_as_it_needs(invoice_rows, buyer_name,
+                                                         seller_name, credit):
     invoice = replace(INVOICE, rows=tuple(invoice_rows),
                       buyer=replace(INVOICE.buyer, name=buyer_name),
+                      seller=replace(SELLER, name=seller_name),
                       credits=CreditedInvoice("2026-1", date(2026, 1, 2)) if credit else None)
     document = invoice_document(invoice, FINNISH)
     pages = pages_of(invoice_pdf(document))
@@ -267,3 +269,10 @@ def test_row_longer_than_a_page_runs_onto_the_next_pages():
     assert len(with_rows) >= 3
     assert all("Palvelu tai tuote" in page for page in with_rows)  # the heading on each
     assert "Maksettava yhteensä 133,32 €" in text
+
+
+def test_name_too_long_for_the_qr_code_leaves_the_bar_code_and_the_text():
+    many_bytes = replace(SELLER, name="𝔥" * 70)  # 4 bytes each in UTF-8
+    document = invoice_document(replace(INVOICE, seller=many_bytes), FINNISH)
+    assert document.payment.epc is None and document.payment.bar_code == BAR_CODE
+    assert "Viitenumero 12 34561" in text_of(invoice_pdf(document))
