@@ -29,9 +29,10 @@ from jinja2 import Environment
 
 from engines import vat
 from engines.barcode import bar_code_svg
+from engines.documents import Labels, invoice_document
 from engines.epc_qr import epc_qr_svg
 from engines.finvoice import Address, Buyer, Invoice, InvoiceRow, Seller
-from engines.invoice_pdf import Labels, invoice_document, invoice_pdf
+from engines.invoice_pdf import invoice_pdf
 from engines.reference import format_reference
 
 REPETITIONS = 30

@@ -14,17 +14,9 @@ from pypdf import PdfReader
 
 from engines import vat
 from engines.barcode import code_128_modules
+from engines.documents import Labels, Party, Receipt, document_rows, invoice_document
 from engines.finvoice import Address, Buyer, CreditedInvoice, Invoice, InvoiceRow, Seller
-from engines.invoice_pdf import (
-    ROLL_80_MM,
-    Labels,
-    Party,
-    Receipt,
-    document_rows,
-    invoice_document,
-    invoice_pdf,
-    receipt_pdf,
-)
+from engines.invoice_pdf import ROLL_80_MM, invoice_pdf, receipt_pdf
 
 MM = 72 / 25.4
 FINNISH = Labels(

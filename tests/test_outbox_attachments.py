@@ -9,7 +9,8 @@ from test_engines_invoice_pdf import FINNISH, INVOICE
 from test_mail import at, make_booking, rows
 
 import models
-from engines.invoice_pdf import invoice_document, invoice_pdf
+from engines.documents import invoice_document
+from engines.invoice_pdf import invoice_pdf
 from models.messages import outbox
 from models.messages.outbox import LARGEST_ATTACHMENTS_BYTES, Attachment, OutboxMessage
 from models.privacy.own_copy import personal_data_of

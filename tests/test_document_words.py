@@ -10,13 +10,20 @@ from pypdf import PdfReader
 from test_engines_invoice_pdf import INVOICE
 
 from engines.accounting_csv import COLUMNS
+from engines.documents import invoice_document
 from engines.finvoice import Buyer
-from engines.invoice_pdf import invoice_document, invoice_pdf
-from web import documents
-from web.documents import CREDIT_NOTE, RECEIPT, REMINDER, accounting_csv_header, document_labels
+from engines.invoice_pdf import invoice_pdf
+from web import document_words
+from web.document_words import (
+    CREDIT_NOTE,
+    RECEIPT,
+    REMINDER,
+    accounting_csv_header,
+    document_labels,
+)
 
 
-def labels_in(app, language, kind=documents.INVOICE):
+def labels_in(app, language, kind=document_words.INVOICE):
     with app.test_request_context(), force_locale(language):
         return document_labels(kind)
 
@@ -36,7 +43,7 @@ def test_invoice_pdf_is_in_the_buyers_language(app, language, title, to_pay, pag
 def test_every_document_has_its_own_title_in_every_language(app):
     for language in ("fi", "sv", "en"):
         titles = {labels_in(app, language, kind).title
-                  for kind in (documents.INVOICE, CREDIT_NOTE, REMINDER, RECEIPT)}
+                  for kind in (document_words.INVOICE, CREDIT_NOTE, REMINDER, RECEIPT)}
         assert len(titles) == 4
     assert labels_in(app, "fi", RECEIPT).title == "KUITTI"
     assert labels_in(app, "sv", CREDIT_NOTE).title == "KREDITNOTA"

@@ -8,7 +8,7 @@ that the engines stay free of Flask.
 
 from flask_babel import gettext
 
-from engines.invoice_pdf import Labels
+from engines.documents import Labels
 
 INVOICE = "invoice"
 CREDIT_NOTE = "credit_note"
