@@ -150,6 +150,9 @@ def retention_text(category, months):
                           "%(num)d months after the entry is written", months),
         "employment_end": ngettext("%(num)d month after the employment ends",
                                    "%(num)d months after the employment ends", months),
+        "financial_year_end": ngettext(
+            "%(num)d month after the end of the financial year",
+            "%(num)d months after the end of the financial year", months),
     }
     return texts.get(after) or ngettext("%(num)d month", "%(num)d months", months)
 
@@ -307,6 +310,7 @@ COUNTS_FROM = {
     "entry": _l("when the entry is written"),
     "employment_end": _l("when the employment ends"),
     "withdrawal": _l("when the consent is withdrawn"),
+    "financial_year_end": _l("the end of the financial year of the receipt or invoice"),
 }
 # What the purge deletes, by the names models.privacy.retention counts them under.
 PURGED_NAMES = {
