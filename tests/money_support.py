@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import models
-from models import clock
+from engines import clock
 from models.booking.bookings import COMPLETED, Booking
 from models.business import Business
 from models.business.catalogue import Service, StaffMember

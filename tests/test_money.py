@@ -9,9 +9,8 @@ import pytest
 from money_support import BIC, IBAN, past_booking, seller
 
 import models
-from engines import vat
+from engines import clock, vat
 from engines.reference import reference_number
-from models import clock
 from models.money import Refused, invoicing
 from models.money.amounts import parse_euros, parse_quantity
 from models.money.counter import make_sale

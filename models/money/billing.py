@@ -4,9 +4,9 @@ from decimal import Decimal
 
 from peewee import JOIN
 
+from engines.clock import local, naive_utc, now
 from models.booking.bookings import CANCELLED, Booking
 from models.business.catalogue import Service
-from models.clock import local, naive_utc, now
 from models.money import Refused
 from models.money.rows import Line
 from models.money.settings import vat_category

@@ -1,9 +1,9 @@
 """Payments at the counter: a sale of one customer's bookings (and free rows), paid at
 once, and its receipt with a number of its own."""
 
+from engines.clock import local, utc_now
 from models import write_transaction
 from models.booking.bookings import Booking
-from models.clock import local, utc_now
 from models.money import Refused
 from models.money.billing import booking_line, check_billable
 from models.money.numbers import RECEIPTS, take_number

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from engines.business_id import InvalidBusinessId, normalise_business_id
+from engines.clock import today, utc_now
 from engines.reference import reference_number
 from models import is_sqlite, write_transaction
 from models.booking.bookings import Booking
-from models.clock import today, utc_now
 from models.money import Refused
 from models.money.amounts import LARGEST_CENTS
 from models.money.billing import booking_line, check_billable

@@ -14,10 +14,10 @@ from peewee import (
     TextField,
 )
 
+from engines.clock import local, utc_now
 from models import BaseModel
 from models.accounts.users import User
 from models.booking.bookings import Booking
-from models.clock import local, utc_now
 from models.money import Refused
 from models.money.rows import SoldRow, totals
 from models.people.customers import Customer

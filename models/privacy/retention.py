@@ -19,9 +19,9 @@ from datetime import date, datetime, time
 
 from peewee import SQL, fn
 
+from engines.clock import HELSINKI, naive_utc
 from models import db, is_sqlite, write_transaction
 from models.booking.bookings import Booking
-from models.clock import HELSINKI, naive_utc
 from models.messages.outbox import OutboxMessage
 from models.money.vouchers import Invoice, InvoicePayment, Sale
 from models.people.contact_requests import ContactRequest
