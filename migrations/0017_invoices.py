@@ -21,7 +21,7 @@ def up(migrator, db):
     class Invoice(Model):
         kind = CharField(max_length=12, default='invoice')
         status = CharField(max_length=8, default='draft')
-        credits = ForeignKeyField('self', null=True, on_delete='RESTRICT')
+        credits = ForeignKeyField('self', null=True)
         number = CharField(max_length=20, null=True, unique=True)
         year = IntegerField(null=True)
         sequence = IntegerField(null=True)
@@ -69,7 +69,7 @@ def up(migrator, db):
             table_name = 'invoice_row'
 
     class InvoicePayment(Model):
-        invoice = ForeignKeyField(Invoice, on_delete='RESTRICT')
+        invoice = ForeignKeyField(Invoice, on_delete='CASCADE')
         paid_on = DateField()
         amount_cents = IntegerField()
         method = CharField(max_length=20)

@@ -4,16 +4,20 @@ invoice numbers without a gap or a duplicate, however many staff issue at once."
 import threading
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from lxml import etree
 from money_support import BIC, IBAN, past_booking, seller
 
 import models
 from engines import clock, vat
+from engines.finvoice import finvoice_message
 from engines.reference import reference_number
 from models.money import Refused, invoicing
 from models.money.amounts import parse_euros, parse_quantity
 from models.money.counter import make_sale
+from models.money.handover import as_finvoice
 from models.money.rows import Line
 from models.money.settings import (
     GENERAL,
@@ -267,3 +271,41 @@ def test_sixteen_staff_issuing_at_once_get_sixteen_consecutive_numbers(money):
         stored = sorted(Invoice.select(Invoice.sequence).where(
             Invoice.sequence.is_null(False)).scalars())
     assert stored == list(range(1, ISSUERS + 1))
+
+
+@pytest.fixture(scope="module")
+def finvoice_schema():
+    path = Path(__file__).resolve().parents[2] / "shared" / "finvoice" / "Finvoice3.0.xsd"
+    if not path.exists():
+        pytest.skip(f"the Finvoice 3.0 schema is not at {path}")
+    return etree.XMLSchema(etree.parse(str(path)))
+
+
+def test_issued_invoices_and_credit_notes_hand_over_as_valid_finvoice(money, finvoice_schema):
+    with models.db.connection_context():
+        set_vat_category(models.business.catalogue.Service.get_by_id(2), HEALTH_CARE)
+        invoice = draft()
+        invoicing.add_free_row(invoice.id, free_line(3333, "3"))
+        invoicing.set_buyer(invoice.id, invoicing.BuyerDetails(
+            name="Yritys Oy", street="Katu 1", postal_code="00100", town="Helsinki",
+            business_id="2077474-0"))
+        original = invoicing.issue(invoice.id, clock.today() + timedelta(days=14))
+        note = invoicing.credit(original.id)
+        messages = [etree.fromstring(finvoice_message(as_finvoice(Invoice.get_by_id(each.id))))
+                    for each in (original, note)]
+    for message in messages:
+        finvoice_schema.assertValid(message)
+    assert messages[0].findtext(".//EpiRemittanceInfoIdentifier") == original.reference
+    assert messages[0].findtext(".//InvoiceNumber") == original.number
+
+
+def test_the_demo_shows_the_whole_money_side(runner):
+    assert "Demo business added" in runner.invoke(args=["demo"]).output
+    with models.db.connection_context():
+        invoices = list(Invoice.select().order_by(Invoice.sequence))
+        states = [invoice.state(clock.today()) for invoice in invoices]
+        receipts = Sale.select().count()
+    assert [invoice.sequence for invoice in invoices] == list(range(1, len(invoices) + 1))
+    assert {"paid", "credited", "credit_note", "open"} <= set(states)
+    assert "overdue" in states or clock.today().timetuple().tm_yday < 33
+    assert receipts == 2

@@ -94,7 +94,7 @@ class Invoice(BaseModel):
 
     kind = CharField(max_length=12, default=INVOICE)
     status = CharField(max_length=8, default=DRAFT)
-    credits = ForeignKeyField("self", null=True, backref="credit_notes", on_delete="RESTRICT")
+    credits = ForeignKeyField("self", null=True, backref="credit_notes")
     number = CharField(max_length=20, null=True, unique=True)
     year = IntegerField(null=True)
     sequence = IntegerField(null=True)
@@ -218,7 +218,7 @@ class InvoiceRow(SoldRow):
 class InvoicePayment(BaseModel):
     """A payment of an issued invoice (one of several, when it is paid in parts)."""
 
-    invoice = ForeignKeyField(Invoice, backref="payments", on_delete="RESTRICT")
+    invoice = ForeignKeyField(Invoice, backref="payments", on_delete="CASCADE")
     paid_on = DateField()
     amount_cents = IntegerField()
     method = CharField(max_length=20)
