@@ -378,7 +378,7 @@ def test_view_shows_everything_but_confidential_notes(client, app, liisa, mail_s
     with app.test_request_context():
         assert f'href="/booking/{link_token("liisa-key")}"' in page.text
     # Each section says why and how long.
-    assert page.text.count(translated("sv", "Why we keep it")) == 9
+    assert page.text.count(translated("sv", "Why we keep it")) == 10
 
 
 def test_viewing_and_downloading_are_in_the_audit_log(client, app, liisa, mail_server):
