@@ -150,9 +150,9 @@ BACK_OFFICE_LANGUAGE = "fi"
 
 
 def test_the_owner_sets_the_bank_account_and_a_wrong_iban_is_refused(owner_client, booking):
-    page = owner_client.get("/owner/money/")
+    page = owner_client.get("/staff/settings/money/")
     assert page.status_code == 200
-    answer = post(owner_client, "/owner/money/", {
+    answer = post(owner_client, "/staff/settings/money/", {
         "iban": "FI37 1590 3000 0007 77", "bic": "NDEAFIHH", "due_days": "14",
         "penalty_interest": "9,5", "reminder_fee": "5", "vat_registered": "y",
         "methods": ["cash", "card"]})
@@ -160,7 +160,7 @@ def test_the_owner_sets_the_bank_account_and_a_wrong_iban_is_refused(owner_clien
     assert translated("fi", "This is not an IBAN: check it, e.g. FI37 1590 3000 0007 76.") \
         in answer.text
     assert 'value="FI37 1590 3000 0007 77"' in answer.text
-    answer = post(owner_client, "/owner/money/", {
+    answer = post(owner_client, "/staff/settings/money/", {
         "iban": "FI21 1234 5600 0007 85", "bic": "NDEAFIHH", "due_days": "21",
         "penalty_interest": "9,5", "reminder_fee": "5", "methods": ["cash", "card"]})
     assert answer.status_code == 303
@@ -172,7 +172,8 @@ def test_the_owner_sets_the_bank_account_and_a_wrong_iban_is_refused(owner_clien
 
 
 def test_the_owner_sets_a_service_as_health_care(owner_client, booking):
-    answer = post(owner_client, "/owner/money/services/2/vat", {"s2-category": "health_care"})
+    answer = post(owner_client, "/staff/settings/money/services/2/vat",
+                  {"s2-category": "health_care"})
     assert answer.status_code == 303
     with models.db.connection_context():
         from models.business.catalogue import Service
@@ -181,4 +182,4 @@ def test_the_owner_sets_a_service_as_health_care(owner_client, booking):
 
 
 def test_staff_cannot_open_the_money_settings(staff_client, booking):
-    assert staff_client.get("/owner/money/").status_code == 403
+    assert staff_client.get("/staff/settings/money/").status_code == 403

@@ -17,7 +17,7 @@ from web.access import audit, owner_only
 from web.money import refusal
 from web.rendering import redirect_after_post, render
 
-blueprint = owner_only(Blueprint("money_settings", __name__, url_prefix="/owner/money"))
+blueprint = owner_only(Blueprint("money_settings", __name__, url_prefix="/staff/settings/money"))
 
 SAVED = _l("Saved.")
 

@@ -147,7 +147,7 @@ def invoice_page(invoice, status=200, **forms):
         return draft_page(invoice, status, **forms)
     payment_form = forms.get("payment_form") or PaymentForm(
         formdata=None, data={"amount": euros_text(invoice.open_cents),
-                             "paid_on": today().isoformat(), "method": "bank_transfer"})
+                             "paid_on": plain_date(today()), "method": "bank_transfer"})
     return render("money/invoice.html", status=status, invoice=invoice,
                   document=invoice_document(invoice), payment_form=payment_form,
                   notice=forms.get("notice"))
@@ -169,7 +169,7 @@ def draft_page(invoice, status=200, **forms):
         "row_form": FreeRowForm(formdata=None),
         "booking_form": AddBookingForm(formdata=None),
         "issue_form": IssueForm(formdata=None, data={
-            "due_date": invoicing.default_due_date().isoformat()}),
+            "due_date": plain_date(invoicing.default_due_date())}),
         **forms,
     }
     others = billable_bookings(customer) if customer else []
