@@ -133,6 +133,16 @@ def test_bad_buyer_and_due_date_are_answered_at_their_fields(staff_client, booki
         assert Invoice.get().number is None
 
 
+def test_an_issued_invoice_refuses_a_new_row(staff_client, booking):
+    draft = make_draft(staff_client, booking)
+    post(staff_client, draft + "/issue", {"due_date": clock.today().isoformat()})
+    answer = post(staff_client, draft + "/rows", {"description": "Lisä", "price": "5",
+                                                  "quantity": "1", "category": "general"})
+    assert answer.status_code == 422
+    assert translated("fi", "An issued invoice or a receipt cannot be changed. Put a "
+                      "mistake right with a credit note.") in answer.text
+
+
 def test_a_credit_note_refers_to_the_invoice(staff_client, booking):
     draft = make_draft(staff_client, booking)
     post(staff_client, draft + "/issue", {"due_date": clock.today().isoformat()})

@@ -188,12 +188,10 @@ def _draft_change(invoice, change, form_name=None, form=None):
     try:
         change()
     except Refused as error:
-        if form is None:
-            form = ButtonForm()
-        refusal(form, error)
-        return invoice_page(_invoice_or_404(invoice.id), 422,
-                            **({form_name: form} if form_name else {"notice": refusal_text(
-                                error)}))
+        current = _invoice_or_404(invoice.id)
+        if form is not None and current.is_draft:
+            return invoice_page(current, 422, **{form_name: refusal(form, error)})
+        return invoice_page(current, 422, notice=refusal_text(error))
     return redirect_after_post(url_for(".invoice", invoice_id=invoice.id))
 
 
