@@ -17,11 +17,12 @@ from werkzeug.routing import IntegerConverter
 
 import cli
 import models
+from views.owner import money as money_settings
 from views.owner import newsletter, records, sent_mail
 from views.owner import settings as owner
 from views.public import booking, consent, contact, health, my_data
 from views.public import pages as public
-from views.staff import auth, calendar, customers, erasure, inbox
+from views.staff import auth, calendar, customers, erasure, inbox, money
 from views.staff import data_requests as requests
 from web import errors, formatting, kept_pages, limits, security
 from web.access import login_manager
@@ -29,7 +30,8 @@ from worker import delivery
 
 BACK_OFFICE = (auth.blueprint, auth.account, calendar.blueprint, customers.blueprint,
                owner.blueprint, sent_mail.blueprint, inbox.blueprint, records.blueprint,
-               requests.blueprint, newsletter.blueprint, erasure.blueprint)
+               requests.blueprint, newsletter.blueprint, erasure.blueprint,
+               money.blueprint, money_settings.blueprint)
 
 babel = Babel()
 compress = Compress()

@@ -14,6 +14,7 @@ import worker
 from engines import clock
 from models import demo, schema
 from models.accounts.users import ROLES, User, WeakPassword, create_user, invite
+from models.money.demo import add_demo_money
 from models.privacy import retention
 from web.wording import PASSWORD_PROBLEMS
 
@@ -30,6 +31,8 @@ def demo_command():
     """Fill an empty database with a fictional business (does nothing twice)."""
     schema.migrate()
     if demo.add_demo_business():
+        with models.db.atomic():
+            add_demo_money()
         click.echo("Demo business added.")
     else:
         click.echo("The database already has a business; demo data not added.")

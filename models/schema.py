@@ -18,6 +18,9 @@ from models.business.catalogue import (
     WorkingHours,
 )
 from models.messages.outbox import OutboxMessage
+from models.money.numbers import NumberSeries
+from models.money.settings import MoneySettings, ServiceVat
+from models.money.vouchers import Invoice, InvoicePayment, InvoiceRow, Sale, SaleRow
 from models.people.contact_requests import ContactRequest
 from models.people.customers import Customer
 from models.people.notes import CustomerNote
@@ -69,6 +72,14 @@ MODELS = (
     TableRewrite,
     StaffSession,
     RateLimitEntry,
+    MoneySettings,
+    ServiceVat,
+    NumberSeries,
+    Sale,
+    SaleRow,
+    Invoice,
+    InvoiceRow,
+    InvoicePayment,
     CalendarGeneration,
 )
 

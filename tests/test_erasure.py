@@ -23,6 +23,7 @@ from models.booking.schedule import BookingRequest, book
 from models.business.catalogue import Service, StaffMember
 from models.messages import outbox
 from models.messages.outbox import OutboxMessage
+from models.money.vouchers import Invoice, Sale
 from models.people.contact_requests import ContactDetails, ContactRequest, link_customer
 from models.people.contact_requests import receive as receive_contact
 from models.people.customers import Customer, CustomerDetails
@@ -266,7 +267,7 @@ def test_preview_lists_exactly_what_the_erasure_deletes(app, helmi, staff_client
     plan = the_plan(app, customer)
     tables = {"email_records": OutboxMessage, "notes": CustomerNote, "consents":
               consents.Consent, "my_data_links": AccessLink, "contact_requests": ContactRequest,
-              "bookings": Booking, "customer": Customer}
+              "bookings": Booking, "customer": Customer, "receipts": Sale, "invoices": Invoice}
     with models.db.connection_context():
         before = {part: model.select().count() for part, model in tables.items()}
     files_before = len(saved_files(app))
@@ -279,7 +280,7 @@ def test_preview_lists_exactly_what_the_erasure_deletes(app, helmi, staff_client
     assert gone == plan.deleted
     assert plan.deleted == {"email_records": plan.deleted["email_records"], "notes": 2,
                             "consents": 1, "my_data_links": 1, "contact_requests": 2,
-                            "bookings": 3, "customer": 1}
+                            "bookings": 3, "customer": 1, "receipts": 0, "invoices": 0}
     assert files_before - len(saved_files(app)) == len(plan.saved_copies)
     assert not any(path.exists() for path in plan.saved_copies)
 

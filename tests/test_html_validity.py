@@ -13,14 +13,25 @@ import subprocess
 from datetime import UTC, datetime, time
 from pathlib import Path
 
+import money_support
 import pytest
-from support import CLASSIC_60, HOME_VISIT, ROOT, form_fields, log_in, next_weekday
+from support import (
+    CLASSIC_60,
+    HOME_VISIT,
+    ROOT,
+    form_fields,
+    log_in,
+    next_weekday,
+    post,
+)
 
 import models
 import worker
 from engines import clock
 from engines.clock import HELSINKI
 from models.accounts.users import User, invite
+from models.money import invoicing
+from models.money.counter import make_sale
 from models.people.contact_requests import ContactDetails
 from models.people.contact_requests import receive as receive_contact
 from models.people.customers import Customer
@@ -83,6 +94,7 @@ def records(app, shop, owner):
         invitation = invite(User.create(email="uusi@hieronta.example", name="Uusi",
                                         role="staff"))
         link = create_link(customer, datetime.now(UTC))
+        sale_id, invoice_id = money_records()
     opened = client.post(f"/my-data/{link}")
     assert opened.status_code == 303, opened.text
     with app.app_context(), models.db.connection_context():
@@ -95,8 +107,24 @@ def records(app, shop, owner):
         .isoformat(), "name": mail_file, "booking_token": booking_token,
         "my_data_token": create_link_token(app, customer), "invitation": invitation,
         "key": opened.headers["Location"].rsplit("/", 1)[1], "unsubscribe": unsubscribe,
-        "data_request_id": data_request.id, "start": start,
+        "data_request_id": data_request.id, "start": start, "sale_id": sale_id,
+        "invoice_id": invoice_id,
     }
+
+
+def money_records():
+    """A receipt, an issued invoice with a business buyer, and a draft (its page is
+    the invoice's id + 1): the money pages' records."""
+    money_support.seller()
+    matti = Customer.get_by_id(1)
+    sale = make_sale(matti, [money_support.past_booking(hour=9).id], [], "cash")
+    invoice = invoicing.create_draft(money_support.past_booking(hour=11))
+    invoicing.set_buyer(invoice.id, invoicing.BuyerDetails(
+        name="Yritys Oy", street="Katu 1", postal_code="00100", town="Helsinki",
+        business_id="2077474-0", ovt="003720774740", operator="003723327487"))
+    invoicing.issue(invoice.id, clock.today())
+    invoicing.create_draft(money_support.past_booking(hour=13))
+    return sale.id, invoice.id
 
 
 def create_link_token(app, customer):
@@ -144,6 +172,15 @@ def pages(app, values):
         assert response.status_code < 500, (url, response.status_code)
         if response.mimetype == "text/html" and response.status_code != 302:
             found.append((url, response.text))
+    draft = f"/staff/money/invoices/{values['invoice_id'] + 1}"
+    for url in (draft, f"/staff/money/receipts/{values['sale_id']}?paper=roll"):
+        found.append((url, owner.get(url).text))
+    for url, data in ((f"{draft}/buyer", {"name": "", "business_id": "2077474-1"}),
+                      (f"{draft}/rows", {"description": "Öljy", "price": "-1"}),
+                      (f"{draft}/issue", {"due_date": "1.1.2000"})):
+        response = post(owner, url, data)
+        assert response.status_code == 422, (url, response.status_code)
+        found.append((f"{url} (with errors)", response.text))
     home_visit = datetime.combine(next_weekday(1), time(14), HELSINKI).astimezone(UTC)
     for url in ("/no-such-page", f"/book/{HOME_VISIT}/details?start="
                 f"{home_visit:%Y-%m-%dT%H:%MZ}"):

@@ -8,11 +8,14 @@ person makes from their data."""
 import json
 import re
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 
+import money_support
 import pytest
 from support import next_weekday, send, translated
 
 import models
+from engines import clock
 from engines.clock import HELSINKI
 from models import schema
 from models.accounts.users import User
@@ -26,6 +29,9 @@ from models.messages.outbox import (
     STAFF_NEW_DATA_REQUEST,
     OutboxMessage,
 )
+from models.money import invoicing
+from models.money.counter import make_sale
+from models.money.rows import Line
 from models.people.contact_requests import ContactDetails
 from models.people.contact_requests import receive as receive_contact
 from models.people.customers import Customer, CustomerDetails
@@ -162,11 +168,25 @@ def test_every_model_about_people_is_a_source_of_the_export():
                 model.__name__
 
 
+def vouchers_of(customer):
+    """A receipt and an issued invoice (to a business buyer) of the customer."""
+    money_support.seller()
+    line = Line("Lahjakortti", clock.today(), 5000, Decimal(1), "general")
+    make_sale(customer, [], [line], "cash")
+    invoice = invoicing.create_draft(money_support.past_booking(customer.id))
+    invoicing.set_buyer(invoice.id, invoicing.BuyerDetails(
+        name="Liisan Yritys Oy", street="Katu 1", postal_code="00100", town="Helsinki",
+        email="laskut@yritys.example", business_id="2077474-0", ovt="003720774740",
+        operator="003723327487"))
+    invoicing.issue(invoice.id, clock.today())
+
+
 def test_every_shown_field_of_every_source_is_exported(app, liisa):
     customer, _ = liisa
     with models.db.connection_context():
         Booking.update(internal_note="Bring a towel", cancel_reason="–").execute()
         DataRequest.update(outcome="Sent", extension_reason="Many asks").execute()
+        vouchers_of(customer)
         models.privacy.data_requests.DataRequestEvent.update(note="Checked").execute()
         my_data.redeem(my_data.create_link(customer, datetime.now(UTC)), datetime.now(UTC))
         sender = outbox.new_sender()
@@ -358,7 +378,7 @@ def test_view_shows_everything_but_confidential_notes(client, app, liisa, mail_s
     with app.test_request_context():
         assert f'href="/booking/{link_token("liisa-key")}"' in page.text
     # Each section says why and how long.
-    assert page.text.count(translated("sv", "Why we keep it")) == 9
+    assert page.text.count(translated("sv", "Why we keep it")) == 10
 
 
 def test_viewing_and_downloading_are_in_the_audit_log(client, app, liisa, mail_server):

@@ -3,7 +3,7 @@ of its period and gone the day after, a dry run deletes nothing and counts the s
 two purges at once delete everything once."""
 
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from support import AINO, CLASSIC_60
@@ -14,6 +14,7 @@ from engines import clock
 from models.booking.bookings import Booking
 from models.messages import outbox
 from models.messages.outbox import OutboxMessage
+from models.money.vouchers import Invoice, InvoicePayment, Sale
 from models.people.contact_requests import CLOSED, ContactRequest
 from models.people.customers import Customer, InvalidValue
 from models.people.notes import CustomerNote
@@ -247,13 +248,50 @@ def expired_of_every_kind():
         "audit": {"audit entries": 1, "my data links": 1},
         "data_request": {"e-mail records": 1, "requests": 1},
         "consent": {"consents": 1, "cookie choices": 1},
+        "invoicing": old_vouchers(),
     }
+
+
+def voucher_dates():
+    """The last day the Accounting Act's hold has ended for at NOW (15.6.2026: the
+    vouchers of 2019 were kept to the end of 2025), and the first day it still holds."""
+    return datetime(2019, 12, 31, 20, 0), datetime(2019, 12, 31, 23, 0)
+
+
+def old_vouchers():
+    """A receipt, an invoice and its credit note past the hold and one of each kept."""
+    past, kept = voucher_dates()  # 31.12.2019 22.00 and 1.1.2020 01.00 in Helsinki
+    buyer = customer("buyer@example.com", ago(1))
+    for number, made_at in (("K2019-00001", past), ("K2020-00001", kept)):
+        Sale.create(number=number, year=made_at.year, sequence=1, made_at=made_at,
+                    customer=buyer, buyer_name="Ostaja", method="cash", total_cents=100,
+                    seller="{}")
+    for year, day in ((2019, date(2019, 12, 31)), (2020, date(2020, 1, 1))):
+        invoice = Invoice.create(status="issued", number=f"{year}-00001", year=year,
+                                 sequence=1, issue_date=day, due_date=day, created_at=past,
+                                 customer=buyer, buyer_name="Ostaja", total_cents=100)
+        InvoicePayment.create(invoice=invoice, paid_on=day, amount_cents=100, method="cash",
+                              recorded_at=past)
+        Invoice.create(kind="credit_note", credits=invoice, status="issued",
+                       number=f"{year}-00002", year=year, sequence=2, issue_date=day,
+                       due_date=day, created_at=past, customer=buyer, buyer_name="Ostaja")
+    return {"receipts": 1, "payments": 1, "credit notes": 1, "invoices": 1}
+
+
+def test_receipts_and_invoices_are_kept_until_the_accounting_acts_hold_ends(app, shop):
+    with models.db.connection_context():
+        old_vouchers()
+        assert retention.purge_vouchers(NOW) == {
+            "receipts": 1, "payments": 1, "credit notes": 1, "invoices": 1}
+        assert sorted(Sale.select(Sale.number).scalars()) == ["K2020-00001"]
+        assert sorted(Invoice.select(Invoice.number).scalars()) == ["2020-00001",
+                                                                     "2020-00002"]
 
 
 def row_counts():
     return {model.__name__: model.select().count() for model in
             (Booking, Customer, CustomerNote, ContactRequest, OutboxMessage, AuditEntry,
-             AccessLink, DataRequest, Consent, CookieChoice)}
+             AccessLink, DataRequest, Consent, CookieChoice, Sale, Invoice)}
 
 
 def test_dry_run_deletes_nothing_and_counts_what_the_purge_deletes(app, shop):
@@ -326,6 +364,9 @@ def test_dry_run_command_shows_each_rule_and_what_it_would_delete(app, shop, run
         "    would delete: e-mail records 0, requests 0",
         "consents: kept 36 months after the consent was withdrawn",
         "    would delete: consents 0, cookie choices 0",
+        "receipts and invoices: kept 72 months after the end of the financial year "
+        "(Accounting Act 2:10)",
+        "    would delete: receipts 0, payments 0, credit notes 0, invoices 0",
         "staff accounts: kept 0 months after the employment ends",
         "    not purged automatically: the owner disables or removes them",
     ]

@@ -2,6 +2,7 @@
 
 import hashlib
 from datetime import UTC
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -92,7 +93,7 @@ def day_param(moment):
 
 def money_text(cents):
     """45,00 €"""
-    return format_currency(cents / 100, "EUR", locale=_format_locale())
+    return format_currency(Decimal(cents).scaleb(-2), "EUR", locale=_format_locale())
 
 
 def percent_text(value):

@@ -30,6 +30,7 @@ CATEGORY_NAMES = {
     "email": _l("Records of the e-mail we send you"),
     "data_request": _l("Your requests about your data, and how we answered them"),
     "consent": _l("Your consent to news and offers by e-mail"),
+    "invoicing": _l("Your receipts and invoices"),
 }
 # The legal bases in a customer's words.
 BASIS_NAMES = {

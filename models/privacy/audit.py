@@ -59,6 +59,12 @@ ACTIONS = (
     "retention.update",
     "processor.update",
     "newsletter.send",
+    # The money side: receipts, invoices, their payments and credit notes.
+    "money.sale",
+    "money.invoice",
+    "money.payment",
+    "money.credit",
+    "money.settings",
 )
 
 

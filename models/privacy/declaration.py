@@ -170,8 +170,19 @@ CONSENT = Category(
     Retention(months=36, after="withdrawal", minimum=12, maximum=60),
 )
 
+# The buyer's details on receipts and invoices: vouchers of the bookkeeping, which the
+# Accounting Act makes the business keep for six years from the end of the year in which
+# the financial year ended, erasure or not; the purge deletes them after that.
+INVOICING = Category(
+    "invoicing",
+    (Purpose.INVOICING,),
+    LegalBasis.LEGAL_OBLIGATION,
+    Retention(months=72, after="financial_year_end"),
+    legal_hold=ACCOUNTING_ACT,
+)
+
 CATEGORIES = (CONTACT, BOOKING, MESSAGE, NOTE, AUDIT, STAFF, EMAIL, CONTACT_REQUEST,
-              DATA_REQUEST, CONSENT)
+              DATA_REQUEST, CONSENT, INVOICING)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from models.booking.generation import calendar_changed
 from models.business.catalogue import Service
 from models.messages import outbox
 from models.messages.outbox import DATA_ERASED, OutboxMessage, saved_copies
+from models.money.vouchers import Invoice, Sale
 from models.people.contact_requests import ContactRequest
 from models.people.customers import Customer
 from models.people.notes import CustomerNote
@@ -84,13 +85,18 @@ PARTS = (
     Part("my_data_links", AccessLink, lambda person: AccessLink.customer == person.customer_id,
          "created_at"),
     Part("contact_requests", ContactRequest, Person.contact_requests, "created_at"),
+    # Receipts and invoices: vouchers the Accounting Act keeps (their rows keep the
+    # date and the service, never a link to the booking deleted after them).
+    Part("receipts", Sale, lambda person: Sale.customer == person.customer_id, "made_at"),
+    Part("invoices", Invoice, lambda person: Invoice.customer == person.customer_id,
+         "created_at"),
     Part("bookings", Booking, Person.bookings, "starts_at"),
     Part("customer", Customer, lambda person: Customer.id == person.customer_id, "created_at"),
 )
 PART = {part.name: part for part in PARTS}
 # The order a person reads them in.
-SHOWN = ("customer", "bookings", "notes", "contact_requests", "consents", "my_data_links",
-         "email_records")
+SHOWN = ("customer", "bookings", "receipts", "invoices", "notes", "contact_requests",
+         "consents", "my_data_links", "email_records")
 # Each kind of record in the words of the audit log: one, many.
 WORDS = {
     "email_records": ("e-mail record", "e-mail records"),
@@ -99,6 +105,8 @@ WORDS = {
     "my_data_links": ("my-data link", "my-data links"),
     "contact_requests": ("contact request", "contact requests"),
     "bookings": ("booking", "bookings"),
+    "receipts": ("receipt", "receipts"),
+    "invoices": ("invoice", "invoices"),
     "customer": ("customer record", "customer records"),
     "saved_copies": ("saved e-mail file", "saved e-mail files"),
     "data_requests": ("data request", "data requests"),

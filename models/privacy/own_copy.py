@@ -18,6 +18,7 @@ from models.accounts.users import User
 from models.booking.bookings import Booking
 from models.business.catalogue import Service, StaffMember
 from models.messages.outbox import OutboxMessage
+from models.money.vouchers import Invoice, Sale
 from models.people.contact_requests import ContactRequest
 from models.people.customers import Customer
 from models.people.notes import CustomerNote
@@ -172,6 +173,24 @@ def _audit(customer):
             {"my_data_link": True}
 
 
+def _vouchers(customer):
+    """The receipts and invoices made out to the customer, with what they were for."""
+    for sale in Sale.select().where(Sale.customer == customer.id).order_by(Sale.made_at):
+        yield Sale, sale, {"buyer_name": sale.buyer_name}, {
+            "receipt": sale.number, "date": sale.made_on.isoformat(),
+            "total_cents": sale.total_cents,
+            "rows": [row.description for row in sale.lines]}
+    invoices = Invoice.select().where(
+        (Invoice.customer == customer.id) & (Invoice.status == "issued"))
+    for invoice in invoices.order_by(Invoice.issue_date, Invoice.id):
+        values = {name: getattr(invoice, name)
+                  for name in Invoice.personal_data.fields if name != "customer"}
+        yield Invoice, invoice, values, {
+            "invoice": invoice.number, "kind": invoice.kind,
+            "date": invoice.issue_date.isoformat(), "total_cents": invoice.total_cents,
+            "rows": [row.description for row in invoice.lines]}
+
+
 SOURCES = {
     Customer: _customer,
     Booking: _bookings,
@@ -183,6 +202,8 @@ SOURCES = {
     OutboxMessage: _emails,
     AuditEntry: _audit,
     AccessLink: _audit,
+    Sale: _vouchers,
+    Invoice: _vouchers,
 }
 # Declared models whose rows are tied to no customer, so there is nothing to export.
 NOT_ABOUT_A_CUSTOMER = {

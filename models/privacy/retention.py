@@ -15,13 +15,15 @@ import calendar
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from peewee import SQL, fn
 
-from engines.clock import naive_utc
+from engines.clock import HELSINKI, naive_utc
 from models import db, is_sqlite, write_transaction
 from models.booking.bookings import Booking
 from models.messages.outbox import OutboxMessage
+from models.money.vouchers import Invoice, InvoicePayment, Sale
 from models.people.contact_requests import ContactRequest
 from models.people.customers import Customer
 from models.people.notes import CustomerNote
@@ -37,6 +39,7 @@ from models.privacy.declaration import (
     CONTACT_REQUEST,
     DATA_REQUEST,
     EMAIL,
+    INVOICING,
     MESSAGE,
     NOTE,
     STAFF,
@@ -188,6 +191,33 @@ def purge_consents(now, dry_run=False):
     ), dry_run)
 
 
+def _first_day_kept(now):
+    """Receipts and invoices dated before this day are past the Accounting Act's hold,
+    which keeps them to the end of the sixth year after their financial year (the
+    calendar year) ended."""
+    today = now.astimezone(HELSINKI).date()
+    return date(today.year - INVOICING.legal_hold.years, 1, 1)
+
+
+def purge_vouchers(now, dry_run=False):
+    """Receipts, invoices and credit notes (and the payments of invoices) whose legal
+    hold has ended; a credit note goes before the invoice it put right."""
+    first_kept = _first_day_kept(now)
+    moment = naive_utc(datetime.combine(first_kept, time(), HELSINKI))
+    past_invoice = ((Invoice.issue_date < first_kept)
+                    | (Invoice.issue_date.is_null() & (Invoice.created_at < moment)))
+    kept_credit_notes = Invoice.select(Invoice.credits).where(
+        Invoice.credits.is_null(False) & ~past_invoice)
+    return _delete((
+        ("receipts", Sale, Sale.made_at < moment),
+        ("payments", InvoicePayment, InvoicePayment.invoice.in_(
+            Invoice.select(Invoice.id).where(past_invoice))),
+        ("credit notes", Invoice, past_invoice & Invoice.credits.is_null(False)),
+        ("invoices", Invoice, past_invoice & Invoice.credits.is_null()
+         & Invoice.id.not_in(kept_credit_notes)),
+    ), dry_run)
+
+
 # What each period counts from, in words for the command line.
 AFTER = {
     "appointment": "after the appointment",
@@ -197,6 +227,7 @@ AFTER = {
     "entry": "after the entry was written",
     "employment_end": "after the employment ends",
     "withdrawal": "after the consent was withdrawn",
+    "financial_year_end": "after the end of the financial year (Accounting Act 2:10)",
 }
 
 
@@ -230,6 +261,7 @@ RULES = (
     Rule(AUDIT, "audit log", purge_audit_log),
     Rule(DATA_REQUEST, "requests about people's data", purge_data_requests),
     Rule(CONSENT, "consents", purge_consents),
+    Rule(INVOICING, "receipts and invoices", purge_vouchers),
 )
 # Categories no rule purges, with what they are.
 NOT_PURGED = ((STAFF, "staff accounts"),)

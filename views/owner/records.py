@@ -67,6 +67,14 @@ FIELD_NAMES = {
     "town": _l("Town"),
     "reference": _l("Booking reference"),
     "customer": _l("The customer it concerns"),
+    "buyer_name": _l("Buyer's name"),
+    "buyer_street": _l("Buyer's street address"),
+    "buyer_postal_code": _l("Buyer's postal code"),
+    "buyer_town": _l("Buyer's town"),
+    "buyer_email": _l("Buyer's e-mail address"),
+    "buyer_business_id": _l("Buyer's business ID"),
+    "buyer_ovt": _l("Buyer's e-invoice address"),
+    "buyer_operator": _l("Buyer's e-invoice operator"),
     "booking": _l("The booking it concerns"),
     "service": _l("Service booked"),
     "staff": _l("Staff member"),
@@ -151,6 +159,9 @@ def retention_text(category, months):
                           "%(num)d months after the entry is written", months),
         "employment_end": ngettext("%(num)d month after the employment ends",
                                    "%(num)d months after the employment ends", months),
+        "financial_year_end": ngettext(
+            "%(num)d month after the end of the financial year",
+            "%(num)d months after the end of the financial year", months),
     }
     return texts.get(after) or ngettext("%(num)d month", "%(num)d months", months)
 
@@ -308,6 +319,7 @@ COUNTS_FROM = {
     "entry": _l("when the entry is written"),
     "employment_end": _l("when the employment ends"),
     "withdrawal": _l("when the consent is withdrawn"),
+    "financial_year_end": _l("the end of the financial year of the receipt or invoice"),
 }
 # What the purge deletes, by the names models.privacy.retention counts them under.
 PURGED_NAMES = {

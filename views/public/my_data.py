@@ -66,8 +66,8 @@ LINK_PROBLEMS = {
 
 
 # The sections of the page, in the order a person looks for them.
-SECTION_ORDER = ("contact", "booking", "message", "note", "contact_request", "consent",
-                 "data_request", "email", "audit")
+SECTION_ORDER = ("contact", "booking", "invoicing", "message", "note", "contact_request",
+                 "consent", "data_request", "email", "audit")
 BOOKING_STATUS_NAMES = {
     bookings.CONFIRMED: _l("Confirmed"), bookings.ARRIVED: _l("Arrived"),
     bookings.COMPLETED: _l("Completed"), bookings.NO_SHOW: _l("Did not come"),

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
-from engines.clock import local, now, today
+from engines.clock import local, naive_utc, now, today
 from models.booking.bookings import ARRIVED, CANCELLED, COMPLETED, CONFIRMED, NO_SHOW
 from models.booking.calendar_grid import day_grid, day_list, week_grid
 from models.booking.schedule import SlotTaken, TimeNotOffered
@@ -187,7 +187,7 @@ def booking_page(booking, status=200, notice=None, **forms):
                for entry in history(booking)]
     return render("calendar/booking.html", "partials/calendar/booking.html", status=status,
                   booking=booking, history=entries, notice=notice,
-                  statuses=statuses, today=today(), **forms)
+                  statuses=statuses, today=today(), now_utc=naive_utc(now()), **forms)
 
 
 def apply_change(booking, form, change, *args, page=None):

@@ -1,0 +1,229 @@
+"""The accounting vouchers: receipts of counter payments, invoices and credit notes,
+their rows, and the payments of invoices. None of them changes once it is made (a
+receipt) or issued (an invoice): `save` and `delete_instance` refuse."""
+
+import json
+
+from peewee import (
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
+
+from engines.clock import local, utc_now
+from models import BaseModel
+from models.accounts.users import User
+from models.booking.bookings import Booking
+from models.money import Refused
+from models.money.rows import SoldRow, totals
+from models.people.customers import Customer
+from models.privacy.declaration import INVOICING, PersonalData
+
+DRAFT = "draft"
+ISSUED = "issued"
+INVOICE = "invoice"
+CREDIT_NOTE = "credit_note"
+
+
+class Sale(BaseModel):
+    """A payment taken at the counter, and its receipt."""
+
+    number = CharField(max_length=20, unique=True)
+    year = IntegerField()
+    sequence = IntegerField()
+    made_at = DateTimeField(default=utc_now)
+    made_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    customer = ForeignKeyField(Customer, null=True, on_delete="SET NULL")
+    buyer_name = CharField(max_length=200, default="")
+    method = CharField(max_length=20)
+    total_cents = IntegerField()
+    seller = TextField()
+
+    personal_data = PersonalData(
+        {"customer": INVOICING, "buyer_name": INVOICING},
+        not_personal=("id", "number", "year", "sequence", "made_at", "made_by", "method",
+                      "total_cents", "seller"))
+
+    def save(self, *args, **kwargs):
+        if self.id is not None:
+            raise Refused("immutable")
+        return super().save(*args, **kwargs)
+
+    def delete_instance(self, *args, **kwargs):
+        raise Refused("immutable")
+
+    @property
+    def seller_details(self):
+        return json.loads(self.seller)
+
+    @property
+    def made_on(self):
+        return local(self.made_at).date()
+
+    @property
+    def lines(self):
+        return list(self.rows.order_by(SaleRow.position, SaleRow.id))
+
+    @property
+    def totals(self):
+        return totals(self.lines)
+
+
+class SaleRow(SoldRow):
+    sale = ForeignKeyField(Sale, backref="rows", on_delete="CASCADE")
+    booking = ForeignKeyField(Booking, null=True, on_delete="SET NULL")
+
+    personal_data = PersonalData({}, not_personal=(
+        "id", "sale", "booking", *SoldRow.ROW_FIELDS))
+
+    def save(self, *args, **kwargs):
+        if self.id is not None:
+            raise Refused("immutable")
+        return super().save(*args, **kwargs)
+
+    def delete_instance(self, *args, **kwargs):
+        raise Refused("immutable")
+
+
+class Invoice(BaseModel):
+    """An invoice or a credit note: a draft (no number) until it is issued."""
+
+    kind = CharField(max_length=12, default=INVOICE)
+    status = CharField(max_length=8, default=DRAFT)
+    credits = ForeignKeyField("self", null=True, backref="credit_notes")
+    number = CharField(max_length=20, null=True, unique=True)
+    year = IntegerField(null=True)
+    sequence = IntegerField(null=True)
+    reference = CharField(max_length=25, default="")
+    created_at = DateTimeField(default=utc_now)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    issued_at = DateTimeField(null=True)
+    issue_date = DateField(null=True)
+    due_date = DateField(null=True)
+    customer = ForeignKeyField(Customer, null=True, on_delete="SET NULL")
+    buyer_name = CharField(max_length=200, default="")
+    buyer_street = CharField(max_length=200, default="")
+    buyer_postal_code = CharField(max_length=10, default="")
+    buyer_town = CharField(max_length=100, default="")
+    buyer_email = CharField(max_length=254, default="")
+    buyer_business_id = CharField(max_length=9, default="")
+    buyer_ovt = CharField(max_length=35, default="")
+    buyer_operator = CharField(max_length=35, default="")
+    language = CharField(max_length=2, default="fi")
+    penalty_interest = DecimalField(max_digits=4, decimal_places=1, null=True)
+    total_cents = IntegerField(default=0)
+    seller = TextField(default="")
+
+    personal_data = PersonalData(
+        {"customer": INVOICING, "buyer_name": INVOICING, "buyer_street": INVOICING,
+         "buyer_postal_code": INVOICING, "buyer_town": INVOICING, "buyer_email": INVOICING,
+         "buyer_business_id": INVOICING, "buyer_ovt": INVOICING,
+         "buyer_operator": INVOICING},
+        not_personal=("id", "kind", "status", "credits", "number", "year", "sequence",
+                      "reference", "created_at", "created_by", "issued_at", "issue_date",
+                      "due_date", "language", "penalty_interest", "total_cents", "seller"))
+
+    def stored_status(self):
+        if self.id is None:
+            return None
+        return Invoice.select(Invoice.status).where(Invoice.id == self.id).scalar()
+
+    def save(self, *args, **kwargs):
+        if self.stored_status() == ISSUED:
+            raise Refused("immutable")
+        return super().save(*args, **kwargs)
+
+    def delete_instance(self, *args, **kwargs):
+        if self.stored_status() == ISSUED:
+            raise Refused("immutable")
+        return super().delete_instance(*args, **kwargs)
+
+    @property
+    def is_credit_note(self):
+        return self.kind == CREDIT_NOTE
+
+    @property
+    def is_draft(self):
+        return self.status == DRAFT
+
+    @property
+    def seller_details(self):
+        return json.loads(self.seller) if self.seller else {}
+
+    @property
+    def lines(self):
+        return list(self.rows.order_by(InvoiceRow.position, InvoiceRow.id))
+
+    @property
+    def totals(self):
+        return totals(self.lines)
+
+    @property
+    def paid_cents(self):
+        return sum(payment.amount_cents for payment in self.payments)
+
+    @property
+    def credited_cents(self):
+        return sum(note.total_cents for note in self.credit_notes if note.status == ISSUED)
+
+    @property
+    def open_cents(self):
+        if self.is_draft or self.is_credit_note:
+            return 0
+        return max(self.total_cents - self.paid_cents - self.credited_cents, 0)
+
+    def state(self, today):
+        """draft, paid, credited, overdue or open; a credit note is "credit_note"."""
+        if self.is_draft:
+            return DRAFT
+        if self.is_credit_note:
+            return CREDIT_NOTE
+        if self.credited_cents and not self.open_cents:
+            return "credited"
+        if not self.open_cents:
+            return "paid"
+        return "overdue" if self.due_date < today else "open"
+
+    @property
+    def is_business_buyer(self):
+        return bool(self.buyer_business_id)
+
+
+class InvoiceRow(SoldRow):
+    invoice = ForeignKeyField(Invoice, backref="rows", on_delete="CASCADE")
+    booking = ForeignKeyField(Booking, null=True, on_delete="SET NULL")
+
+    personal_data = PersonalData({}, not_personal=(
+        "id", "invoice", "booking", *SoldRow.ROW_FIELDS))
+
+    def _invoice_issued(self):
+        return Invoice.select(Invoice.status).where(
+            Invoice.id == self.invoice_id).scalar() == ISSUED
+
+    def save(self, *args, **kwargs):
+        if self._invoice_issued():
+            raise Refused("immutable")
+        return super().save(*args, **kwargs)
+
+    def delete_instance(self, *args, **kwargs):
+        if self._invoice_issued():
+            raise Refused("immutable")
+        return super().delete_instance(*args, **kwargs)
+
+
+class InvoicePayment(BaseModel):
+    """A payment of an issued invoice (one of several, when it is paid in parts)."""
+
+    invoice = ForeignKeyField(Invoice, backref="payments", on_delete="CASCADE")
+    paid_on = DateField()
+    amount_cents = IntegerField()
+    method = CharField(max_length=20)
+    recorded_at = DateTimeField(default=utc_now)
+    recorded_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    personal_data = PersonalData({}, not_personal=(
+        "id", "invoice", "paid_on", "amount_cents", "method", "recorded_at", "recorded_by"))
