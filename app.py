@@ -17,7 +17,7 @@ from werkzeug.routing import IntegerConverter
 
 import cli
 import models
-from views.owner import newsletter, records, sent_mail
+from views.owner import backups, newsletter, records, sent_mail
 from views.owner import settings as owner
 from views.public import booking, consent, contact, health, my_data
 from views.public import pages as public
@@ -29,7 +29,7 @@ from worker import delivery
 
 BACK_OFFICE = (auth.blueprint, auth.account, calendar.blueprint, customers.blueprint,
                owner.blueprint, sent_mail.blueprint, inbox.blueprint, records.blueprint,
-               requests.blueprint, newsletter.blueprint, erasure.blueprint)
+               requests.blueprint, newsletter.blueprint, erasure.blueprint, backups.blueprint)
 
 babel = Babel()
 compress = Compress()
@@ -62,6 +62,14 @@ DEFAULTS = {
     "SMTP_PASSWORD": "",
     # The sender's address; the business's own e-mail address when unset.
     "MAIL_FROM": "",
+    # Backups: the age public keys (age1…, comma-separated) they are encrypted for (none:
+    # no backups), their folder (instance/backups when unset), how many daily and
+    # monthly ones are kept, and a second place: a folder, or a command with {file}.
+    "BACKUP_RECIPIENTS": "",
+    "BACKUP_DIR": "",
+    "BACKUP_DAILY": 14,
+    "BACKUP_MONTHLY": 12,
+    "BACKUP_COPY": "",
 }
 
 

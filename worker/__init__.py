@@ -16,6 +16,7 @@ from peewee import DatabaseError, InterfaceError
 
 import models
 from models import clock, duties
+from models.backups import Settings, keeping
 from models.business import Business
 from models.messages import outbox
 from models.messages.outbox import OutboxMessage
@@ -153,6 +154,27 @@ def purge_expired(now=None):
     return "; ".join(part for part in (done, files and f"saved e-mail files: {files}") if part)
 
 
+def _backup_settings():
+    return Settings.from_config(current_app.config, current_app.instance_path)
+
+
+def make_backup(now=None):
+    """The daily backup, when keys are set (the back office tells the owner when not)."""
+    settings = _backup_settings()
+    if not settings.configured:
+        return ""
+    made = keeping.back_up(settings, now or clock.now())
+    return f"backup of {made.size} bytes written and checked"
+
+
+def write_erasure_list(now=None):
+    """The list of erasures beside the backups, within a minute of an erasure."""
+    settings = _backup_settings()
+    if settings.configured and keeping.write_erasure_list(settings, now or clock.now()):
+        return "list of erasures written"
+    return ""
+
+
 @dataclass(frozen=True)
 class Duty:
     name: str
@@ -171,6 +193,8 @@ DUTIES = (
     Duty("retention", timedelta(days=1), purge_expired, once_a_period=True),
     # It acts only at night (models.privacy.erasure.NIGHT), so it looks every hour.
     Duty("rewrite", timedelta(hours=1), erasure.rewrite_erased_tables),
+    Duty("backup", timedelta(days=1), make_backup, once_a_period=True),
+    Duty("erasure-list", timedelta(minutes=1), write_erasure_list),
 )
 DUTY_BY_NAME = {duty.name: duty for duty in DUTIES}
 
