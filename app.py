@@ -17,6 +17,7 @@ from werkzeug.routing import IntegerConverter
 
 import cli
 import models
+from models.backups import BackupError, archive
 from views.owner import backups, newsletter, records, sent_mail
 from views.owner import settings as owner
 from views.public import booking, consent, contact, health, my_data
@@ -119,6 +120,12 @@ def check_settings(config):
         delivery.smtp_settings(config)
     except ValueError as problem:
         raise SettingError(str(problem)) from None
+    keys = [key.strip() for key in config["BACKUP_RECIPIENTS"].split(",") if key.strip()]
+    if keys:
+        try:
+            archive.recipients(keys)
+        except BackupError as problem:
+            raise SettingError(str(problem).split(". ")[0] + ".") from None
     if urlsplit(config["DATABASE_URL"]).scheme not in ("sqlite", "postgres", "postgresql"):
         raise SettingError("VUORO_DATABASE_URL must start with sqlite:/// or postgresql://, "
                            f"not {config['DATABASE_URL']!r}.")

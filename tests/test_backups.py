@@ -18,6 +18,7 @@ from support import AINO, CLASSIC_60, next_weekday, send
 
 import models
 import worker
+from app import SettingError, create_app
 from models import schema
 from models.backups import Settings, archive, erasure_list, keeping, rotation, runs
 from models.booking.schedule import BookingRequest, book
@@ -348,3 +349,9 @@ def test_without_keys_the_owner_is_told_backups_are_off(owner_client, shop):
     page = owner_client.get("/staff/backups/")
     assert "Backups are not on" in page.text and "backup-key" in page.text
     assert "not on" in page.text.split("</nav>")[0]
+
+
+def test_a_mistyped_public_key_stops_the_app_with_one_line(database_url):
+    with pytest.raises(SettingError, match="VUORO_BACKUP_RECIPIENTS: age1typo"):
+        create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "x",
+                    "BACKUP_RECIPIENTS": "age1typo"})
