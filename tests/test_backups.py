@@ -247,6 +247,8 @@ def test_backup_refuses_without_a_key_and_says_how_to_make_one(app, shop, runner
     assert "VUORO_BACKUP_RECIPIENTS" in result.output
     assert "flask --app app backup-key KEYFILE" in result.output
     assert "age-keygen" in result.output
+    with models.db.connection_context():
+        assert runs.BackupRun.select().count() == 0
 
 
 def test_backup_key_writes_a_key_file_that_opens_what_its_public_key_locks(runner, tmp_path):
@@ -355,3 +357,8 @@ def test_a_mistyped_public_key_stops_the_app_with_one_line(database_url):
     with pytest.raises(SettingError, match="VUORO_BACKUP_RECIPIENTS: age1typo"):
         create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "x",
                     "BACKUP_RECIPIENTS": "age1typo"})
+
+
+def test_staff_who_are_not_the_owner_cannot_see_backups(staff_client):
+    assert staff_client.get("/staff/backups/").status_code == 403
+    assert "/staff/backups/" not in staff_client.get("/staff/customers/").text

@@ -125,7 +125,7 @@ def _copy_sqlite(target):
         source.close()
 
 
-def _tool(name):
+def tool(name):
     found = shutil.which(name)
     if found is None:
         raise BackupError(
@@ -150,7 +150,7 @@ def postgres_url(url):
 
 
 def _dump_postgres(database_url, target):
-    _run([_tool("pg_dump"), "--format=custom", f"--file={target}",
+    _run([tool("pg_dump"), "--format=custom", f"--file={target}",
           f"--dbname={postgres_url(database_url)}"], "pg_dump")
 
 
@@ -166,7 +166,7 @@ def _tables_in(path, kind):
                 "SELECT name FROM sqlite_master WHERE type = 'table'"))
         finally:
             connection.close()
-    listing = _run([_tool("pg_restore"), "--list", str(path)], "pg_restore --list")
+    listing = _run([tool("pg_restore"), "--list", str(path)], "pg_restore --list")
     return sorted(line.split()[-2] for line in listing.splitlines()
                   if " TABLE public " in line and not line.startswith(";"))
 

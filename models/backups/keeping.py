@@ -25,6 +25,7 @@ def schema_version():
 def back_up(settings, now, output=None):
     """Make, check and keep a backup at `now` (aware); into `output` (a path) when
     given, outside the rotation. The archive.Made; BackupError (recorded) when it fails."""
+    archive.recipients(settings.recipients)  # no keys, no backup (and nothing to record)
     try:
         with db.connection_context():
             erasure_list.key()  # in every backup, so a restore can read the list's hashes
@@ -36,10 +37,14 @@ def back_up(settings, now, output=None):
         if output is None:
             let_go(settings)
             copy_out(settings, [made.path, listed])
-    except BackupError as problem:
+    except Exception as problem:  # whatever it was, the owner sees that it failed
+        words = str(problem) if isinstance(problem, BackupError) else (
+            f"{type(problem).__name__}: {problem}")
         with db.connection_context():
-            runs.record(now, problem=str(problem)[:1000])
-        raise
+            runs.record(now, problem=words[:1000])
+        if isinstance(problem, BackupError):
+            raise
+        raise BackupError(words) from problem
     with db.connection_context():
         runs.record(now, made)
     return made

@@ -72,7 +72,7 @@ def _load(manifest, copy, database_url):
         shutil.copyfile(copy, target)
         return
     finished = subprocess.run(
-        [archive._tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
+        [archive.tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
          f"--dbname={archive.postgres_url(database_url)}", str(copy)],
         capture_output=True, text=True, check=False)
     if finished.returncode != 0:
