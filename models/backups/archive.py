@@ -154,13 +154,14 @@ def _dump_postgres(database_url, target):
           f"--dbname={postgres_url(database_url)}"], "pg_dump")
 
 
-def _tables_in(path, kind):
-    """Open the database copy and list its tables: SQLite checks its integrity,
-    PostgreSQL's dump reads its table of contents."""
+def _tables_in(path, kind, check="integrity_check"):
+    """Open the database copy and list its tables: SQLite checks its integrity (`check`:
+    integrity_check, or the quicker quick_check that skips comparing indexes with
+    their tables), PostgreSQL's dump reads its table of contents."""
     if kind == "sqlite":
         connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         try:
-            if connection.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            if connection.execute(f"PRAGMA {check}").fetchone()[0] != "ok":
                 raise BackupError("the copy of the database is damaged")
             return sorted(name for (name,) in connection.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table'"))
@@ -194,7 +195,8 @@ def make(database_url, schema_version, target, keys, now):
         }
         (work / MANIFEST).write_text(json.dumps(manifest, indent=2))
         archive = work / "backup.tar.gz"
-        with tarfile.open(archive, "w:gz", compresslevel=6) as tar:
+        # The quickest gzip: a third of the time of the default for an eighth more bytes.
+        with tarfile.open(archive, "w:gz", compresslevel=1) as tar:
             tar.add(work / MANIFEST, arcname=MANIFEST)
             tar.add(copy, arcname=copy.name)
         check = x25519.Identity.generate()
@@ -213,7 +215,9 @@ def _check(path, identities, manifest, folder):
     """Decrypt the written file and open its database: True when it is the copy the
     manifest describes, BackupError when not."""
     found, copy = open_backup(path, identities, folder)
-    if found != manifest or _tables_in(copy, manifest["database"]) != manifest["tables"]:
+    # The checksum has shown it is the copy checked in full before it was encrypted.
+    tables = _tables_in(copy, manifest["database"], check="quick_check")
+    if found != manifest or tables != manifest["tables"]:
         raise BackupError("the written backup does not open as it was made")
     return True
 
