@@ -15,7 +15,7 @@ import models
 import worker
 from models import clock, demo, schema
 from models.accounts.users import ROLES, User, WeakPassword, create_user, invite
-from models.backups import BackupError, Settings, archive, erasure_list, keeping
+from models.backups import BackupError, archive, erasure_list, keeping
 from models.backups.restore import restore
 from models.privacy import retention
 from web.wording import PASSWORD_PROBLEMS
@@ -131,10 +131,6 @@ def worker_command(once):
     click.echo("Worker stopped.")
 
 
-def _backup_settings():
-    return Settings.from_config(current_app.config, current_app.instance_path)
-
-
 @click.command("backup")
 @with_appcontext
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -142,7 +138,7 @@ def _backup_settings():
 def backup_command(output):
     """Make an encrypted, checked backup of the database (the worker makes one daily)."""
     try:
-        made = keeping.back_up(_backup_settings(), clock.now(), output)
+        made = keeping.back_up(worker.backup_settings(), clock.now(), output)
     except BackupError as problem:
         raise click.ClickException(str(problem)) from None
     click.echo(f"Backup written to {made.path} ({made.size} bytes, {made.seconds:.1f} s), "
@@ -178,7 +174,7 @@ def backup_key_command(keyfile):
 def restore_command(path, identity, erasures):
     """Restore a backup onto the empty database VUORO_DATABASE_URL names, migrate it,
     and erase again everyone erased since the backup was made."""
-    settings = _backup_settings()
+    settings = worker.backup_settings()
     try:
         done = restore(path, identity, settings.database_url,
                        erasures or erasure_list.path_in(settings.folder), clock.now())

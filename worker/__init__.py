@@ -154,13 +154,14 @@ def purge_expired(now=None):
     return "; ".join(part for part in (done, files and f"saved e-mail files: {files}") if part)
 
 
-def _backup_settings():
+def backup_settings():
+    """The backup settings of the app in whose context it runs."""
     return Settings.from_config(current_app.config, current_app.instance_path)
 
 
 def make_backup(now=None):
     """The daily backup, when keys are set (the back office tells the owner when not)."""
-    settings = _backup_settings()
+    settings = backup_settings()
     if not settings.configured:
         return ""
     made = keeping.back_up(settings, now or clock.now())
@@ -169,7 +170,7 @@ def make_backup(now=None):
 
 def write_erasure_list(now=None):
     """The list of erasures beside the backups, within a minute of an erasure."""
-    settings = _backup_settings()
+    settings = backup_settings()
     if settings.configured and keeping.write_erasure_list(settings, now or clock.now()):
         return "list of erasures written"
     return ""

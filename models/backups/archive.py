@@ -19,6 +19,7 @@ import tarfile
 import tempfile
 import time
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -97,7 +98,7 @@ def read_identities(path):
 
 
 def file_name(made_at):
-    return f"vuoro-{made_at.strftime(NAME_TIME)}{SUFFIX}"
+    return f"vuoro-{made_at.astimezone(UTC).strftime(NAME_TIME)}{SUFFIX}"
 
 
 def database_kind():

@@ -2,13 +2,14 @@
 what went wrong), the files kept, and how to switch them on. A missed or failed backup
 also shows in the navigation, like failed e-mail."""
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
-from models.backups import Settings, erasure_list, keeping, runs
+from models.backups import erasure_list, keeping, runs
 from web.access import owner_only
 from web.rendering import render
+from worker import backup_settings
 
 blueprint = owner_only(Blueprint("backups", __name__, url_prefix="/staff/backups"))
 
@@ -22,10 +23,6 @@ WARNINGS = {
 }
 
 
-def _settings():
-    return Settings.from_config(current_app.config, current_app.instance_path)
-
-
 def size_text(size):
     """12,3 MB"""
     if size < 1_000_000:
@@ -37,14 +34,14 @@ def size_text(size):
 def backup_helpers():
     def backup_warning():
         """Why the owner should look at backups, in words, or "" when all is well."""
-        return WARNINGS.get(runs.status(_settings().configured), "")
+        return WARNINGS.get(runs.status(backup_settings().configured), "")
 
     return {"backup_warning": backup_warning}
 
 
 @blueprint.get("/")
 def index():
-    settings = _settings()
+    settings = backup_settings()
     made_at = keeping.backups_in(settings.folder) if settings.folder.is_dir() else {}
     names = sorted(made_at, key=made_at.get, reverse=True)[:SHOWN]
     files = [{"name": name, "made_at": made_at[name],

@@ -1,7 +1,7 @@
 """`/healthz` for a load balancer or an uptime monitor: JSON with no personal data and
 nothing secret, 503 when something needs attention. No login is needed."""
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 from peewee import DatabaseError
 
 import worker
@@ -14,7 +14,7 @@ blueprint = Blueprint("health", __name__)
 def healthz():
     try:
         report = health.report({duty.name: duty.every for duty in worker.DUTIES},
-                               backups_configured=bool(current_app.config["BACKUP_RECIPIENTS"]))
+                               backups_configured=worker.backup_settings().configured)
     except DatabaseError:
         report = {"ok": False, "problems": ["database unreachable"], "database": "unreachable"}
     response = jsonify(report)
