@@ -1,8 +1,8 @@
 """Restoring a backup onto an empty database: decrypt and check it, refuse a backup
 of a newer schema than this version knows, load it, migrate it to the current schema,
-and replay every erasure in the list made since the backup (a day's margin before it:
-an erasure's transaction may have been open while the copy was read), so that nobody
-erased comes back."""
+and replay every erasure in the list made since the backup (with an hour's margin before
+it: an erasure dated just before the backup began may have committed after its copy was
+read), so that nobody erased comes back."""
 
 import shutil
 import subprocess
@@ -22,7 +22,7 @@ from models.privacy.person import Person
 
 from . import BackupError, archive, erasure_list
 
-MARGIN = timedelta(days=1)
+MARGIN = timedelta(hours=1)
 # Stands for "no customer record" in a replayed Person: no row has id 0.
 NO_CUSTOMER = 0
 
