@@ -13,7 +13,8 @@ from flask.cli import with_appcontext
 
 import models
 import worker
-from models import clock, demo, schema
+from engines import clock
+from models import demo, schema
 from models.accounts.users import ROLES, User, WeakPassword, create_user, invite
 from models.backups import BackupError, archive, erasure_list, keeping
 from models.backups.restore import restore

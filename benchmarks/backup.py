@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from back_office import generate, load, postgres_database, sqlite_file
 
 import models
+from engines.clock import HELSINKI
 from models.backups import Settings, archive, erasure_list, keeping
 from models.backups.restore import restore
-from models.clock import HELSINKI
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/vuoro_backup_bench"
 

@@ -19,11 +19,11 @@ from support import AINO, CLASSIC_60, next_weekday, send
 import models
 import worker
 from app import SettingError, create_app
+from engines.clock import HELSINKI
 from models import schema
 from models.backups import Settings, archive, erasure_list, keeping, rotation, runs
 from models.booking.schedule import BookingRequest, book
 from models.business.catalogue import Service, StaffMember
-from models.clock import HELSINKI
 from models.people.contact_requests import ContactDetails
 from models.people.contact_requests import receive as receive_contact
 from models.people.customers import Customer, CustomerDetails

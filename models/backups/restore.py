@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from engines.clock import naive_utc
 from models import db, schema
-from models.clock import naive_utc
 from models.messages.outbox import OutboxMessage
 from models.people.contact_requests import ContactRequest
 from models.people.customers import Customer

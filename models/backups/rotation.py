@@ -2,7 +2,7 @@
 and the newest of each of the last `monthly` months (days and months in Helsinki time).
 A pure function of the files' times, so it is tested on its own."""
 
-from models.clock import local
+from engines.clock import local
 
 
 def kept(made_at, daily, monthly):

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 from peewee import BigIntegerField, BooleanField, CharField, DateTimeField, FloatField, TextField
 
+from engines.clock import naive_utc, utc_now
 from models import BaseModel
-from models.clock import naive_utc, utc_now
 from models.privacy.declaration import PersonalData
 
 # A daily backup older than this was missed (a day and two hours of leeway).
