@@ -70,7 +70,8 @@ def drill(name, url, target_url, folder):
     if after != before:
         raise RuntimeError(f"row counts differ after the restore: {before} {after}")
     models.db.obj.close_all()
-    print(f"  {name}: database {database_bytes / 1e6:.1f} MB, backup file "
+    copy = "the SQLite file" if name == "SQLite" else "pg_dump's compressed custom format"
+    print(f"  {name}: copy {database_bytes / 1e6:.1f} MB ({copy}), backup file "
           f"{made.size / 1e6:.1f} MB; backup {made.seconds:.1f} s (checked: {made.checked}); "
           f"restore {restored:.1f} s ({len(done.migrated)} migrations, {done.replayed} "
           f"erasures replayed); {before['customer']} customers, {before['booking']} "
