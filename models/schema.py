@@ -9,6 +9,7 @@ from models.accounts.users import Invitation, RecoveryCode, User
 from models.backups.erasure_list import ErasedPerson, ErasureListKey
 from models.backups.runs import BackupRun
 from models.booking.bookings import Booking
+from models.booking.generation import CalendarGeneration
 from models.business.catalogue import (
     Break,
     ExtraHours,
@@ -70,6 +71,7 @@ MODELS = (
     TableRewrite,
     StaffSession,
     RateLimitEntry,
+    CalendarGeneration,
     BackupRun,
     ErasedPerson,
     ErasureListKey,

@@ -391,6 +391,11 @@ def compose(message, sent_at):
     for name, content, *content_type in letter.attachments:
         maintype, subtype = content_type or ("text", "calendar")
         email.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
+    # The files queued with the message (an invoice's PDF), as they were given.
+    for file in message.files():
+        maintype, subtype = file.content_type.split("/")
+        email.add_attachment(file.content, maintype=maintype, subtype=subtype,
+                             filename=file.name)
     # Last: setting the content (or adding a part) moves Content-* headers out of the top.
     email["Content-Language"] = letter.language
     return letter, email

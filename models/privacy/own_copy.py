@@ -150,6 +150,7 @@ def _emails(customer):
             "kind": message.kind, "created_at": message.created_at,
             "sent_at": message.sent_at, "sent_to": message.sent_to,
             "subject": message.subject, "details": message.detail,
+            "attachments": message.attachment_names(),
         }, None
 
 

@@ -89,6 +89,7 @@ FIELD_NAMES = {
     "sent_to": _l("Recipient's address"),
     "subject": _l("Subject"),
     "details": _l("Details of the message"),
+    "attachments": _l("Files attached to the message"),
     "sent_at": _l("When it was sent"),
     "reply_note": _l("Note on the reply"),
     "answered_at": _l("When it was answered"),
