@@ -17,8 +17,9 @@ from werkzeug.routing import IntegerConverter
 
 import cli
 import models
+from models.backups import BackupError, archive
+from views.owner import backups, newsletter, records, sent_mail
 from views.owner import money as money_settings
-from views.owner import newsletter, records, sent_mail
 from views.owner import settings as owner
 from views.public import booking, consent, contact, health, my_data
 from views.public import pages as public
@@ -31,7 +32,7 @@ from worker import delivery
 BACK_OFFICE = (auth.blueprint, auth.account, calendar.blueprint, customers.blueprint,
                owner.blueprint, sent_mail.blueprint, inbox.blueprint, records.blueprint,
                requests.blueprint, newsletter.blueprint, erasure.blueprint,
-               money.blueprint, money_settings.blueprint)
+               money.blueprint, money_settings.blueprint, backups.blueprint)
 
 babel = Babel()
 compress = Compress()
@@ -64,6 +65,14 @@ DEFAULTS = {
     "SMTP_PASSWORD": "",
     # The sender's address; the business's own e-mail address when unset.
     "MAIL_FROM": "",
+    # Backups: the age public keys (age1…, comma-separated) they are encrypted for (none:
+    # no backups), their folder (instance/backups when unset), how many daily and
+    # monthly ones are kept, and a second place: a folder, or a command with {file}.
+    "BACKUP_RECIPIENTS": "",
+    "BACKUP_DIR": "",
+    "BACKUP_DAILY": 14,
+    "BACKUP_MONTHLY": 12,
+    "BACKUP_COPY": "",
 }
 
 
@@ -113,6 +122,12 @@ def check_settings(config):
         delivery.smtp_settings(config)
     except ValueError as problem:
         raise SettingError(str(problem)) from None
+    keys = [key.strip() for key in config["BACKUP_RECIPIENTS"].split(",") if key.strip()]
+    if keys:
+        try:
+            archive.recipients(keys)
+        except BackupError as problem:
+            raise SettingError(str(problem).split(". ")[0] + ".") from None
     if urlsplit(config["DATABASE_URL"]).scheme not in ("sqlite", "postgres", "postgresql"):
         raise SettingError("VUORO_DATABASE_URL must start with sqlite:/// or postgresql://, "
                            f"not {config['DATABASE_URL']!r}.")

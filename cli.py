@@ -3,7 +3,9 @@ worker's duties) directly; none goes through a page. `init_app` adds them all.""
 
 import contextlib
 import logging
+import os
 import signal
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -14,6 +16,8 @@ import worker
 from engines import clock
 from models import demo, schema
 from models.accounts.users import ROLES, User, WeakPassword, create_user, invite
+from models.backups import BackupError, archive, erasure_list, keeping
+from models.backups.restore import restore
 from models.money.demo import add_demo_money
 from models.privacy import retention
 from web.wording import PASSWORD_PROBLEMS
@@ -131,8 +135,64 @@ def worker_command(once):
     click.echo("Worker stopped.")
 
 
+@click.command("backup")
+@with_appcontext
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the backup here, outside the rotation, instead of the backup folder.")
+def backup_command(output):
+    """Make an encrypted, checked backup of the database (the worker makes one daily)."""
+    try:
+        made = keeping.back_up(worker.backup_settings(), clock.now(), output)
+    except BackupError as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"Backup written to {made.path} ({made.size} bytes, {made.seconds:.1f} s), "
+               f"decrypted and opened again: {'ok' if made.checked else 'not checked'}.")
+
+
+@click.command("backup-key")
+@click.argument("keyfile", type=click.Path(dir_okay=False, path_type=Path))
+def backup_key_command(keyfile):
+    """Make an age key pair for backups: the key file that opens them (keep it away from
+    the server) and the public key for VUORO_BACKUP_RECIPIENTS."""
+    text, public = archive.new_key_pair(clock.now())
+    try:
+        descriptor = os.open(keyfile, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise click.ClickException(f"{keyfile} exists already; it is not overwritten.") from None
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text)
+    click.echo(f"Key file written to {keyfile}. Keep it safe and away from this server: "
+               f"it alone opens the backups.\nPublic key: {public}\nSet on the server:\n"
+               f"VUORO_BACKUP_RECIPIENTS={public}")
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--identity", "identity", required=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The age key file that opens the backup.")
+@click.option("--erasures", type=click.Path(dir_okay=False, path_type=Path),
+              help="The list of erasures (erasures.json); the one beside the backups "
+                   "when not given.")
+def restore_command(path, identity, erasures):
+    """Restore a backup onto the empty database VUORO_DATABASE_URL names, migrate it,
+    and erase again everyone erased since the backup was made."""
+    settings = worker.backup_settings()
+    try:
+        done = restore(path, identity, settings.database_url,
+                       erasures or erasure_list.path_in(settings.folder), clock.now())
+    except BackupError as problem:
+        raise click.ClickException(str(problem)) from None
+    click.echo(f"Restored the backup made at {done.manifest['made_at']} (schema "
+               f"{done.manifest['schema']}); {len(done.migrated)} migrations applied since; "
+               f"{done.replayed} erasures made after it replayed ({done.records} records "
+               "deleted again).")
+
+
 COMMANDS = (init_db_command, demo_command, create_user_command, reset_password_command,
-            outbox_command, worker_command, retention_command)
+            outbox_command, worker_command, retention_command, backup_command,
+            backup_key_command, restore_command)
 
 
 def init_app(app):

@@ -6,6 +6,7 @@ from peewee import fn
 
 from engines.clock import utc_now
 from models import db, schema
+from models.backups import runs as backups
 from models.messages import outbox
 from models.messages.outbox import OutboxMessage
 
@@ -13,11 +14,14 @@ from .duties import DutyRun
 
 # Mail waiting longer than this means no worker is sending.
 OUTBOX_LATE_SECONDS = 15 * 60
+BACKUP_PROBLEMS = {backups.LATE_STATUS: "last backup late",
+                   backups.FAILED: "last backup failed", backups.NONE: "no backup made"}
 
 
-def report(periods):
+def report(periods, backups_configured=False):
     """The health report as a dict; `periods` maps each duty's name to how often it
-    runs, and a duty not run for two of its periods counts as late. `ok` is False when
+    runs, and a duty not run for two of its periods counts as late; with backups
+    configured, the last backup is late after `backups.LATE`. `ok` is False when
     anything needs someone's attention."""
     now = utc_now()
     db.execute_sql("SELECT 1")
@@ -38,8 +42,10 @@ def report(periods):
             "late": age is not None and age > 2 * every.total_seconds(),
             "last_run_failed": bool(run and run.failed),
         }
+    backup = backups.status(backups_configured)
     problems = (
         (["migrations pending"] if pending else [])
+        + ([BACKUP_PROBLEMS[backup]] if backup in BACKUP_PROBLEMS else [])
         + (["outbox late"] if oldest_seconds > OUTBOX_LATE_SECONDS else [])
         + [f"{name} late" for name, duty in duties.items() if duty["late"]]
         + [f"{name} failed" for name, duty in duties.items() if duty["last_run_failed"]]
@@ -52,4 +58,5 @@ def report(periods):
         "outbox": {"due": backlog, "oldest_due_seconds": oldest_seconds,
                    "given_up": given_up},
         "duties": duties,
+        "backup": {"status": backup, "last_backup_seconds_ago": backups.age_seconds()},
     }

@@ -6,6 +6,8 @@ from playhouse.migrations import Runner
 
 from models.accounts.sessions import StaffSession
 from models.accounts.users import Invitation, RecoveryCode, User
+from models.backups.erasure_list import ErasedPerson, ErasureListKey
+from models.backups.runs import BackupRun
 from models.booking.bookings import Booking
 from models.booking.generation import CalendarGeneration
 from models.business.catalogue import (
@@ -81,6 +83,9 @@ MODELS = (
     InvoiceRow,
     InvoicePayment,
     CalendarGeneration,
+    BackupRun,
+    ErasedPerson,
+    ErasureListKey,
 )
 
 # Kept by the database alone, not declared on a model: the exclusion constraint that

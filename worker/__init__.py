@@ -17,6 +17,7 @@ from peewee import DatabaseError, InterfaceError
 import models
 from engines import clock
 from models import duties
+from models.backups import Settings, keeping
 from models.business import Business
 from models.messages import outbox
 from models.messages.outbox import OutboxMessage
@@ -154,6 +155,28 @@ def purge_expired(now=None):
     return "; ".join(part for part in (done, files and f"saved e-mail files: {files}") if part)
 
 
+def backup_settings():
+    """The backup settings of the app in whose context it runs."""
+    return Settings.from_config(current_app.config, current_app.instance_path)
+
+
+def make_backup(now=None):
+    """The daily backup, when keys are set (the back office tells the owner when not)."""
+    settings = backup_settings()
+    if not settings.configured:
+        return ""
+    made = keeping.back_up(settings, now or clock.now())
+    return f"backup of {made.size} bytes written and checked"
+
+
+def write_erasure_list(now=None):
+    """The list of erasures beside the backups, within a minute of an erasure."""
+    settings = backup_settings()
+    if settings.configured and keeping.write_erasure_list(settings, now or clock.now()):
+        return "list of erasures written"
+    return ""
+
+
 @dataclass(frozen=True)
 class Duty:
     name: str
@@ -172,6 +195,8 @@ DUTIES = (
     Duty("retention", timedelta(days=1), purge_expired, once_a_period=True),
     # It acts only at night (models.privacy.erasure.NIGHT), so it looks every hour.
     Duty("rewrite", timedelta(hours=1), erasure.rewrite_erased_tables),
+    Duty("backup", timedelta(days=1), make_backup, once_a_period=True),
+    Duty("erasure-list", timedelta(minutes=1), write_erasure_list),
 )
 DUTY_BY_NAME = {duty.name: duty for duty in DUTIES}
 

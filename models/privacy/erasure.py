@@ -23,6 +23,7 @@ from peewee import BigIntegerField, DateTimeField, IntegerField, TextField, fn
 
 from engines.clock import HELSINKI, local, naive_utc
 from models import BaseModel, db, is_sqlite, write_transaction
+from models.backups import erasure_list
 from models.booking.bookings import Booking
 from models.booking.generation import calendar_changed
 from models.business.catalogue import Service
@@ -278,10 +279,29 @@ def erase(customer, request, user, now, ip="", mail_folder=None):
         record("request.erase", user=user, details=f"data request #{request.id}: {summary}",
                ip=ip)
         told = _queue_outcome(request, customer, done)
+        erasure_list.note(customer, request.id, moment)  # a restore replays it
     for path in copies:
         path.unlink(missing_ok=True)
     overwrite_freed_pages()
     return Erasure(done, told)
+
+
+def replay(person, data_request_id, now):
+    """Erase `person` again on a database restored from a backup made before their
+    erasure (models/backups/restore.py): the same records deleted and anonymised (those
+    a law keeps excepted) and their request closed, without a second e-mail; how many
+    records were deleted."""
+    moment = naive_utc(now)
+    with write_transaction():
+        held, deleted, _, _ = _measure(person, now, None)
+        DataRequest.update(status=DONE, closed_at=moment).where(
+            (DataRequest.id == data_request_id) & (DataRequest.status == OPEN)).execute()
+        mail, *rest = PARTS
+        _delete(mail, person, held)
+        _anonymise(person, DataRequest(id=data_request_id), moment)
+        for part in rest:
+            _delete(part, person, held)
+    return sum(deleted.values())
 
 
 def overwrite_freed_pages():

@@ -13,7 +13,8 @@ blueprint = Blueprint("health", __name__)
 @blueprint.get("/healthz")
 def healthz():
     try:
-        report = health.report({duty.name: duty.every for duty in worker.DUTIES})
+        report = health.report({duty.name: duty.every for duty in worker.DUTIES},
+                               backups_configured=worker.backup_settings().configured)
     except DatabaseError:
         report = {"ok": False, "problems": ["database unreachable"], "database": "unreachable"}
     response = jsonify(report)
