@@ -12,7 +12,7 @@ from datetime import datetime, time, timedelta
 
 from peewee import JOIN, IntegrityError, OperationalError
 
-from models import db, write_transaction
+from models import NotAllowed, db, write_transaction
 from models.accounts.users import User
 from models.booking.bookings import (
     ARRIVED,
@@ -29,7 +29,7 @@ from models.business import Business
 from models.business.catalogue import Service, StaffMember
 from models.clock import HELSINKI, naive_utc, utc_now
 from models.messages import outbox
-from models.people.customers import Customer
+from models.people.customers import Customer, refuse_if_restricted
 from models.people.register import create_customer, matching
 from models.privacy.audit import AuditEntry
 
@@ -42,14 +42,6 @@ SEARCH_LIMIT = 10
 
 class BookingChanged(Exception):
     """Someone saved the booking after the form was opened: nothing was written."""
-
-
-class NotAllowed(ValueError):
-    """A change the booking's state does not allow; `code` names why."""
-
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True)
@@ -112,10 +104,8 @@ def create_booking(request, now, log):
     whose data is restricted (kept, not used: GDPR Art 18)."""
 
     def write():
-        if request.customer is not None and Customer.select().where(
-                (Customer.id == request.customer.id)
-                & Customer.restricted_at.is_null(False)).exists():
-            raise NotAllowed("restricted")
+        if request.customer is not None:
+            refuse_if_restricted(request.customer)
         if not request.overbook:
             free_staff_at(request.service, request.staff, request.start, now,
                           staff_rules(any_minute=True))

@@ -16,7 +16,7 @@ from models.booking.bookings import CANCELLED, Booking
 from models.business.catalogue import Service, StaffMember
 from models.clock import local, utc_now
 from models.people.contact_requests import ContactRequest
-from models.people.customers import Customer, CustomerDetails
+from models.people.customers import Customer, CustomerDetails, refuse_if_restricted
 from models.people.notes import CustomerNote
 from models.privacy.audit import AuditEntry
 from models.privacy.consents import Consent
@@ -216,8 +216,12 @@ def customer_notes(customer):
 
 
 def add_note(customer, author, text, confidential=False):
-    return CustomerNote.create(customer=customer, author=author, text=text.strip(),
-                               confidential=confidential)
+    """A note from a customer meeting; NotAllowed("restricted") while the customer's
+    data is restricted."""
+    with db.atomic():
+        refuse_if_restricted(customer)
+        return CustomerNote.create(customer=customer, author=author, text=text.strip(),
+                                   confidential=confidential)
 
 
 def fingerprint(customer):
@@ -267,7 +271,10 @@ def update_customer(customer_id, details, language, seen):
     """Correct a customer's details; return the customer and the names of the fields
     that changed. `seen` is the fingerprint of the version the form was opened on:
     ChangedMeanwhile when the stored one differs, DuplicateEmail when the address
-    belongs to another customer."""
+    belongs to another customer, NotAllowed("restricted") while the customer's data is
+    restricted (the write itself is conditional on it, so a restriction that comes in
+    meanwhile stops it too)."""
+    refuse_if_restricted(customer_id)
     current = Customer.get_by_id(customer_id)
     if fingerprint(current) != seen:
         raise ChangedMeanwhile(current)
@@ -279,11 +286,13 @@ def update_customer(customer_id, details, language, seen):
     try:
         with db.atomic():
             written = (Customer.update({**values, "updated_at": utc_now()})
-                       .where(Customer.id == customer_id, *_still_as(current)).execute())
+                       .where(Customer.id == customer_id, Customer.restricted_at.is_null(),
+                              *_still_as(current)).execute())
     except IntegrityError:
         _refuse_duplicate(values["email"], customer_id)
         raise
-    if not written:  # changed between the read and the write
+    if not written:  # changed (or restricted) between the read and the write
+        refuse_if_restricted(customer_id)
         raise ChangedMeanwhile(Customer.get_by_id(customer_id))
     return Customer.get_by_id(customer_id), changed
 
@@ -338,11 +347,13 @@ def merge_plan(kept, removed):
 def merge_customers(kept_id, removed_id):
     """Move everything of the removed customer to the kept one, fill the kept one's
     empty details from it and delete it, in one transaction; return the plan done.
-    Customer.DoesNotExist when either is gone (e.g. merged by someone else)."""
+    Customer.DoesNotExist when either is gone (e.g. merged by someone else),
+    NotAllowed("restricted") when either's data is restricted (a merge changes both)."""
     if kept_id == removed_id:
         raise ValueError("a customer cannot be merged with itself")
     with db.atomic():
         kept, removed = _locked(kept_id, removed_id)
+        refuse_if_restricted(kept, removed)
         plan = merge_plan(kept, removed)
         for column in MOVED_BY_A_MERGE:
             changes = {column: kept.id}

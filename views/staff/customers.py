@@ -8,8 +8,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import IntegrityError
 
-from models import write_transaction
-from models.people.customers import Customer, InvalidValue
+from models import NotAllowed, write_transaction
+from models.people.customers import Customer, InvalidValue, refuse_if_restricted
 from models.people.register import (
     ChangedMeanwhile,
     DuplicateEmail,
@@ -99,16 +99,16 @@ def detail_page(customer, note_form, status=200, fragment=None, lift_form=None):
 @blueprint.route("/<int:customer_id>/edit", methods=["GET", "POST"])
 def edit(customer_id):
     customer = customer_or_404(customer_id)
-    if customer.restricted_at is not None and request.method == "GET":
-        flash(str(RESTRICTED), "warning")
-        return redirect_after_post(url_for(".detail", customer_id=customer.id))
     if request.method == "GET":
+        try:
+            refuse_if_restricted(customer)
+        except NotAllowed:
+            flash(str(RESTRICTED), "warning")
+            return redirect_after_post(url_for(".detail", customer_id=customer.id))
         audit("customer.view", customer=customer, details="edit form")
         form = CustomerForm(obj=customer, formdata=None, seen=fingerprint(customer))
         return form_page(form, customer)
     form = CustomerForm(customer_id=customer.id)
-    if customer.restricted_at is not None:
-        return form_page(form, customer, status=409, refusal=RESTRICTED)
     if not form.validate_on_submit():
         return form_page(form, customer, status=422)
     try:
@@ -122,6 +122,8 @@ def edit(customer_id):
     except ChangedMeanwhile as conflict:
         form.seen.data = fingerprint(conflict.current)
         return form_page(form, conflict.current, status=409, notice=CHANGED)
+    except NotAllowed:  # the customer's data is restricted
+        return form_page(form, customer, status=409, refusal=RESTRICTED)
     except Customer.DoesNotExist:  # merged into another record meanwhile
         abort(404)
     flash(gettext("Saved.") if changed else gettext("Nothing was changed."), "success")
@@ -145,18 +147,18 @@ def duplicate_page(form, customer, duplicate):
 def note(customer_id):
     customer = customer_or_404(customer_id)
     form = NoteForm()
-    if customer.restricted_at is not None:
-        form.validate_on_submit()
-        form.text.errors = [str(RESTRICTED)]
-        return detail_page(customer, form, status=409,
-                           fragment="partials/customers/notes.html")
     if not form.validate_on_submit():
         return detail_page(customer, form, status=422,
                            fragment="partials/customers/notes.html")
-    with write_transaction():
-        add_note(customer, current_user.id, form.text.data, form.confidential.data)
-        audit("customer.note", customer=customer,
-              details="confidential" if form.confidential.data else "")
+    try:
+        with write_transaction():
+            add_note(customer, current_user.id, form.text.data, form.confidential.data)
+            audit("customer.note", customer=customer,
+                  details="confidential" if form.confidential.data else "")
+    except NotAllowed:  # the customer's data is restricted
+        form.text.errors = [str(RESTRICTED)]
+        return detail_page(customer, form, status=409,
+                           fragment="partials/customers/notes.html")
     flash(gettext("Note added."), "success")
     return redirect_after_post(url_for(".detail", customer_id=customer.id))
 
@@ -189,6 +191,10 @@ def merge(customer_id):
 @blueprint.get("/<int:customer_id>/merge/<int:other_id>")
 def merge_preview(customer_id, other_id):
     customer, other = merge_pair(customer_id, other_id)
+    try:
+        refuse_if_restricted(customer, other)
+    except NotAllowed:
+        return merge_refused(customer_id)
     kept, removed = (other, customer) if request.args.get("keep") == str(other.id) else (
         customer, other)
     for each in (customer, other):
@@ -216,16 +222,19 @@ def merge_confirm(customer_id, other_id):
     except (Customer.DoesNotExist, IntegrityError):
         flash(str(MERGE_GONE), "warning")
         return redirect_after_post(url_for(".index"))
+    except NotAllowed:  # the data of one of the two is restricted
+        return merge_refused(customer_id)
     flash(gettext("The two records are now one."), "success")
     return redirect_after_post(url_for(".detail", customer_id=kept_id))
 
 
 def merge_pair(customer_id, other_id):
-    """The two records to merge; neither may be restricted (a merge changes both)."""
+    """The two records to merge."""
     if customer_id == other_id:
         abort(404)
-    pair = customer_or_404(customer_id), customer_or_404(other_id)
-    if any(each.restricted_at is not None for each in pair):
-        flash(str(MERGE_RESTRICTED), "warning")
-        abort(redirect_after_post(url_for(".detail", customer_id=customer_id)))
-    return pair
+    return customer_or_404(customer_id), customer_or_404(other_id)
+
+
+def merge_refused(customer_id):
+    flash(str(MERGE_RESTRICTED), "warning")
+    return redirect_after_post(url_for(".detail", customer_id=customer_id))
