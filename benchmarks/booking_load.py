@@ -55,12 +55,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from support import Server, next_weekday
 
 import models
+from engines.clock import HELSINKI
 from engines.free_times import Span, free_times
 from models import demo, schema
 from models.booking.schedule import closed_between, staff_ids_for, staff_weeks
 from models.business import Business
 from models.business.catalogue import Service
-from models.clock import HELSINKI
 
 SERVICE_ID = 2
 HORIZON_DAYS = 1500

@@ -2,13 +2,14 @@
 
 from datetime import datetime, time, timedelta
 
+from engines import clock
+from engines.clock import HELSINKI, naive_utc
+from models import db
 from models.booking.bookings import Booking
 from models.business.catalogue import Break, Service, StaffMember, StaffService, WorkingHours
 from models.people.customers import Customer
 
-from . import clock, db
 from .business import Business
-from .clock import HELSINKI, naive_utc
 
 INTRO_FI = (
     "Tämä on Vuoron esittelyyritys: yritystä, ihmisiä ja varauksia ei ole oikeasti "

@@ -11,8 +11,8 @@ from support import PASSWORD, MailServer, Server, log_in
 import models
 import models.accounts.users
 from app import create_app
+from engines.clock import CLOCK
 from models import demo, schema
-from models.clock import CLOCK
 
 POSTGRES_URL = os.environ.get("VUORO_TEST_POSTGRES_URL", "")
 # CI sets this: a test that would skip for a missing tool (Chromium, PostgreSQL)

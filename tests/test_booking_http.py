@@ -9,9 +9,9 @@ from support import CLASSIC_60, HOME_VISIT, HTMX, form_fields, next_weekday, tra
 
 import models
 import worker
+from engines.clock import HELSINKI
 from models.booking.bookings import Booking
 from models.business import Business
-from models.clock import HELSINKI
 from models.people.customers import Customer
 
 

@@ -19,8 +19,8 @@ from support import form_fields, next_weekday, translated
 
 import models
 import worker
+from engines.clock import HELSINKI
 from models.booking.bookings import Booking
-from models.clock import HELSINKI
 from models.people.customers import Customer
 from models.privacy import consents, my_data
 from web.forms import LINE_BREAK_TYPED, UNSTORABLE_TYPED

@@ -9,10 +9,10 @@ import pytest
 from support import MAIJA, MATTI, next_weekday
 
 import models
+from engines.clock import HELSINKI, now, utc_now
 from models import NotAllowed
 from models.booking.staff_bookings import StaffBookingRequest, create_booking
 from models.business.catalogue import Service, StaffMember
-from models.clock import HELSINKI, now, utc_now
 from models.people.customers import Customer, CustomerDetails, refuse_if_restricted
 from models.people.notes import CustomerNote
 from models.people.register import add_note, fingerprint, merge_customers, update_customer

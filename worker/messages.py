@@ -20,12 +20,12 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale, gettext
 
 from engines.calendar_file import booking_ics
+from engines.clock import HELSINKI, local
 from models import NotAllowed
 from models.accounts.users import User
 from models.booking.bookings import CANCELLED, Booking, manage_token
 from models.booking.customer_changes import change_deadline
 from models.business import Business
-from models.clock import HELSINKI, local
 from models.messages import outbox
 from models.people.contact_requests import ContactRequest
 from models.people.customers import Customer, refuse_if_restricted

@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from peewee import IntegrityError, OperationalError
 
+from engines import clock
+from engines.clock import naive_utc
 from engines.free_times import (
     HELSINKI,
     Span,
@@ -21,11 +23,10 @@ from engines.free_times import (
     next_day_with_free_times,
     working_days,
 )
-from models import clock, db, write_transaction
+from models import db, write_transaction
 from models.booking.bookings import Booking, busy_spans, token_hash
 from models.business import Business, DayException
 from models.business.catalogue import Break, ExtraHours, StaffMember, TimeOff, WorkingHours
-from models.clock import naive_utc
 from models.messages import outbox
 from models.people.customers import customer_for_booking
 from models.privacy import consents

@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 
 from peewee import JOIN, IntegrityError, OperationalError
 
+from engines.clock import HELSINKI, naive_utc, utc_now
 from models import NotAllowed, db, write_transaction
 from models.accounts.users import User
 from models.booking.bookings import (
@@ -27,7 +28,6 @@ from models.booking.bookings import (
 from models.booking.schedule import SlotTaken, day_free_times, free_staff_at, lost_race
 from models.business import Business
 from models.business.catalogue import Service, StaffMember
-from models.clock import HELSINKI, naive_utc, utc_now
 from models.messages import outbox
 from models.people.customers import Customer, refuse_if_restricted
 from models.people.register import create_customer, matching

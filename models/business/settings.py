@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from engines.clock import HELSINKI, naive_utc
 from engines.free_times import finnish_holidays
 from models import db
 from models.business import Business, DayException
@@ -23,7 +24,6 @@ from models.business.catalogue import (
     TimeOff,
     WorkingHours,
 )
-from models.clock import HELSINKI, naive_utc
 
 # The smallest and largest whole number each setting accepts.
 LIMITS = {

@@ -21,10 +21,10 @@ from datetime import timedelta
 
 from peewee import CharField, DateTimeField, IntegerField, TextField
 
+from engines.clock import naive_utc, utc_now
 from models import BaseModel
 from models.accounts.users import OWNER, User
 from models.booking.bookings import CONFIRMED, Booking
-from models.clock import naive_utc, utc_now
 from models.people.customers import Customer
 from models.privacy.declaration import EMAIL, PersonalData
 

@@ -21,10 +21,10 @@ from datetime import timedelta
 
 from peewee import BigIntegerField, DateTimeField, IntegerField, TextField, fn
 
+from engines.clock import HELSINKI, local, naive_utc
 from models import BaseModel, db, is_sqlite, write_transaction
 from models.booking.bookings import Booking
 from models.business.catalogue import Service
-from models.clock import HELSINKI, local, naive_utc
 from models.messages import outbox
 from models.messages.outbox import DATA_ERASED, OutboxMessage, saved_copies
 from models.people.contact_requests import ContactRequest

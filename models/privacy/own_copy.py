@@ -12,11 +12,11 @@ from datetime import datetime
 
 from peewee import JOIN
 
-from models import clock
+from engines import clock
+from engines.clock import local
 from models.accounts.users import User
 from models.booking.bookings import Booking
 from models.business.catalogue import Service, StaffMember
-from models.clock import local
 from models.messages.outbox import OutboxMessage
 from models.people.contact_requests import ContactRequest
 from models.people.customers import Customer

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from engines.clock import HELSINKI, now
 from models.booking.customer_changes import change_deadline
 from models.booking.schedule import (
     BookingRequest,
@@ -19,7 +20,6 @@ from models.booking.schedule import (
 )
 from models.business import Business
 from models.business.catalogue import Service
-from models.clock import HELSINKI, now
 from models.privacy.statements import PrivacyStatement
 from views.public.booking_forms import BookingForm
 from views.public.statement import current_statement
@@ -250,3 +250,8 @@ def details_page(form, status, notice=None):
 
 
 # The customer's own booking pages share this blueprint (and its addresses).
+
+
+# The booking's own page and its changes (views/public/manage.py) add their routes to this
+# blueprint when imported.
+from views.public import manage  # noqa: E402, F401
