@@ -30,14 +30,13 @@ from models.business import Business
 from models.business.catalogue import Service, StaffMember
 from models.messages import outbox
 from models.people.customers import Customer, refuse_if_restricted
-from models.people.register import create_customer, matching
+from models.people.register import create_customer
 from models.privacy.audit import AuditEntry
 
 # Staff book a year ahead; customers online only as far as the booking rules say.
 STAFF_HORIZON_DAYS = 366
 # The statuses staff set by hand; "confirmed" undoes a mistaken mark.
 STAFF_STATUSES = (CONFIRMED, ARRIVED, COMPLETED, NO_SHOW)
-SEARCH_LIMIT = 10
 
 
 class BookingChanged(Exception):
@@ -296,14 +295,4 @@ def history(booking):
         .join(User, JOIN.LEFT_OUTER)
         .where(AuditEntry.booking == booking)
         .order_by(AuditEntry.at, AuditEntry.id)
-    )
-
-
-def find_customers(text, limit=SEARCH_LIMIT):
-    """The first customers, by name, that the register's search finds for `text`."""
-    condition = matching(text)
-    if condition is None:
-        return []
-    return list(
-        Customer.select().where(condition).order_by(Customer.name, Customer.id).limit(limit)
     )

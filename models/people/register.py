@@ -31,6 +31,8 @@ BY_LAST_VISIT = "last_visit"
 SORTS = (BY_NAME, BY_LAST_VISIT)
 QUERY_MAX = 100
 QUERY_WORDS = 5
+# A search as one types, to choose a customer, lists this many.
+SEARCH_LIMIT = 10
 # A booking that did not take place because it was cancelled is not a visit.
 NOT_A_VISIT = (CANCELLED,)
 CONTACT_FIELDS = tuple(f.name for f in fields(CustomerDetails))
@@ -109,7 +111,29 @@ def matching(text):
 
 
 def tidy_query(text):
+    """A search as typed, with its spaces tidied and cut to the longest one searched."""
     return " ".join((text or "").split())[:QUERY_MAX]
+
+
+@dataclass(frozen=True)
+class Found:
+    """The first customers, by name, that a search of the register finds."""
+
+    query: str  # as tidied
+    customers: list
+    more: bool  # more were found than are listed
+
+
+def find_customers(text, limit=SEARCH_LIMIT):
+    """The first `limit` customers, by name, that the register's search finds for
+    `text` (none for an empty search)."""
+    query = tidy_query(text)
+    condition = matching(query)
+    if condition is None:
+        return Found(query, [], more=False)
+    rows = list(Customer.select().where(condition).order_by(Customer.name, Customer.id)
+                .limit(limit + 1))
+    return Found(query, rows[:limit], more=len(rows) > limit)
 
 
 def last_visit(now):

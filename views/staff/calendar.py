@@ -19,7 +19,6 @@ from models.booking.staff_bookings import (
     booking_with_details,
     cancel_booking,
     create_booking,
-    find_customers,
     history,
     move_booking,
     overlapping,
@@ -39,6 +38,7 @@ from views.staff.calendar_forms import (
     StatusForm,
     parse_day,
 )
+from web import picker
 from web.access import audit, staff_only
 from web.formatting import language, start_param
 from web.rendering import redirect_after_post, render
@@ -283,7 +283,7 @@ def customer_search():
     """Search the register as the staff member types (the results alone for HTMX)."""
     choice = ChoiceForm(formdata=request.args, meta={"csrf": False})
     return new_page(choice, status=200 if choice.validate() else 422,
-                    fragment="partials/calendar/customer_results.html")
+                    fragment=picker.RESULTS)
 
 
 def make_booking(form):
@@ -318,7 +318,6 @@ def new_page(choice, form=None, status=200, fragment="partials/calendar/new_book
     people doing the service and the free times of the chosen day."""
     service, member, day = choice.chosen_service, choice.chosen_staff, choice.chosen_day
     times = staff_free_times(service, member, day, now()) if service and member and day else []
-    found = [] if choice.chosen_customer else find_customers(choice.q.data or "")
     free = {start_param(slot.start) for slot in times}
     kept = form.start.data if form and form.start.data not in free else ""
     staff = service.staff() if service else StaffMember.select().where(
@@ -326,9 +325,23 @@ def new_page(choice, form=None, status=200, fragment="partials/calendar/new_book
     return render(
         "calendar/new.html", fragment, status=status, choice=choice,
         form=form or NewBookingForm(formdata=None), times=times, kept_start=kept,
-        customers=found, today=today(),
+        picker=None if choice.chosen_customer else booking_customer_picker(choice),
+        today=today(),
         service_options=[(option.id, option.name(language())) for option in
                          Service.offered()],
         staff_options=[(person.id, person.name) for person in staff],
         **context,
     )
+
+
+def booking_customer_picker(choice):
+    """The customer picker of a new booking: choosing a customer keeps the service,
+    person and day chosen so far."""
+    return picker.customer_picker(
+        choice.q.data, _l("Find a customer in the register"), url_for(".new"),
+        url_for(".customer_search"),
+        error=choice.q.errors[0] if choice.q.errors else None,
+        choose=lambda customer: url_for(".new", **choice.query(customer=customer.id)),
+        swap="#new-booking",
+        keep={name: choice[name].data for name in ("service", "staff", "day")
+              if choice[name].data})

@@ -11,9 +11,14 @@ from flask_login import current_user
 from engines import clock
 from engines.clock import local
 from models import whole_number, write_transaction
-from models.booking.staff_bookings import find_customers
 from models.people.customers import Customer, InvalidValue
-from models.people.register import ChangedMeanwhile, DuplicateEmail, fingerprint, page_number
+from models.people.register import (
+    ChangedMeanwhile,
+    DuplicateEmail,
+    fingerprint,
+    page_number,
+    tidy_query,
+)
 from models.privacy import data_requests as requests
 from models.privacy.data_requests import (
     CORRECTION,
@@ -38,6 +43,7 @@ from views.staff.data_requests_forms import (
     OutcomeForm,
     RefuseForm,
 )
+from web import picker
 from web.access import audit, staff_only
 from web.formatting import LANGUAGE_NAMES, date_text
 from web.rendering import redirect_after_post, render
@@ -179,20 +185,26 @@ def chosen_customer(form):
 
 
 def new_page(form, status=200):
-    query = " ".join(request.args.get("q", "").split())[:100]
-    return render("requests/new.html", status=status, form=form, query=query,
-                  found=[] if form.chosen_customer else find_customers(query),
+    return render("requests/new.html", status=status, form=form,
+                  picker=None if form.chosen_customer else person_picker(),
                   sources=STAFF_SOURCES, objectable=[p.value for p in OBJECTABLE])
 
 
 @blueprint.get("/new/customers")
 def find_customer():
     """The register's search as one types; without htmx, the form with those found."""
-    query = " ".join(request.args.get("q", "").split())[:100]
     if not request.htmx:
-        return redirect_after_post(url_for(".new", q=query, _anchor="person"))
-    return render("partials/requests/customer_results.html", query=query,
-                  found=find_customers(query))
+        return redirect_after_post(url_for(".new", q=tidy_query(request.args.get("q")),
+                                           _anchor="person"))
+    return render(picker.RESULTS, picker=person_picker())
+
+
+def person_picker():
+    """The customer picker of a new request: choosing the person is a link."""
+    return picker.customer_picker(
+        request.args.get("q", ""), _l("Find the person in the customer register"),
+        url_for(".new", _anchor="person"), url_for(".find_customer"),
+        choose=lambda customer: url_for(".new", customer=customer.id))
 
 
 # A request --------------------------------------------------------------------------

@@ -25,16 +25,16 @@ from models.people.contact_requests import (
     with_details,
 )
 from models.people.customers import Customer
-from models.people.register import DuplicateEmail, page_number, register_page, tidy_query
+from models.people.register import DuplicateEmail, page_number
 from views.public.contact_forms import REPLY_NAMES, SUBJECT_NAMES
 from views.staff.inbox_forms import AnswerForm, LinkForm
+from web import picker
 from web.access import audit, staff_only
 from web.formatting import LANGUAGE_NAMES
 from web.rendering import redirect_after_post, render
 
 blueprint = staff_only(Blueprint("inbox", __name__, url_prefix="/staff/inbox"))
 
-SEARCH_SIZE = 10
 STATUS_NAMES = {NEW: _l("New"), ANSWERED: _l("Answered"), CLOSED: _l("Closed")}
 IS_CLOSED = _l("This request is closed. Reopen it first to record an answer.")
 CUSTOMER_GONE = _l("That customer is no longer in the register (perhaps the record was "
@@ -82,16 +82,22 @@ def show(request_id):
 def show_page(contact, answer_form, status=200, fragment=None, notice=None, existing=None):
     """A request's page (or, for htmx, the `fragment` that changed), with the customers
     found by the search in the address (`q`)."""
-    query = tidy_query(request.args.get("q", ""))
     return render("inbox/show.html", fragment, status=status, contact=contact,
-                  answer_form=answer_form,
-                  query=query, found=search(query),
+                  answer_form=answer_form, picker=link_picker(contact),
                   likely=[] if contact.customer_id else likely_customers(contact),
                   notice=notice, existing=existing)
 
 
-def search(query):
-    return register_page(query, size=SEARCH_SIZE) if query else None
+def link_picker(contact):
+    """The customer picker of a request not yet linked: each customer found is linked
+    with a button."""
+    if contact.customer_id:
+        return None
+    return picker.customer_picker(
+        request.args.get("q", ""), _l("Find a customer in the register"),
+        url_for(".show", request_id=contact.id, _anchor="customer"),
+        url_for(".find_customer", request_id=contact.id),
+        button="partials/inbox/link_button.html")
 
 
 @blueprint.get("/<int:request_id>/customers")
@@ -102,9 +108,7 @@ def find_customer(request_id):
         return redirect(url_for(".show", request_id=request_id, q=request.args.get("q", ""),
                                 _anchor="customer"), 303)
     contact = request_or_404(request_id)
-    query = tidy_query(request.args.get("q", ""))
-    return render("partials/inbox/customer_results.html", contact=contact, query=query,
-                  found=search(query))
+    return render(picker.RESULTS, contact=contact, picker=link_picker(contact))
 
 
 @blueprint.post("/<int:request_id>/answer")
