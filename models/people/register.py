@@ -11,10 +11,11 @@ from operator import and_, or_
 from peewee import JOIN, OP, Expression, IntegrityError, Ordering, fn
 
 from engines.clock import local, utc_now
-from models import db, is_sqlite, whole_number
+from models import db, is_sqlite
 from models.accounts.users import User
 from models.booking.bookings import CANCELLED, Booking
 from models.business.catalogue import Service, StaffMember
+from models.paging import Page, page_from
 from models.people.contact_requests import ContactRequest
 from models.people.customers import Customer, CustomerDetails, refuse_if_restricted
 from models.people.notes import CustomerNote
@@ -24,8 +25,6 @@ from models.privacy.data_requests import DataRequest
 from models.privacy.my_data import AccessLink
 
 PAGE_SIZE = 50
-# Beyond any list this register will hold; a larger page number in a link is a typo.
-PAGE_MAX = 99_999
 BY_NAME = "name"
 BY_LAST_VISIT = "last_visit"
 SORTS = (BY_NAME, BY_LAST_VISIT)
@@ -148,36 +147,20 @@ def last_visit(now):
 
 
 @dataclass(frozen=True)
-class RegisterPage:
-    """One page of the register, found and sorted as asked."""
+class RegisterListing:
+    """The register found and sorted as asked, and the page of it shown."""
 
-    customers: list
     query: str
     sort: str
-    number: int
-    total: int
-    size: int = PAGE_SIZE
+    page: Page
 
     @property
-    def has_previous(self):
-        return self.number > 1
+    def customers(self):
+        return self.page.items
 
     @property
-    def has_next(self):
-        return self.number * self.size < self.total
-
-    @property
-    def first(self):
-        return (self.number - 1) * self.size + 1 if self.customers else 0
-
-    @property
-    def last(self):
-        return (self.number - 1) * self.size + len(self.customers)
-
-
-def page_number(text):
-    """A page number from a link: 1 for anything that is not a sensible one."""
-    return whole_number(text, largest=PAGE_MAX) or 1
+    def total(self):
+        return self.page.total
 
 
 def register_page(query="", sort=BY_NAME, number=1, now=None, size=PAGE_SIZE):
@@ -198,12 +181,10 @@ def register_page(query="", sort=BY_NAME, number=1, now=None, size=PAGE_SIZE):
     page_ids = found.order_by(*order).limit(size + 1).offset((number - 1) * size)
     rows = list(Customer.select(Customer, visit.alias("last_visit"))
                 .where(Customer.id.in_(page_ids)).order_by(*order))
-    customers = rows[:size]
-    for customer in customers:
+    page = page_from(rows, number, size, found.count)
+    for customer in page.items:
         customer.last_visit = _in_helsinki(customer.last_visit)
-    counted = len(rows) > size or (not rows and number > 1)
-    total = found.count() if counted else (number - 1) * size + len(rows)
-    return RegisterPage(customers, tidy_query(query), sort, number, total, size)
+    return RegisterListing(tidy_query(query), sort, page)
 
 
 def _in_helsinki(value):

@@ -49,8 +49,8 @@ from models.business.settings import (
     update_business,
     week_of,
 )
-from models.people.register import page_number
-from models.privacy.audit_log import entries, page_of
+from models.paging import page_number
+from models.privacy.audit_log import entries, entries_page
 from views.owner.settings_forms import (
     ROLE_NAMES,
     AuditFilterForm,
@@ -465,7 +465,7 @@ def audit_log():
     form = AuditFilterForm(request.args)
     if not form.validate():
         return render("owner/audit.html", AUDIT_LOG, status=422, form=form, shown=None)
-    shown = page_of(form.chosen(), page_number(request.args.get("page")))
+    shown = entries_page(form.chosen(), page_number(request.args.get("page")))
     return render("owner/audit.html", AUDIT_LOG, form=form, shown=shown, query=form.query())
 
 

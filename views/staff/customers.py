@@ -9,6 +9,7 @@ from flask_login import current_user
 from peewee import IntegrityError
 
 from models import NotAllowed, write_transaction
+from models.paging import page_number
 from models.people.customers import Customer, InvalidValue, refuse_if_restricted
 from models.people.register import (
     ChangedMeanwhile,
@@ -21,7 +22,6 @@ from models.people.register import (
     likely_duplicates,
     merge_customers,
     merge_plan,
-    page_number,
     register_page,
     update_customer,
 )

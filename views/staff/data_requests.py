@@ -11,12 +11,12 @@ from flask_login import current_user
 from engines import clock
 from engines.clock import local
 from models import whole_number, write_transaction
+from models.paging import page_number
 from models.people.customers import Customer, InvalidValue
 from models.people.register import (
     ChangedMeanwhile,
     DuplicateEmail,
     fingerprint,
-    page_number,
     tidy_query,
 )
 from models.privacy import data_requests as requests
@@ -127,12 +127,12 @@ def request_or_404(request_id):
 @blueprint.get("/")
 def index():
     closed_tab = request.args.get("tab") == "closed"
-    number = page_number(request.args.get("page"))
-    closed, has_next = requests.closed_requests(number) if closed_tab else ([], False)
+    closed = requests.closed_requests(page_number(request.args.get("page"))) if (
+        closed_tab) else None
     return render("requests/index.html", "partials/requests/list.html",
                   closed_tab=closed_tab, open_list=[] if closed_tab else
-                  requests.open_requests(), closed=closed, number=number,
-                  has_next=has_next, closed_count=requests.count_closed(),
+                  requests.open_requests(), closed=closed,
+                  closed_count=requests.count_closed(),
                   now=clock.now())
 
 

@@ -6,6 +6,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from models.paging import page_number
 from models.people.contact_requests import (
     ANSWERED,
     CLOSED,
@@ -25,7 +26,7 @@ from models.people.contact_requests import (
     with_details,
 )
 from models.people.customers import Customer
-from models.people.register import DuplicateEmail, page_number
+from models.people.register import DuplicateEmail
 from views.public.contact_forms import REPLY_NAMES, SUBJECT_NAMES
 from views.staff.inbox_forms import AnswerForm, LinkForm
 from web import picker
@@ -66,10 +67,10 @@ def request_or_404(request_id):
 @blueprint.get("/")
 def index():
     status = request.args.get("tab", NEW)
-    page = inbox_page(status if status in STATUSES else NEW,
-                      page_number(request.args.get("page")))
+    status = status if status in STATUSES else NEW
+    page = inbox_page(status, page_number(request.args.get("page")))
     return render("inbox/index.html", "partials/inbox/list.html", listing=page,
-                  counts=counts_by_status())
+                  tab=status, counts=counts_by_status())
 
 
 @blueprint.get("/<int:request_id>")
