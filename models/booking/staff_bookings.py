@@ -233,15 +233,13 @@ def set_note(booking, version, note, log):
             details="internal_note")
 
 
-def booking_with_details(booking_id):
-    """The booking with its customer, service and staff member, in one query."""
+def with_details():
+    """The bookings, each with its customer, service and staff member, in one query."""
     return (
         Booking.select(Booking, Customer, Service, StaffMember)
         .join(Customer).switch(Booking)
         .join(Service).switch(Booking)
         .join(StaffMember)
-        .where(Booking.id == booking_id)
-        .first()
     )
 
 

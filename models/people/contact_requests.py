@@ -244,14 +244,12 @@ def inbox_page(status=NEW, number=1, size=PAGE_SIZE):
         number, size)
 
 
-def with_details(request_id):
-    """The request with who answered it and its customer, or None."""
+def with_details():
+    """The requests, each with who answered it and its customer."""
     return (
         ContactRequest.select(ContactRequest, User, Customer)
         .join_from(ContactRequest, User, JOIN.LEFT_OUTER, on=ContactRequest.answered_by)
         .join_from(ContactRequest, Customer, JOIN.LEFT_OUTER)
-        .where(ContactRequest.id == request_id)
-        .first()
     )
 
 

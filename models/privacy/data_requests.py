@@ -225,12 +225,9 @@ def _log(log, action, request, details=""):
 # Lists ---------------------------------------------------------------------------
 
 
-def with_details(request_id):
-    """The request with its customer, or None."""
-    return (DataRequest.select(DataRequest, Customer)
-            .join(Customer, JOIN.LEFT_OUTER)
-            .where(DataRequest.id == request_id)
-            .first())
+def with_details():
+    """The requests, each with its customer."""
+    return DataRequest.select(DataRequest, Customer).join(Customer, JOIN.LEFT_OUTER)
 
 
 def open_requests():

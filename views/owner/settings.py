@@ -13,6 +13,7 @@ from flask import Blueprint, abort, flash, make_response, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from playhouse.flask_utils import get_object_or_404
 
 from engines import clock
 from engines.clock import local, today
@@ -159,13 +160,6 @@ def settings_changed(what, changed):
         audit("settings.update", details=f"{what}: {', '.join(changed)}")
 
 
-def found(model, object_id):
-    instance = model.get_or_none(model.id == object_id)
-    if instance is None:
-        abort(404)
-    return instance
-
-
 # The overview, the business and its rules ---------------------------------------
 
 @blueprint.get("/settings/")
@@ -221,7 +215,7 @@ def add_service():
 
 @blueprint.route("/settings/services/<int:service_id>", methods=["GET", "POST"])
 def edit_service(service_id):
-    return service_page(found(Service, service_id))
+    return service_page(get_object_or_404(Service, Service.id == service_id))
 
 
 def service_page(service):
@@ -276,12 +270,12 @@ def staff_section_saved(member, message, fragment):
 
 @blueprint.get("/settings/staff/<int:staff_id>")
 def staff_member(staff_id):
-    return staff_page(found(StaffMember, staff_id))
+    return staff_page(get_object_or_404(StaffMember, StaffMember.id == staff_id))
 
 
 @blueprint.post("/settings/staff/<int:staff_id>")
 def save_staff_details(staff_id):
-    member = found(StaffMember, staff_id)
+    member = get_object_or_404(StaffMember, StaffMember.id == staff_id)
     form = StaffMemberForm()
     if not form.validate_on_submit():
         return staff_page(member, 422, STAFF_DETAILS, details_form=form)
@@ -292,7 +286,7 @@ def save_staff_details(staff_id):
 
 @blueprint.post("/settings/staff/<int:staff_id>/hours")
 def save_week(staff_id):
-    member = found(StaffMember, staff_id)
+    member = get_object_or_404(StaffMember, StaffMember.id == staff_id)
     form = WeekForm()
     if form.add_row.data:  # one more empty row to fill in; nothing is saved yet
         form.add_empty_row()
@@ -306,7 +300,7 @@ def save_week(staff_id):
 
 @blueprint.post("/settings/staff/<int:staff_id>/time-off")
 def add_staff_time_off(staff_id):
-    member = found(StaffMember, staff_id)
+    member = get_object_or_404(StaffMember, StaffMember.id == staff_id)
     form = TimeOffForm()
     if not form.validate_on_submit() or not form.stored(add_time_off, member):
         return staff_page(member, 422, TIME_OFF, time_off_form=form)
@@ -316,7 +310,7 @@ def add_staff_time_off(staff_id):
 
 @blueprint.post("/settings/staff/<int:staff_id>/time-off/<int:time_off_id>/remove")
 def remove_staff_time_off(staff_id, time_off_id):
-    member = found(StaffMember, staff_id)
+    member = get_object_or_404(StaffMember, StaffMember.id == staff_id)
     if remove_time_off(member, time_off_id):
         settings_changed(f"staff {member.id}", ["time off removed"])
     return staff_section_saved(member, _("The time off is removed."), TIME_OFF)
@@ -324,7 +318,7 @@ def remove_staff_time_off(staff_id, time_off_id):
 
 @blueprint.post("/settings/staff/<int:staff_id>/extra-hours")
 def add_staff_extra_hours(staff_id):
-    member = found(StaffMember, staff_id)
+    member = get_object_or_404(StaffMember, StaffMember.id == staff_id)
     form = ExtraHoursForm()
     if not form.validate_on_submit() or not form.stored(add_extra_hours, member,
                                                         today=today()):
@@ -335,7 +329,7 @@ def add_staff_extra_hours(staff_id):
 
 @blueprint.post("/settings/staff/<int:staff_id>/extra-hours/<int:extra_id>/remove")
 def remove_staff_extra_hours(staff_id, extra_id):
-    member = found(StaffMember, staff_id)
+    member = get_object_or_404(StaffMember, StaffMember.id == staff_id)
     if remove_extra_hours(member, extra_id):
         settings_changed(f"staff {member.id}", ["extra hours removed"])
     return staff_section_saved(member, _("The extra hours are removed."), EXTRA_HOURS)
@@ -427,7 +421,7 @@ def invite_user():
 
 @blueprint.post("/accounts/<int:user_id>/invitation")
 def invite_user_again(user_id):
-    user = found(User, user_id)
+    user = get_object_or_404(User, User.id == user_id)
     try:
         token = invite_again(user)
     except AccountRefused as refusal:
@@ -438,7 +432,7 @@ def invite_user_again(user_id):
 
 @blueprint.post("/accounts/<int:user_id>/disable")
 def disable_account(user_id):
-    user = found(User, user_id)
+    user = get_object_or_404(User, User.id == user_id)
     try:
         disable(user, by=current_user)
     except AccountRefused as refusal:
@@ -451,7 +445,7 @@ def disable_account(user_id):
 
 @blueprint.post("/accounts/<int:user_id>/enable")
 def enable_account(user_id):
-    user = found(User, user_id)
+    user = get_object_or_404(User, User.id == user_id)
     enable(user)
     audit("user.enable", details=f"user {user.id}")
     return after_change(_("%(name)s can log in again.", name=user.name),

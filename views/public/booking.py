@@ -3,8 +3,9 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from playhouse.flask_utils import get_object_or_404
 
 from engines.clock import HELSINKI, now
 from models.booking.customer_changes import change_deadline
@@ -36,13 +37,6 @@ NOT_OFFERED = _l("This time cannot be booked (it has passed or is not open). "
                  "Choose another time below.")
 EXPIRED = _l("The form was open for a long time. Check your details and "
              "confirm again.")
-
-
-def offered_service(service_id):
-    service = Service.get_or_none((Service.id == service_id) & Service.active)
-    if service is None:
-        abort(404)
-    return service
 
 
 @blueprint.get("/book")
@@ -120,7 +114,7 @@ class DayChoice:
 
 @blueprint.get("/book/<int:service_id>")
 def times(service_id):
-    service = offered_service(service_id)
+    service = get_object_or_404(Service, Service.id == service_id, Service.active)
     choice = DayChoice.from_args(service, request.args, now())
     return render(
         "booking/times.html",
@@ -136,7 +130,7 @@ def times(service_id):
 
 @blueprint.route("/book/<int:service_id>/details", methods=["GET", "POST"])
 def details(service_id):
-    service = offered_service(service_id)
+    service = get_object_or_404(Service, Service.id == service_id, Service.active)
     if request.method == "GET":
         form = BookingForm(service, formdata=None, data={
             "start": request.args.get("start", ""),

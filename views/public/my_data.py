@@ -14,6 +14,7 @@ from functools import partial
 from flask import Blueprint, abort, g, make_response, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from playhouse.flask_utils import get_object_or_404
 
 from engines.clock import now
 from models.booking import bookings
@@ -308,10 +309,8 @@ def make_request(key, kind):
 @link_limit
 def withdraw_consent(key, consent_id):
     link = opened(key)
-    consent = Consent.get_or_none((Consent.id == consent_id)
-                                  & (Consent.customer == link.customer_id))
-    if consent is None:
-        abort(404)
+    consent = get_object_or_404(Consent, Consent.id == consent_id,
+                                Consent.customer == link.customer_id)
     if consents.withdraw(link.customer, consent.purpose, via=consents.MY_DATA):
         audit("consent.withdraw", customer=link.customer_id,
               details=f"{consent.purpose}; via my data")

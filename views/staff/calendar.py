@@ -5,10 +5,11 @@ from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
+from playhouse.flask_utils import get_object_or_404
 from werkzeug.datastructures import MultiDict
 
 from engines.clock import local, now, today
-from models.booking.bookings import ARRIVED, CANCELLED, COMPLETED, CONFIRMED, NO_SHOW
+from models.booking.bookings import ARRIVED, CANCELLED, COMPLETED, CONFIRMED, NO_SHOW, Booking
 from models.booking.calendar_grid import day_grid, day_list, week_grid
 from models.booking.schedule import SlotTaken, TimeNotOffered
 from models.booking.staff_bookings import (
@@ -16,7 +17,6 @@ from models.booking.staff_bookings import (
     BookingChanged,
     NotAllowed,
     StaffBookingRequest,
-    booking_with_details,
     cancel_booking,
     create_booking,
     history,
@@ -25,6 +25,7 @@ from models.booking.staff_bookings import (
     set_note,
     set_status,
     staff_free_times,
+    with_details,
 )
 from models.business.catalogue import Service, StaffMember
 from models.people.register import DuplicateEmail
@@ -153,7 +154,7 @@ def week(staff_id, day):
 
 
 def week_page(day, staff_id, status=200, day_error=None):
-    member = StaffMember.get_or_none(StaffMember.id == staff_id) or abort(404)
+    member = get_object_or_404(StaffMember, StaffMember.id == staff_id)
     monday = day - timedelta(days=day.weekday())
     staff = StaffMember.select().where(StaffMember.active).order_by(StaffMember.name)
     return render("calendar/week.html", "partials/calendar/week.html", status=status,
@@ -162,13 +163,9 @@ def week_page(day, staff_id, status=200, day_error=None):
                   staff=staff, step=timedelta(days=7))
 
 
-def booking_or_404(booking_id):
-    return booking_with_details(booking_id) or abort(404)
-
-
 @blueprint.get("/booking/<int:booking_id>")
 def booking(booking_id):
-    return booking_page(booking_or_404(booking_id))
+    return booking_page(get_object_or_404(with_details(), Booking.id == booking_id))
 
 
 def booking_page(booking, status=200, notice=None, **forms):
@@ -198,7 +195,7 @@ def apply_change(booking, form, change, *args, page=None):
     try:
         change(booking, form.based_on(), *args, log=audit)
     except BookingChanged:
-        current = booking_or_404(booking.id)
+        current = get_object_or_404(with_details(), Booking.id == booking.id)
         form.version.data = current.version
         return page(current, status=409, notice=CHANGED)
     except NotAllowed as refusal:
@@ -211,7 +208,7 @@ def apply_change(booking, form, change, *args, page=None):
 
 @blueprint.post("/booking/<int:booking_id>/status")
 def status(booking_id):
-    found, form = booking_or_404(booking_id), StatusForm()
+    found, form = get_object_or_404(with_details(), Booking.id == booking_id), StatusForm()
     if not form.validate_on_submit():
         return booking_page(found, status=422, status_form=form)
     return apply_change(found, form, set_status, form.status.data, today())
@@ -219,7 +216,7 @@ def status(booking_id):
 
 @blueprint.post("/booking/<int:booking_id>/note")
 def note(booking_id):
-    found, form = booking_or_404(booking_id), NoteForm()
+    found, form = get_object_or_404(with_details(), Booking.id == booking_id), NoteForm()
     if not form.validate_on_submit():
         return booking_page(found, status=422, note_form=form)
     return apply_change(found, form, set_note, (form.note.data or "").strip())
@@ -227,7 +224,7 @@ def note(booking_id):
 
 @blueprint.post("/booking/<int:booking_id>/cancel")
 def cancel(booking_id):
-    found, form = booking_or_404(booking_id), CancelForm()
+    found, form = get_object_or_404(with_details(), Booking.id == booking_id), CancelForm()
     if not form.validate_on_submit():
         return booking_page(found, status=422, cancel_form=form)
     return apply_change(found, form, cancel_booking, form.reason.data.strip(),
@@ -236,7 +233,7 @@ def cancel(booking_id):
 
 @blueprint.route("/booking/<int:booking_id>/move", methods=["GET", "POST"])
 def move(booking_id):
-    found = booking_or_404(booking_id)
+    found = get_object_or_404(with_details(), Booking.id == booking_id)
     if request.method == "GET":
         form = MoveForm(found.service, formdata=move_choice(found), meta={"csrf": False})
         return move_page(found, form, status=200 if form.check_choice() else 422)

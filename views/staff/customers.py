@@ -7,6 +7,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import IntegrityError
+from playhouse.flask_utils import get_object_or_404
 
 from models import NotAllowed, write_transaction
 from models.paging import page_number
@@ -51,13 +52,6 @@ def register_names():
     return {"status_names": STATUS_NAMES, "field_labels": LABELS}
 
 
-def customer_or_404(customer_id):
-    customer = Customer.get_or_none(Customer.id == customer_id)
-    if customer is None:
-        abort(404)
-    return customer
-
-
 @blueprint.get("/")
 def index():
     page = register_page(request.args.get("q", ""), request.args.get("sort", ""),
@@ -82,7 +76,7 @@ def new():
 
 @blueprint.get("/<int:customer_id>")
 def detail(customer_id):
-    customer = customer_or_404(customer_id)
+    customer = get_object_or_404(Customer, Customer.id == customer_id)
     audit("customer.view", customer=customer)
     return detail_page(customer, NoteForm(formdata=None))
 
@@ -98,7 +92,7 @@ def detail_page(customer, note_form, status=200, fragment=None, lift_form=None):
 
 @blueprint.route("/<int:customer_id>/edit", methods=["GET", "POST"])
 def edit(customer_id):
-    customer = customer_or_404(customer_id)
+    customer = get_object_or_404(Customer, Customer.id == customer_id)
     if request.method == "GET":
         try:
             refuse_if_restricted(customer)
@@ -145,7 +139,7 @@ def duplicate_page(form, customer, duplicate):
 
 @blueprint.post("/<int:customer_id>/notes")
 def note(customer_id):
-    customer = customer_or_404(customer_id)
+    customer = get_object_or_404(Customer, Customer.id == customer_id)
     form = NoteForm()
     if not form.validate_on_submit():
         return detail_page(customer, form, status=422,
@@ -166,7 +160,7 @@ def note(customer_id):
 @blueprint.post("/<int:customer_id>/unrestrict")
 def unrestrict(customer_id):
     """Lift the restriction of the customer's data, with a reason."""
-    customer = customer_or_404(customer_id)
+    customer = get_object_or_404(Customer, Customer.id == customer_id)
     form = LiftRestrictionForm()
     if not form.validate_on_submit():
         return detail_page(customer, NoteForm(formdata=None), status=422, lift_form=form)
@@ -182,7 +176,7 @@ def unrestrict(customer_id):
 @blueprint.get("/<int:customer_id>/merge")
 def merge(customer_id):
     """Choose the other record of the same person."""
-    customer = customer_or_404(customer_id)
+    customer = get_object_or_404(Customer, Customer.id == customer_id)
     page = register_page(request.args.get("q", ""), number=page_number(request.args.get("page")))
     return render("customers/merge.html", "partials/customers/merge_candidates.html",
                   customer=customer, listing=page, duplicates=likely_duplicates(customer))
@@ -232,7 +226,8 @@ def merge_pair(customer_id, other_id):
     """The two records to merge."""
     if customer_id == other_id:
         abort(404)
-    return customer_or_404(customer_id), customer_or_404(other_id)
+    return tuple(get_object_or_404(Customer, Customer.id == each)
+                 for each in (customer_id, other_id))
 
 
 def merge_refused(customer_id):

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from playhouse.flask_utils import get_object_or_404
 
 from engines import clock
 from engines.clock import local
@@ -25,6 +26,7 @@ from models.privacy.data_requests import (
     DUE_SOON_DAYS,
     EXTENSION_MAX_MONTHS,
     OBJECTION,
+    DataRequest,
     NotAllowed,
 )
 from views.staff.customer_forms import EMAIL_TAKEN, LABELS
@@ -112,13 +114,6 @@ def request_names():
 
 def purpose_names():
     return {purpose.value: PURPOSE_NAMES[purpose] for purpose in PURPOSE_NAMES}
-
-
-def request_or_404(request_id):
-    found = requests.with_details(request_id)
-    if found is None:
-        abort(404)
-    return found
 
 
 # The queue --------------------------------------------------------------------------
@@ -212,7 +207,7 @@ def person_picker():
 
 @blueprint.get("/<int:request_id>")
 def show(request_id):
-    found = request_or_404(request_id)
+    found = get_object_or_404(requests.with_details(), DataRequest.id == request_id)
     audit("request.view", customer=found.customer_id, details=requests.about(found))
     return show_page(found)
 
@@ -233,7 +228,7 @@ def show_page(found, status=200, fragment=None, **forms):
 def take_step(request_id, name, step, done, field="outcome"):
     """Validate the form of step `name` and run `step(found, form)`; its refusal is
     shown at the form's field, a step already taken is said so."""
-    found = request_or_404(request_id)
+    found = get_object_or_404(requests.with_details(), DataRequest.id == request_id)
     form = ACTION_FORMS[name]()
     if not form.validate_on_submit():
         return refused(found, name, form)
@@ -311,7 +306,7 @@ def restrict(request_id):
 def extend(request_id):
     if not current_user.is_owner:
         abort(403)
-    found = request_or_404(request_id)
+    found = get_object_or_404(requests.with_details(), DataRequest.id == request_id)
     form = ExtendForm(already=found.extended_months)
     seen = form.seen_months()
     if seen is not None and seen != found.extended_months:
@@ -337,7 +332,7 @@ def extend(request_id):
 
 @blueprint.route("/<int:request_id>/correct", methods=["GET", "POST"])
 def correct(request_id):
-    found = request_or_404(request_id)
+    found = get_object_or_404(requests.with_details(), DataRequest.id == request_id)
     if found.kind != CORRECTION or found.customer is None or not found.is_open:
         flash(str(REFUSALS["closed" if not found.is_open else (
             "kind" if found.kind != CORRECTION else "no_customer")]), "info")

@@ -3,18 +3,17 @@ will be deleted, what anonymised and what the law keeps until when; then, once s
 confirm they have checked who asked, the erasure itself."""
 
 
-from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask import Blueprint, current_app, flash, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from peewee import JOIN
+from playhouse.flask_utils import get_object_or_404
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
 from engines import clock
-from models.people.customers import Customer
 from models.privacy import erasure
-from models.privacy.data_requests import ERASURE, DataRequest
+from models.privacy.data_requests import ERASURE, DataRequest, with_details
 from views.staff.calendar import STATUS_NAMES
 from web.access import audit, staff_only
 from web.forms import Form
@@ -42,17 +41,6 @@ def booking_status_names():
     return {"status_names": STATUS_NAMES}
 
 
-def request_or_404(request_id):
-    """The erasure request with its customer; 404 for any other."""
-    found = (DataRequest.select(DataRequest, Customer)
-             .join(Customer, JOIN.LEFT_OUTER)
-             .where((DataRequest.id == request_id) & (DataRequest.kind == ERASURE))
-             .first())
-    if found is None:
-        abort(404)
-    return found
-
-
 def request_page(data_request):
     """The request in the requests queue."""
     if "data_requests.show" in current_app.view_functions:
@@ -66,7 +54,8 @@ def saved_mail():
 
 @blueprint.get("/<int:request_id>/erasure")
 def preview(request_id):
-    data_request = request_or_404(request_id)
+    data_request = get_object_or_404(with_details(), DataRequest.id == request_id,
+                                     DataRequest.kind == ERASURE)
     if not data_request.is_open or data_request.customer is None:
         return render("erasure/unavailable.html", data_request=data_request,
                       back=request_page(data_request))
@@ -83,7 +72,8 @@ def preview_page(data_request, form, status=200):
 
 @blueprint.post("/<int:request_id>/erasure")
 def carry_out(request_id):
-    data_request = request_or_404(request_id)
+    data_request = get_object_or_404(with_details(), DataRequest.id == request_id,
+                                     DataRequest.kind == ERASURE)
     if not data_request.is_open or data_request.customer is None:
         flash(str(CARRIED_OUT if not data_request.is_open else NO_CUSTOMER), "info")
         return redirect_after_post(url_for(".preview", request_id=request_id))

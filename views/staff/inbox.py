@@ -1,10 +1,11 @@
 """The staff's inbox of contact requests: the list by status, a request with everything
 it says, answering, closing and reopening it, and tying it to the customer register."""
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from playhouse.flask_utils import get_object_or_404
 
 from models.paging import page_number
 from models.people.contact_requests import (
@@ -12,6 +13,7 @@ from models.people.contact_requests import (
     CLOSED,
     NEW,
     STATUSES,
+    ContactRequest,
     NotAllowed,
     about,
     close,
@@ -57,13 +59,6 @@ def inbox_names():
             "reply_names": REPLY_NAMES, "language_names": LANGUAGE_NAMES}
 
 
-def request_or_404(request_id):
-    contact = with_details(request_id)
-    if contact is None:
-        abort(404)
-    return contact
-
-
 @blueprint.get("/")
 def index():
     status = request.args.get("tab", NEW)
@@ -75,7 +70,7 @@ def index():
 
 @blueprint.get("/<int:request_id>")
 def show(request_id):
-    contact = request_or_404(request_id)
+    contact = get_object_or_404(with_details(), ContactRequest.id == request_id)
     audit("contact.view", customer=contact.customer_id, details=about(contact))
     return show_page(contact, AnswerForm(formdata=None, note=contact.reply_note))
 
@@ -108,13 +103,13 @@ def find_customer(request_id):
     if not request.htmx:
         return redirect(url_for(".show", request_id=request_id, q=request.args.get("q", ""),
                                 _anchor="customer"), 303)
-    contact = request_or_404(request_id)
+    contact = get_object_or_404(with_details(), ContactRequest.id == request_id)
     return render(picker.RESULTS, contact=contact, picker=link_picker(contact))
 
 
 @blueprint.post("/<int:request_id>/answer")
 def answer(request_id):
-    contact = request_or_404(request_id)
+    contact = get_object_or_404(with_details(), ContactRequest.id == request_id)
     form = AnswerForm()
     if not form.validate_on_submit():
         return show_page(contact, form, status=422, fragment="partials/inbox/answer_form.html")
@@ -141,7 +136,7 @@ def reopen_request(request_id):
 
 def change_status(request_id, change, done, already):
     """Close or reopen; saying so, or that someone had done it already."""
-    contact = request_or_404(request_id)
+    contact = get_object_or_404(with_details(), ContactRequest.id == request_id)
     if change(contact, audit):
         flash(done, "success")
     else:
@@ -151,7 +146,7 @@ def change_status(request_id, change, done, already):
 
 @blueprint.post("/<int:request_id>/link")
 def link(request_id):
-    contact = request_or_404(request_id)
+    contact = get_object_or_404(with_details(), ContactRequest.id == request_id)
     customer_id = LinkForm().chosen_customer_id()
     customer = Customer.get_or_none(Customer.id == customer_id) if customer_id else None
     if customer is None:
@@ -165,7 +160,7 @@ def link(request_id):
 @blueprint.post("/<int:request_id>/customer")
 def add_customer(request_id):
     """Add the sender to the register from the request's details, and link them."""
-    contact = request_or_404(request_id)
+    contact = get_object_or_404(with_details(), ContactRequest.id == request_id)
     try:
         customer = create_customer_from(contact, audit)
     except DuplicateEmail as duplicate:
