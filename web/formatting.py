@@ -5,6 +5,7 @@ from datetime import UTC
 from functools import cache
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_date, get_day_names
 from babel.numbers import format_currency, format_decimal
 from flask import current_app, request, url_for
@@ -134,3 +135,8 @@ def init_app(app):
         LANGUAGES=LANGUAGES,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
     )
+
+
+def country_name(code):
+    """The country's name in the language being rendered."""
+    return Locale.parse(FORMAT_LOCALES[language()]).territories.get(code, code)

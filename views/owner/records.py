@@ -37,10 +37,10 @@ from views.owner.records_forms import (
     RetentionForm,
 )
 from views.owner.settings import spreadsheet_safe
-from views.public.statement import SECURITY_MEASURES, country_name
 from web.access import audit, owner_only
+from web.formatting import country_name
 from web.rendering import redirect_after_post, render
-from web.wording import BASIS_NAMES_FOR_STAFF, CATEGORY_NAMES, PURPOSE_NAMES
+from web.wording import BASIS_NAMES_FOR_STAFF, CATEGORY_NAMES, PURPOSE_NAMES, SECURITY_MEASURES
 from worker import next_run
 
 blueprint = owner_only(Blueprint("records", __name__, url_prefix="/staff/records"))

@@ -11,7 +11,6 @@ from functools import partial
 from babel.dates import get_day_names
 from flask import Blueprint, abort, flash, make_response, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
@@ -70,55 +69,11 @@ from views.owner.settings_forms import (
 )
 from web.access import audit, owner_only
 from web.formatting import FORMAT_LOCALES, date_text, language
-from web.rendering import redirect_after_post, render
+from web.rendering import fragment_or_redirect, redirect_after_post, render
+from web.wording import ACTION_LABELS
 
 blueprint = owner_only(Blueprint("owner", __name__, url_prefix="/staff"))
 
-ACTION_LABELS = {
-    "customer.view": _l("Opened a customer's page"),
-    "customer.create": _l("Added a customer"),
-    "customer.update": _l("Changed a customer's details"),
-    "customer.merge": _l("Merged two customers"),
-    "customer.note": _l("Wrote a note about a customer"),
-    "booking.create": _l("Made a booking"),
-    "booking.overbook": _l("Booked over another booking"),
-    "booking.move": _l("Moved a booking"),
-    "booking.cancel": _l("Cancelled a booking"),
-    "booking.status": _l("Changed the status of a booking"),
-    "booking.note": _l("Wrote a note on a booking"),
-    "contact.view": _l("Opened a contact request"),
-    "contact.answer": _l("Marked a contact request answered"),
-    "contact.close": _l("Closed a contact request"),
-    "contact.reopen": _l("Reopened a contact request"),
-    "contact.link": _l("Linked a contact request to a customer"),
-    "audit.export": _l("Downloaded the audit log"),
-    "user.login": _l("Logged in"),
-    "user.invite": _l("Made a link to set a password"),
-    "user.disable": _l("Disabled an account"),
-    "user.enable": _l("Enabled an account"),
-    "settings.update": _l("Changed the settings"),
-    "breach.record": _l("Recorded a personal-data breach"),
-    "breach.update": _l("Updated a personal-data breach"),
-    "records.export": _l("Downloaded the record of processing"),
-    "mydata.view": _l("A customer opened their own data"),
-    "mydata.download": _l("A customer downloaded their own data"),
-    "request.receive": _l("Recorded a request about a person's data"),
-    "request.view": _l("Opened a request about a person's data"),
-    "request.extend": _l("Extended the time to answer a request"),
-    "request.export": _l("Sent a person a copy of their data"),
-    "request.correct": _l("Corrected a person's data on their request"),
-    "request.restrict": _l("Restricted the use of a person's data"),
-    "request.unrestrict": _l("Lifted a restriction on a person's data"),
-    "request.erase": _l("Erased a person's data on their request"),
-    "request.refuse": _l("Refused a request about a person's data"),
-    "request.close": _l("Closed a request about a person's data"),
-    "request.note": _l("Added a note to a request about a person's data"),
-    "consent.give": _l("A customer gave consent"),
-    "consent.withdraw": _l("A customer's consent was withdrawn"),
-    "retention.update": _l("Changed how long data is kept"),
-    "processor.update": _l("Changed the list of partners who process data"),
-    "newsletter.send": _l("Sent news by e-mail"),
-}
 
 BUSINESS_FORM = "partials/owner/business_form.html"
 RULES_FORM = "partials/owner/rules_form.html"
@@ -148,10 +103,9 @@ def owner_helpers():
 def after_change(message, location, page, category="success", status=200):
     """HTMX gets the changed section back in place with the message; a plain form
     goes back to its page (303), where the message waits."""
-    if request.htmx and not request.htmx.boosted:
-        return page(status=status, notice=message, notice_category=category)
-    flash(message, category)
-    return redirect_after_post(location)
+    return fragment_or_redirect(
+        location, lambda: page(status=status, notice=message, notice_category=category),
+        message=message, category=category)
 
 
 def settings_changed(what, changed):

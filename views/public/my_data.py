@@ -25,7 +25,6 @@ from models.privacy import consents, data_requests, my_data
 from models.privacy.consents import Consent
 from models.privacy.my_data import EXPIRED, UNKNOWN, USED, LinkProblem
 from models.privacy.own_copy import personal_data_of
-from views.owner.settings import ACTION_LABELS
 from views.public.contact import EXPIRED as FORM_EXPIRED
 from views.public.my_data_forms import REQUEST_FORMS, AskForm
 from web.access import audit
@@ -33,7 +32,13 @@ from web.formatting import LANGUAGE_COOKIE, LANGUAGES, date_text, language, time
 from web.limits import limiter
 from web.rendering import redirect_after_post, render
 from web.tokens import link_token, new_form_token, read_form_token
-from web.wording import BASIS_NAMES_PLAIN, CATEGORY_NAMES, PURPOSE_NAMES, REQUEST_KIND_NAMES
+from web.wording import (
+    ACTION_LABELS,
+    BASIS_NAMES_PLAIN,
+    CATEGORY_NAMES,
+    PURPOSE_NAMES,
+    REQUEST_KIND_NAMES,
+)
 
 blueprint = Blueprint("my_data", __name__)
 

@@ -3,7 +3,7 @@ and its changes, bookings for customers who phone or walk in, the printed day li
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import lazy_gettext as _l
 from playhouse.flask_utils import get_object_or_404
 from werkzeug.datastructures import MultiDict
@@ -42,7 +42,7 @@ from views.staff.calendar_forms import (
 from web import picker
 from web.access import audit, staff_only
 from web.formatting import language, start_param
-from web.rendering import redirect_after_post, render
+from web.rendering import fragment_or_redirect, redirect_after_post, render
 
 blueprint = staff_only(Blueprint("calendar", __name__, url_prefix="/staff/calendar"))
 
@@ -111,12 +111,8 @@ def picked(view, endpoint, default, **values):
     day = parse_day(request.args["day"])
     if day is None:
         return view(default, status=422, day_error=CHOOSE_DAY, **values)
-    location = url_for(endpoint, **values, day=day.isoformat())
-    if not request.htmx:
-        return redirect(location, 303)
-    response = view(day, **values)
-    response.headers["HX-Push-Url"] = location
-    return response
+    return fragment_or_redirect(url_for(endpoint, **values, day=day.isoformat()),
+                                lambda: view(day, **values), push=True)
 
 
 @blueprint.get("/")

@@ -48,7 +48,7 @@ from views.staff.data_requests_forms import (
 from web import picker
 from web.access import audit, staff_only
 from web.formatting import LANGUAGE_NAMES, date_text
-from web.rendering import redirect_after_post, render
+from web.rendering import fragment_or_redirect, redirect_after_post, render
 from web.wording import PURPOSE_NAMES
 
 blueprint = staff_only(Blueprint("data_requests", __name__, url_prefix="/staff/requests"))
@@ -188,10 +188,9 @@ def new_page(form, status=200):
 @blueprint.get("/new/customers")
 def find_customer():
     """The register's search as one types; without htmx, the form with those found."""
-    if not request.htmx:
-        return redirect_after_post(url_for(".new", q=tidy_query(request.args.get("q")),
-                                           _anchor="person"))
-    return render(picker.RESULTS, picker=person_picker())
+    return fragment_or_redirect(
+        url_for(".new", q=tidy_query(request.args.get("q")), _anchor="person"),
+        lambda: render(picker.RESULTS, picker=person_picker()))
 
 
 def person_picker():

@@ -1,7 +1,7 @@
 """The staff's inbox of contact requests: the list by status, a request with everything
 it says, answering, closing and reopening it, and tying it to the customer register."""
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -29,12 +29,12 @@ from models.people.contact_requests import (
 )
 from models.people.customers import Customer
 from models.people.register import DuplicateEmail
-from views.public.contact_forms import REPLY_NAMES, SUBJECT_NAMES
 from views.staff.inbox_forms import AnswerForm, LinkForm
 from web import picker
 from web.access import audit, staff_only
 from web.formatting import LANGUAGE_NAMES
-from web.rendering import redirect_after_post, render
+from web.rendering import fragment_or_redirect, redirect_after_post, render
+from web.wording import CONTACT_SUBJECTS, REPLY_NAMES
 
 blueprint = staff_only(Blueprint("inbox", __name__, url_prefix="/staff/inbox"))
 
@@ -55,7 +55,7 @@ def new_requests_count():
 
 @blueprint.context_processor
 def inbox_names():
-    return {"status_names": STATUS_NAMES, "subject_names": SUBJECT_NAMES,
+    return {"status_names": STATUS_NAMES, "subject_names": CONTACT_SUBJECTS,
             "reply_names": REPLY_NAMES, "language_names": LANGUAGE_NAMES}
 
 
@@ -100,11 +100,14 @@ def link_picker(contact):
 def find_customer(request_id):
     """The register's search as one types; without htmx, the request's page with the
     customers found."""
-    if not request.htmx:
-        return redirect(url_for(".show", request_id=request_id, q=request.args.get("q", ""),
-                                _anchor="customer"), 303)
-    contact = get_object_or_404(with_details(), ContactRequest.id == request_id)
-    return render(picker.RESULTS, contact=contact, picker=link_picker(contact))
+    def results():
+        contact = get_object_or_404(with_details(), ContactRequest.id == request_id)
+        return render(picker.RESULTS, contact=contact,
+                      picker=link_picker(contact))
+
+    return fragment_or_redirect(url_for(".show", request_id=request_id,
+                                        q=request.args.get("q", ""), _anchor="customer"),
+                                results)
 
 
 @blueprint.post("/<int:request_id>/answer")
