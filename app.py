@@ -21,7 +21,7 @@ from views.owner import newsletter, records, sent_mail
 from views.owner import settings as owner
 from views.public import booking, consent, contact, health, my_data
 from views.public import pages as public
-from views.staff import auth, calendar, customers, erasure, inbox
+from views.staff import auth, calendar, customers, inbox
 from views.staff import data_requests as requests
 from web import errors, formatting, limits, security
 from web.access import login_manager
@@ -29,7 +29,7 @@ from worker import delivery
 
 BACK_OFFICE = (auth.blueprint, auth.account, calendar.blueprint, customers.blueprint,
                owner.blueprint, sent_mail.blueprint, inbox.blueprint, records.blueprint,
-               requests.blueprint, newsletter.blueprint, erasure.blueprint)
+               requests.blueprint, newsletter.blueprint)
 
 babel = Babel()
 compress = Compress()

@@ -220,8 +220,7 @@ def show_page(found, status=200, fragment=None, **forms):
                                           seen=found.extended_months))
     return render("requests/show.html", fragment, status=status, item=found,
                   events=requests.history(found), forms=forms,
-                  now=clock.now(), erasure_url=url_for(".show", request_id=found.id)
-                  + "/erasure")
+                  now=clock.now(), erasure_url=url_for(".erasure_preview", request_id=found.id))
 
 
 def take_step(request_id, name, step, done, field="outcome"):
@@ -370,3 +369,7 @@ def correction_page(found, form, customer, status=200, notice=None):
     return render("requests/correct.html", "partials/requests/correction_form.html",
                   status=status, item=found, form=form, customer=customer, notice=notice)
 
+
+# Carrying out an erasure request (views/staff/erasure.py) adds its routes to this
+# blueprint when imported.
+from views.staff import erasure  # noqa: E402, F401
