@@ -11,7 +11,7 @@ from babel.numbers import format_currency, format_decimal
 from flask import current_app, request, url_for
 from flask_babel import get_locale, gettext
 
-from engines.clock import HELSINKI, local
+from engines.clock import local
 from models.people.customers import display_phone
 
 LANGUAGES = ("fi", "sv", "en")
@@ -46,7 +46,8 @@ def _format_locale():
 
 
 def _local(moment):
-    return moment.astimezone(HELSINKI) if moment.tzinfo else moment
+    """An aware moment on Helsinki clocks; a naive one is taken as written there."""
+    return local(moment) if moment.tzinfo else moment
 
 
 def date_text(day):

@@ -20,7 +20,7 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale, gettext
 
 from engines.calendar_file import booking_ics
-from engines.clock import HELSINKI, local
+from engines.clock import local
 from models import NotAllowed
 from models.accounts.users import User
 from models.booking.bookings import CANCELLED, Booking, manage_token
@@ -208,7 +208,7 @@ def _data_request_received(message, now):
     return Letter(data_request.email, data_request.language, subject, message.kind, {
         "data_request": data_request, "kind": REQUEST_KIND_NAMES[data_request.kind],
         "purpose": purposes.get(data_request.purpose),
-        "due": data_request.due.astimezone(HELSINKI)})
+        "due": local(data_request.due)})
 
 
 def _to_owner_of_data_request(message, now):
@@ -219,7 +219,7 @@ def _to_owner_of_data_request(message, now):
     subject = subject_of(message, STAFF_LANGUAGE, kind=REQUEST_KIND_NAMES[data_request.kind])
     return Letter(user.email, STAFF_LANGUAGE, subject, message.kind, {
         "data_request": data_request, "kind": REQUEST_KIND_NAMES[data_request.kind],
-        "due": data_request.due.astimezone(HELSINKI),
+        "due": local(data_request.due),
         "link": url_for("data_requests.show", request_id=data_request.id,
                         _external=True)})
 

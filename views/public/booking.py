@@ -7,7 +7,7 @@ from flask import Blueprint, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from playhouse.flask_utils import get_object_or_404
 
-from engines.clock import HELSINKI, now
+from engines.clock import local, now
 from models.booking.customer_changes import change_deadline
 from models.booking.schedule import (
     BookingRequest,
@@ -218,7 +218,7 @@ def alternatives_for(form, taken, moving=None):
     if not (taken or form.start.errors or form.staff.errors):
         return []
     moment = now()
-    day = (form.chosen_start() or moment).astimezone(HELSINKI).date()
+    day = local(form.chosen_start() or moment).date()
     return times_near(form.service, chosen_staff(form), day, moment, moving)
 
 
