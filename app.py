@@ -23,7 +23,7 @@ from views.owner import money as money_settings
 from views.owner import settings as owner
 from views.public import booking, consent, contact, health, my_data
 from views.public import pages as public
-from views.staff import auth, calendar, customers, erasure, inbox, money
+from views.staff import auth, calendar, customers, inbox, money
 from views.staff import data_requests as requests
 from web import errors, formatting, kept_pages, limits, security
 from web.access import login_manager
@@ -31,8 +31,8 @@ from worker import delivery
 
 BACK_OFFICE = (auth.blueprint, auth.account, calendar.blueprint, customers.blueprint,
                owner.blueprint, sent_mail.blueprint, inbox.blueprint, records.blueprint,
-               requests.blueprint, newsletter.blueprint, erasure.blueprint,
-               money.blueprint, money_settings.blueprint, backups.blueprint)
+               requests.blueprint, newsletter.blueprint, money.blueprint,
+               money_settings.blueprint, backups.blueprint)
 
 babel = Babel()
 compress = Compress()

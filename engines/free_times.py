@@ -16,7 +16,7 @@ from functools import cache
 
 import holidays
 
-from engines.clock import HELSINKI
+from engines.clock import HELSINKI, local
 
 _ONE_DAY = timedelta(days=1)
 _ONE_MICROSECOND = timedelta(microseconds=1)
@@ -194,7 +194,7 @@ def _open_days(
 ) -> list[date]:
     """The days of [first, last] (or up to the horizon) that are neither closed, past
     nor beyond the horizon."""
-    today = now.astimezone(HELSINKI).date()
+    today = local(now).date()
     horizon = today + timedelta(days=rules.horizon_days)
     last = horizon if last is None else min(last, horizon)
     return [day for day in _days(max(first, today), last) if day not in closed]
@@ -286,7 +286,7 @@ def _blocks_within(spans: Iterable[Span], start: datetime, end: datetime) -> _Bl
 
 def _wall_clock(instant: datetime) -> datetime:
     """What Helsinki clocks read at `instant`, as a naive datetime."""
-    return instant.astimezone(HELSINKI).replace(tzinfo=None)
+    return local(instant).replace(tzinfo=None)
 
 
 def _instant_if_shown(wall: datetime) -> datetime | None:
@@ -361,8 +361,8 @@ def _free_times_of_day(
             free.setdefault(start, set()).add(member.staff_id)
     return [
         FreeTime(
-            start.astimezone(HELSINKI),
-            (start + duration).astimezone(HELSINKI),
+            local(start),
+            local(start + duration),
             tuple(sorted(staff_ids)),
         )
         for start, staff_ids in sorted(free.items())

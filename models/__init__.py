@@ -29,6 +29,15 @@ SQLITE_PRAGMAS = {
 }
 
 
+class NotAllowed(ValueError):
+    """A write the rules do not allow (a change the booking's state does not allow, a
+    customer whose data is restricted); `code` names which rule said no."""
+
+    def __init__(self, code):
+        super().__init__(code)
+        self.code = code
+
+
 class BaseModel(Model):
     class Meta:
         database = db

@@ -11,6 +11,7 @@ import pytest
 from support import HTMX, MATTI, post
 
 import models
+from engines.clock import utc_now
 from models.people.contact_requests import (
     ANSWERED,
     CLOSED,
@@ -277,6 +278,23 @@ def test_search_as_one_types_finds_customers_to_link(staff_client):
     assert plain.status_code == 303
     page = staff_client.get(plain.headers["Location"]).text
     assert "Link to Matti Meikäläinen" in page and "Liisa Laine" in page
+
+
+def test_every_customer_picker_shows_whose_data_is_restricted(staff_client):
+    contact = contact_request()
+    with models.db.connection_context():
+        Customer.update(restricted_at=utc_now()).where(Customer.id == MATTI).execute()
+    pickers = [f"/staff/inbox/{contact.id}/customers?q=meikäläinen",
+               "/staff/calendar/customer-search?q=meikäläinen",
+               "/staff/requests/new/customers?q=meikäläinen"]
+    for url in pickers:
+        fragment = staff_client.get(url, headers=HTMX).text
+        assert fragment.lstrip().startswith('<div id="customer-results"'), url
+        [matti] = [item for item in fragment.split("<li>") if "Matti Meikäläinen" in item]
+        [maija] = [item for item in fragment.split("<li>") if "Maija Meikäläinen" in item]
+        assert "Restricted since" in matti and "Restricted since" not in maija, url
+    page = staff_client.get(f"/staff/inbox/{contact.id}?q=matti").text
+    assert 'id="customer-q"' in page and "Restricted since" in page
 
 
 def test_search_that_finds_nobody_says_so(staff_client):

@@ -61,3 +61,28 @@ def test_a_relative_or_late_import_of_a_forbidden_layer_is_seen():
     source = "from . import db\n\ndef later():\n    from ..views import booking\n"
     assert list(imported_names(source, "models")) == ["models", "views"]
     assert forbidden("flask_login", REQUEST_SIDE) and not forbidden("peewee", REQUEST_SIDE)
+
+
+AUDIENCES = ("public", "staff", "owner")
+
+
+@pytest.mark.parametrize("audience", AUDIENCES)
+def test_the_views_of_one_audience_import_none_of_another(audience):
+    """What two audiences' pages share (labels, components) lives in web/, so the
+    public site, the back office and the owner's pages can each change on their own."""
+    others = [f"views.{other}" for other in AUDIENCES if other != audience]
+    paths = sorted((ROOT / "views" / audience).rglob("*.py"))
+    assert paths
+    breaches = [f"{path.relative_to(ROOT)} imports {name}"
+                for path in paths
+                for name in imported_names(path.read_text(), package_of(path))
+                if any(name == other or name.startswith(other + ".") for other in others)]
+    assert breaches == []
+
+
+def test_only_render_decides_between_a_page_and_a_fragment():
+    """web/rendering.py reads the HTMX headers; a view says which page and which
+    fragment, and render() or fragment_or_redirect() chooses."""
+    readers = [str(path.relative_to(ROOT)) for path in sorted((ROOT / "views").rglob("*.py"))
+               if "request.htmx" in path.read_text() or "HX-Request" in path.read_text()]
+    assert readers == []

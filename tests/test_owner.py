@@ -52,7 +52,7 @@ from models.business.settings import (
 from models.demo import INTRO_EN, INTRO_FI, INTRO_SV
 from models.people.customers import Customer
 from models.privacy.audit import ACTIONS, AuditEntry
-from views.owner.settings import ACTION_LABELS
+from web.wording import ACTION_LABELS
 
 BACK_OFFICE_LANGUAGE = "en"  # the staff and the owner read the back office in English here
 

@@ -6,12 +6,13 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_date, get_day_names
 from babel.numbers import format_currency, format_decimal
 from flask import current_app, request, url_for
 from flask_babel import get_locale, gettext
 
-from engines.clock import HELSINKI, local
+from engines.clock import local
 from models.people.customers import display_phone
 
 LANGUAGES = ("fi", "sv", "en")
@@ -46,7 +47,8 @@ def _format_locale():
 
 
 def _local(moment):
-    return moment.astimezone(HELSINKI) if moment.tzinfo else moment
+    """An aware moment on Helsinki clocks; a naive one is taken as written there."""
+    return local(moment) if moment.tzinfo else moment
 
 
 def date_text(day):
@@ -135,3 +137,8 @@ def init_app(app):
         LANGUAGES=LANGUAGES,
         LANGUAGE_NAMES=LANGUAGE_NAMES,
     )
+
+
+def country_name(code):
+    """The country's name in the language being rendered."""
+    return Locale.parse(FORMAT_LOCALES[language()]).territories.get(code, code)

@@ -4,6 +4,7 @@ several pages and by the e-mail the worker writes: each table is written once, h
 from flask_babel import lazy_gettext as _l
 
 from models.accounts.users import PASSWORD_MAX, PASSWORD_MIN
+from models.people.contact_requests import BOOKING_QUESTION, BY_EMAIL, BY_PHONE, FEEDBACK, OTHER
 from models.privacy.data_requests import CORRECTION, ERASURE, OBJECTION, RESTRICTION
 from models.privacy.declaration import LegalBasis, Purpose
 
@@ -75,3 +76,75 @@ PASSWORD_PROBLEMS = {
     "common": _l("This password is too common or too easy to guess. Choose another, "
                  "e.g. a few unrelated words."),
 }
+
+# What each kind of audit log entry says, on the owner's audit log and the person's
+# own "my data" page.
+ACTION_LABELS = {
+    "customer.view": _l("Opened a customer's page"),
+    "customer.create": _l("Added a customer"),
+    "customer.update": _l("Changed a customer's details"),
+    "customer.merge": _l("Merged two customers"),
+    "customer.note": _l("Wrote a note about a customer"),
+    "booking.create": _l("Made a booking"),
+    "booking.overbook": _l("Booked over another booking"),
+    "booking.move": _l("Moved a booking"),
+    "booking.cancel": _l("Cancelled a booking"),
+    "booking.status": _l("Changed the status of a booking"),
+    "booking.note": _l("Wrote a note on a booking"),
+    "contact.view": _l("Opened a contact request"),
+    "contact.answer": _l("Marked a contact request answered"),
+    "contact.close": _l("Closed a contact request"),
+    "contact.reopen": _l("Reopened a contact request"),
+    "contact.link": _l("Linked a contact request to a customer"),
+    "audit.export": _l("Downloaded the audit log"),
+    "user.login": _l("Logged in"),
+    "user.invite": _l("Made a link to set a password"),
+    "user.disable": _l("Disabled an account"),
+    "user.enable": _l("Enabled an account"),
+    "settings.update": _l("Changed the settings"),
+    "breach.record": _l("Recorded a personal-data breach"),
+    "breach.update": _l("Updated a personal-data breach"),
+    "records.export": _l("Downloaded the record of processing"),
+    "mydata.view": _l("A customer opened their own data"),
+    "mydata.download": _l("A customer downloaded their own data"),
+    "request.receive": _l("Recorded a request about a person's data"),
+    "request.view": _l("Opened a request about a person's data"),
+    "request.extend": _l("Extended the time to answer a request"),
+    "request.export": _l("Sent a person a copy of their data"),
+    "request.correct": _l("Corrected a person's data on their request"),
+    "request.restrict": _l("Restricted the use of a person's data"),
+    "request.unrestrict": _l("Lifted a restriction on a person's data"),
+    "request.erase": _l("Erased a person's data on their request"),
+    "request.refuse": _l("Refused a request about a person's data"),
+    "request.close": _l("Closed a request about a person's data"),
+    "request.note": _l("Added a note to a request about a person's data"),
+    "consent.give": _l("A customer gave consent"),
+    "consent.withdraw": _l("A customer's consent was withdrawn"),
+    "retention.update": _l("Changed how long data is kept"),
+    "processor.update": _l("Changed the list of partners who process data"),
+    "newsletter.send": _l("Sent news by e-mail"),
+}
+
+# What a contact request is about, and how its sender wants the answer: the public
+# form and the staff's inbox.
+CONTACT_SUBJECTS = {
+    BOOKING_QUESTION: _l("A question about a booking"),
+    FEEDBACK: _l("Feedback"),
+    OTHER: _l("Something else"),
+}
+REPLY_NAMES = {BY_EMAIL: _l("By e-mail"), BY_PHONE: _l("By phone")}
+
+# How the data is kept safe: the privacy statement and the record of processing.
+SECURITY_MEASURES = (
+    _l("Encrypted connections only (TLS); session cookies are sent only over them, "
+       "closed to scripts (HttpOnly, SameSite)"),
+    _l("Passwords stored as argon2id hashes; common passwords refused"),
+    _l("Logins throttled against guessing"),
+    _l("Two-step login with a code app (TOTP), which the owner can require of everyone"),
+    _l("Strict Content-Security-Policy and security headers; no inline scripts"),
+    _l("An audit log of every opening, change and export of a customer's data, which "
+       "cannot be changed or deleted"),
+    _l("No requests to third parties from any page: no CDN, web fonts, analytics or "
+       "trackers"),
+    _l("Staff accounts with roles; a session ends after the idle time the owner sets"),
+)

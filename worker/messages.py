@@ -20,14 +20,15 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale, gettext
 
 from engines.calendar_file import booking_ics
-from engines.clock import HELSINKI, local
+from engines.clock import local
+from models import NotAllowed
 from models.accounts.users import User
 from models.booking.bookings import CANCELLED, Booking, manage_token
 from models.booking.customer_changes import change_deadline
 from models.business import Business
 from models.messages import outbox
 from models.people.contact_requests import ContactRequest
-from models.people.customers import Customer
+from models.people.customers import Customer, refuse_if_restricted
 from models.privacy.consents import active as consent_in_force
 from models.privacy.consents import unsubscribe_key
 from models.privacy.data_requests import DataRequest
@@ -75,8 +76,12 @@ def _previous_start(message):
 def not_restricted(customer):
     """Refuse a message to a customer whose data is restricted (GDPR Art 18): they get
     only the answers to their own requests about their data."""
-    if customer is not None and customer.restricted_at is not None:
-        raise Skip("the use of the customer's data is restricted")
+    if customer is None:
+        return
+    try:
+        refuse_if_restricted(customer, lock=False)
+    except NotAllowed:
+        raise Skip("the use of the customer's data is restricted") from None
 
 
 def _to_customer(message, now):
@@ -203,7 +208,7 @@ def _data_request_received(message, now):
     return Letter(data_request.email, data_request.language, subject, message.kind, {
         "data_request": data_request, "kind": REQUEST_KIND_NAMES[data_request.kind],
         "purpose": purposes.get(data_request.purpose),
-        "due": data_request.due.astimezone(HELSINKI)})
+        "due": local(data_request.due)})
 
 
 def _to_owner_of_data_request(message, now):
@@ -214,7 +219,7 @@ def _to_owner_of_data_request(message, now):
     subject = subject_of(message, STAFF_LANGUAGE, kind=REQUEST_KIND_NAMES[data_request.kind])
     return Letter(user.email, STAFF_LANGUAGE, subject, message.kind, {
         "data_request": data_request, "kind": REQUEST_KIND_NAMES[data_request.kind],
-        "due": data_request.due.astimezone(HELSINKI),
+        "due": local(data_request.due),
         "link": url_for("data_requests.show", request_id=data_request.id,
                         _external=True)})
 

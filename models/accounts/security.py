@@ -41,9 +41,16 @@ def confirm(user, password, code):
     is used up)."""
     if not user.password_matches(password or ""):
         raise NotConfirmed("password")
-    code = (code or "").strip()
-    if user.totp_secret and not (user.use_totp_code(code) or user.use_recovery_code(code)):
+    if user.totp_secret and not use_second_factor(user, code):
         raise NotConfirmed("code")
+
+
+def use_second_factor(user, code):
+    """Whether `code` is a current code of the user's app or one of their recovery codes
+    not used before; it is used up now. False for a user without two-factor login."""
+    code = (code or "").strip()
+    return bool(user.totp_secret) and (user.use_totp_code(code)
+                                       or user.use_recovery_code(code))
 
 
 def _tell(user, change):

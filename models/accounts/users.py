@@ -146,6 +146,12 @@ class User(BaseModel):
             self.totp_secret, self.totp_last_step = secret, step
             return self.new_recovery_codes()
 
+    def choose_notifications(self, bookings, contact_requests):
+        """Whether the user is e-mailed of new bookings and of new contact requests."""
+        User.update(notify_bookings=bookings, notify_contact_requests=contact_requests).where(
+            User.id == self.id).execute()
+        self.notify_bookings, self.notify_contact_requests = bookings, contact_requests
+
     def new_recovery_codes(self):
         """Replace the recovery codes; return the new ones (shown once)."""
         codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODES)]
@@ -162,6 +168,25 @@ class User(BaseModel):
             & RecoveryCode.used_at.is_null()
         ).execute()
         return used == 1
+
+
+def awaiting_code(user_id):
+    """The active account with this id that logs in with a code besides the password,
+    or None."""
+    if user_id is None:
+        return None
+    return User.get_or_none((User.id == user_id) & User.active
+                            & User.totp_secret.is_null(False))
+
+
+def new_totp_secret():
+    """A new secret for an authenticator app, kept only once a code of it is given."""
+    return pyotp.random_base32()
+
+
+def totp_address(secret, email):
+    """The otpauth:// address an authenticator app reads from the QR code."""
+    return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name="Vuoro")
 
 
 def totp_step(secret, code):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from engines.clock import HELSINKI
+from engines.clock import local
 from models.booking.bookings import CANCELLED
 from models.booking.schedule import closed_between, staff_weeks
 from models.booking.staff_bookings import bookings_between
@@ -71,12 +71,12 @@ class Grid:
 
 def minute_of(moment, day):
     """Minutes from `day`'s midnight to `moment` on Helsinki clocks, within the day."""
-    local = moment.astimezone(HELSINKI)
-    if local.date() < day:
+    there = local(moment)
+    if there.date() < day:
         return 0
-    if local.date() > day:
+    if there.date() > day:
         return DAY_MINUTES
-    return local.hour * 60 + local.minute
+    return there.hour * 60 + there.minute
 
 
 def _ceil(minutes, step):

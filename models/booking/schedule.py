@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from peewee import IntegrityError, OperationalError, Value
 
 from engines import clock
-from engines.clock import naive_utc
+from engines.clock import local, naive_utc
 from engines.free_times import (
     HELSINKI,
     Span,
@@ -274,7 +274,7 @@ def bookable_days(now, rules=None):
     """The first and the last day a customer can book on: today in Helsinki, and the
     last day of the booking horizon."""
     rules = rules or Business.current().booking_rules
-    today = now.astimezone(HELSINKI).date()
+    today = local(now).date()
     return today, today + timedelta(days=rules.horizon_days)
 
 
@@ -293,7 +293,7 @@ def times_near(service, staff, day, now, moving=None):
     """The free times to offer instead of one that could not be had: those left on
     `day` (not before today), or else those of the next day with free times."""
     excluding = moving.id if moving else None
-    day = max(day, now.astimezone(HELSINKI).date())
+    day = max(day, local(now).date())
     times = _other_than_own(day_free_times(service, staff, day, now, excluding=excluding),
                             moving)
     if not times:
@@ -408,7 +408,7 @@ def free_staff_at(service, staff, start, now, rules=None, excluding=None, prefer
     # Compare instants in UTC: two Helsinki times that share a tzinfo compare by wall
     # clock, and the autumn night shows 03.30 twice.
     wanted = start.astimezone(UTC)
-    day = start.astimezone(HELSINKI).date()
+    day = local(start).date()
     for slot in day_free_times(service, staff, day, now, rules, excluding):
         if slot.start.astimezone(UTC) == wanted:
             if prefer in slot.staff_ids:

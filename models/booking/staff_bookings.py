@@ -13,7 +13,7 @@ from datetime import datetime, time, timedelta
 from peewee import JOIN, IntegrityError, OperationalError
 
 from engines.clock import HELSINKI, naive_utc, utc_now
-from models import db, write_transaction
+from models import NotAllowed, db, write_transaction
 from models.accounts.users import User
 from models.booking.bookings import (
     ARRIVED,
@@ -30,27 +30,18 @@ from models.booking.schedule import SlotTaken, day_free_times, free_staff_at, lo
 from models.business import Business
 from models.business.catalogue import Service, StaffMember
 from models.messages import outbox
-from models.people.customers import Customer
-from models.people.register import create_customer, matching
+from models.people.customers import Customer, refuse_if_restricted
+from models.people.register import create_customer
 from models.privacy.audit import AuditEntry
 
 # Staff book a year ahead; customers online only as far as the booking rules say.
 STAFF_HORIZON_DAYS = 366
 # The statuses staff set by hand; "confirmed" undoes a mistaken mark.
 STAFF_STATUSES = (CONFIRMED, ARRIVED, COMPLETED, NO_SHOW)
-SEARCH_LIMIT = 10
 
 
 class BookingChanged(Exception):
     """Someone saved the booking after the form was opened: nothing was written."""
-
-
-class NotAllowed(ValueError):
-    """A change the booking's state does not allow; `code` names why."""
-
-    def __init__(self, code):
-        super().__init__(code)
-        self.code = code
 
 
 @dataclass(frozen=True)
@@ -113,10 +104,8 @@ def create_booking(request, now, log):
     whose data is restricted (kept, not used: GDPR Art 18)."""
 
     def write():
-        if request.customer is not None and Customer.select().where(
-                (Customer.id == request.customer.id)
-                & Customer.restricted_at.is_null(False)).exists():
-            raise NotAllowed("restricted")
+        if request.customer is not None:
+            refuse_if_restricted(request.customer)
         if not request.overbook:
             free_staff_at(request.service, request.staff, request.start, now,
                           staff_rules(any_minute=True))
@@ -248,15 +237,13 @@ def set_note(booking, version, note, log):
             details="internal_note")
 
 
-def booking_with_details(booking_id):
-    """The booking with its customer, service and staff member, in one query."""
+def with_details():
+    """The bookings, each with its customer, service and staff member, in one query."""
     return (
         Booking.select(Booking, Customer, Service, StaffMember)
         .join(Customer).switch(Booking)
         .join(Service).switch(Booking)
         .join(StaffMember)
-        .where(Booking.id == booking_id)
-        .first()
     )
 
 
@@ -310,14 +297,4 @@ def history(booking):
         .join(User, JOIN.LEFT_OUTER)
         .where(AuditEntry.booking == booking)
         .order_by(AuditEntry.at, AuditEntry.id)
-    )
-
-
-def find_customers(text, limit=SEARCH_LIMIT):
-    """The first customers, by name, that the register's search finds for `text`."""
-    condition = matching(text)
-    if condition is None:
-        return []
-    return list(
-        Customer.select().where(condition).order_by(Customer.name, Customer.id).limit(limit)
     )

@@ -23,6 +23,7 @@ from engines.clock import local, utc_now
 from models import BaseModel, db, write_transaction
 from models.accounts.users import User
 from models.messages import outbox
+from models.paging import page_of
 from models.people.customers import Customer, CustomerDetails, InvalidValue
 from models.privacy.declaration import CONTACT_REQUEST, PersonalData
 
@@ -233,38 +234,22 @@ def counts_by_status():
     return counts
 
 
-@dataclass(frozen=True)
-class InboxPage:
-    requests: list
-    status: str
-    number: int
-    has_next: bool
-
-    @property
-    def has_previous(self):
-        return self.number > 1
-
-
 def inbox_page(status=NEW, number=1, size=PAGE_SIZE):
     """One page of the requests with `status`, the newest first."""
     status = status if status in STATUSES else NEW
-    rows = list(
+    return page_of(
         ContactRequest.select()
         .where(ContactRequest.status == status)
-        .order_by(ContactRequest.created_at.desc(), ContactRequest.id.desc())
-        .limit(size + 1).offset((number - 1) * size)
-    )
-    return InboxPage(rows[:size], status, number, len(rows) > size)
+        .order_by(ContactRequest.created_at.desc(), ContactRequest.id.desc()),
+        number, size)
 
 
-def with_details(request_id):
-    """The request with who answered it and its customer, or None."""
+def with_details():
+    """The requests, each with who answered it and its customer."""
     return (
         ContactRequest.select(ContactRequest, User, Customer)
         .join_from(ContactRequest, User, JOIN.LEFT_OUTER, on=ContactRequest.answered_by)
         .join_from(ContactRequest, Customer, JOIN.LEFT_OUTER)
-        .where(ContactRequest.id == request_id)
-        .first()
     )
 
 

@@ -8,7 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from peewee import CharField, DateTimeField
 
 from engines.clock import utc_now
-from models import BaseModel
+from models import BaseModel, NotAllowed, is_sqlite
 from models.privacy.declaration import CONTACT, PersonalData
 
 
@@ -111,6 +111,19 @@ class Customer(BaseModel):
         },
         not_personal=("id", "language", "created_at", "updated_at", "restricted_at"),
     )
+
+
+def refuse_if_restricted(*customers, lock=True):
+    """NotAllowed("restricted") when the data of any of these customers (or customer
+    ids) is restricted (GDPR Art 18: kept, not used) as the database holds it now. In a
+    transaction on PostgreSQL their rows stay locked until it ends (unless `lock` is
+    false), so a restriction cannot come in between this check and the write it guards."""
+    ids = [getattr(customer, "id", customer) for customer in customers]
+    query = Customer.select(Customer.id, Customer.restricted_at).where(Customer.id.in_(ids))
+    if lock and not is_sqlite():  # SQLite's write transaction holds the whole database already
+        query = query.for_update()
+    if any(row.restricted_at is not None for row in query):
+        raise NotAllowed("restricted")
 
 
 def customer_for_booking(details, language):

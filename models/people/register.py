@@ -11,12 +11,13 @@ from operator import and_, or_
 from peewee import JOIN, OP, Expression, IntegrityError, Ordering, fn
 
 from engines.clock import local, utc_now
-from models import db, is_sqlite, whole_number
+from models import db, is_sqlite
 from models.accounts.users import User
 from models.booking.bookings import CANCELLED, Booking
 from models.business.catalogue import Service, StaffMember
+from models.paging import Page, page_from
 from models.people.contact_requests import ContactRequest
-from models.people.customers import Customer, CustomerDetails
+from models.people.customers import Customer, CustomerDetails, refuse_if_restricted
 from models.people.notes import CustomerNote
 from models.privacy.audit import AuditEntry
 from models.privacy.consents import Consent
@@ -24,13 +25,13 @@ from models.privacy.data_requests import DataRequest
 from models.privacy.my_data import AccessLink
 
 PAGE_SIZE = 50
-# Beyond any list this register will hold; a larger page number in a link is a typo.
-PAGE_MAX = 99_999
 BY_NAME = "name"
 BY_LAST_VISIT = "last_visit"
 SORTS = (BY_NAME, BY_LAST_VISIT)
 QUERY_MAX = 100
 QUERY_WORDS = 5
+# A search as one types, to choose a customer, lists this many.
+SEARCH_LIMIT = 10
 # A booking that did not take place because it was cancelled is not a visit.
 NOT_A_VISIT = (CANCELLED,)
 CONTACT_FIELDS = tuple(f.name for f in fields(CustomerDetails))
@@ -109,7 +110,29 @@ def matching(text):
 
 
 def tidy_query(text):
+    """A search as typed, with its spaces tidied and cut to the longest one searched."""
     return " ".join((text or "").split())[:QUERY_MAX]
+
+
+@dataclass(frozen=True)
+class Found:
+    """The first customers, by name, that a search of the register finds."""
+
+    query: str  # as tidied
+    customers: list
+    more: bool  # more were found than are listed
+
+
+def find_customers(text, limit=SEARCH_LIMIT):
+    """The first `limit` customers, by name, that the register's search finds for
+    `text` (none for an empty search)."""
+    query = tidy_query(text)
+    condition = matching(query)
+    if condition is None:
+        return Found(query, [], more=False)
+    rows = list(Customer.select().where(condition).order_by(Customer.name, Customer.id)
+                .limit(limit + 1))
+    return Found(query, rows[:limit], more=len(rows) > limit)
 
 
 def last_visit(now):
@@ -124,36 +147,20 @@ def last_visit(now):
 
 
 @dataclass(frozen=True)
-class RegisterPage:
-    """One page of the register, found and sorted as asked."""
+class RegisterListing:
+    """The register found and sorted as asked, and the page of it shown."""
 
-    customers: list
     query: str
     sort: str
-    number: int
-    total: int
-    size: int = PAGE_SIZE
+    page: Page
 
     @property
-    def has_previous(self):
-        return self.number > 1
+    def customers(self):
+        return self.page.items
 
     @property
-    def has_next(self):
-        return self.number * self.size < self.total
-
-    @property
-    def first(self):
-        return (self.number - 1) * self.size + 1 if self.customers else 0
-
-    @property
-    def last(self):
-        return (self.number - 1) * self.size + len(self.customers)
-
-
-def page_number(text):
-    """A page number from a link: 1 for anything that is not a sensible one."""
-    return whole_number(text, largest=PAGE_MAX) or 1
+    def total(self):
+        return self.page.total
 
 
 def register_page(query="", sort=BY_NAME, number=1, now=None, size=PAGE_SIZE):
@@ -174,12 +181,10 @@ def register_page(query="", sort=BY_NAME, number=1, now=None, size=PAGE_SIZE):
     page_ids = found.order_by(*order).limit(size + 1).offset((number - 1) * size)
     rows = list(Customer.select(Customer, visit.alias("last_visit"))
                 .where(Customer.id.in_(page_ids)).order_by(*order))
-    customers = rows[:size]
-    for customer in customers:
+    page = page_from(rows, number, size, found.count)
+    for customer in page.items:
         customer.last_visit = _in_helsinki(customer.last_visit)
-    counted = len(rows) > size or (not rows and number > 1)
-    total = found.count() if counted else (number - 1) * size + len(rows)
-    return RegisterPage(customers, tidy_query(query), sort, number, total, size)
+    return RegisterListing(tidy_query(query), sort, page)
 
 
 def _in_helsinki(value):
@@ -216,8 +221,12 @@ def customer_notes(customer):
 
 
 def add_note(customer, author, text, confidential=False):
-    return CustomerNote.create(customer=customer, author=author, text=text.strip(),
-                               confidential=confidential)
+    """A note from a customer meeting; NotAllowed("restricted") while the customer's
+    data is restricted."""
+    with db.atomic():
+        refuse_if_restricted(customer)
+        return CustomerNote.create(customer=customer, author=author, text=text.strip(),
+                                   confidential=confidential)
 
 
 def fingerprint(customer):
@@ -267,7 +276,10 @@ def update_customer(customer_id, details, language, seen):
     """Correct a customer's details; return the customer and the names of the fields
     that changed. `seen` is the fingerprint of the version the form was opened on:
     ChangedMeanwhile when the stored one differs, DuplicateEmail when the address
-    belongs to another customer."""
+    belongs to another customer, NotAllowed("restricted") while the customer's data is
+    restricted (the write itself is conditional on it, so a restriction that comes in
+    meanwhile stops it too)."""
+    refuse_if_restricted(customer_id)
     current = Customer.get_by_id(customer_id)
     if fingerprint(current) != seen:
         raise ChangedMeanwhile(current)
@@ -279,11 +291,13 @@ def update_customer(customer_id, details, language, seen):
     try:
         with db.atomic():
             written = (Customer.update({**values, "updated_at": utc_now()})
-                       .where(Customer.id == customer_id, *_still_as(current)).execute())
+                       .where(Customer.id == customer_id, Customer.restricted_at.is_null(),
+                              *_still_as(current)).execute())
     except IntegrityError:
         _refuse_duplicate(values["email"], customer_id)
         raise
-    if not written:  # changed between the read and the write
+    if not written:  # changed (or restricted) between the read and the write
+        refuse_if_restricted(customer_id)
         raise ChangedMeanwhile(Customer.get_by_id(customer_id))
     return Customer.get_by_id(customer_id), changed
 
@@ -338,11 +352,13 @@ def merge_plan(kept, removed):
 def merge_customers(kept_id, removed_id):
     """Move everything of the removed customer to the kept one, fill the kept one's
     empty details from it and delete it, in one transaction; return the plan done.
-    Customer.DoesNotExist when either is gone (e.g. merged by someone else)."""
+    Customer.DoesNotExist when either is gone (e.g. merged by someone else),
+    NotAllowed("restricted") when either's data is restricted (a merge changes both)."""
     if kept_id == removed_id:
         raise ValueError("a customer cannot be merged with itself")
     with db.atomic():
         kept, removed = _locked(kept_id, removed_id)
+        refuse_if_restricted(kept, removed)
         plan = merge_plan(kept, removed)
         for column in MOVED_BY_A_MERGE:
             changes = {column: kept.id}

@@ -2,12 +2,12 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from math import ceil
 
 from peewee import JOIN
 
 from engines.clock import HELSINKI, naive_utc
 from models.accounts.users import User
+from models.paging import page_of
 from models.people.customers import Customer
 from models.privacy.audit import AuditEntry
 
@@ -56,26 +56,6 @@ def entries(chosen):
     return query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
 
 
-@dataclass(frozen=True)
-class Page:
-    entries: list
-    number: int
-    pages: int
-    total: int
-
-    @property
-    def previous(self):
-        return self.number - 1 if self.number > 1 else None
-
-    @property
-    def next(self):
-        return self.number + 1 if self.number < self.pages else None
-
-
-def page_of(chosen, number, size=PAGE_SIZE):
+def entries_page(chosen, number, size=PAGE_SIZE):
     """One page of the entries; a page number past the end gives the last page."""
-    query = entries(chosen)
-    total = query.count()
-    pages = max(1, ceil(total / size))
-    number = min(max(1, number), pages)
-    return Page(list(query.paginate(number, size)), number, pages, total)
+    return page_of(entries(chosen), number, size, past_the_end_is_last=True)

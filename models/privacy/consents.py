@@ -3,6 +3,7 @@ about optional cookies. Each records when, what was chosen and which version of 
 privacy statement (or of the cookie banner) was shown."""
 
 import hashlib
+import re
 
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
@@ -20,6 +21,9 @@ MY_DATA = "my_data"
 UNSUBSCRIBE = "unsubscribe"
 STAFF = "staff"
 SOURCES = (BOOKING_FORM, MY_DATA, UNSUBSCRIBE, STAFF)
+
+# The form link_key gives a key in.
+UNSUBSCRIBE_KEY = re.compile(r"[0-9a-f]{43}")
 
 
 class Consent(BaseModel):
@@ -90,6 +94,15 @@ def withdraw(customer, purpose=MARKETING, via=MY_DATA, now=None):
         withdrawn_at=naive_utc(now) if now else utc_now(), withdrawn_via=via,
     ).where((Consent.customer == customer) & (Consent.purpose == purpose)
             & Consent.withdrawn_at.is_null()).execute()
+
+
+def consent_with_key(key):
+    """The consent whose unsubscribe link carries `key`, or None for a key that is not
+    one (the link cut short, or never sent)."""
+    if not UNSUBSCRIBE_KEY.fullmatch(key or ""):
+        return None
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return Consent.get_or_none(Consent.unsubscribe_hash == digest)
 
 
 def unsubscribe_key(consent, secret_key):

@@ -17,6 +17,7 @@ from engines.clock import local, naive_utc, utc_now
 from models import BaseModel, db, write_transaction
 from models.accounts.users import User
 from models.messages import outbox
+from models.paging import page_of
 from models.people.customers import Customer, InvalidValue
 from models.privacy.declaration import DATA_REQUEST, PersonalData
 
@@ -224,12 +225,9 @@ def _log(log, action, request, details=""):
 # Lists ---------------------------------------------------------------------------
 
 
-def with_details(request_id):
-    """The request with its customer, or None."""
-    return (DataRequest.select(DataRequest, Customer)
-            .join(Customer, JOIN.LEFT_OUTER)
-            .where(DataRequest.id == request_id)
-            .first())
+def with_details():
+    """The requests, each with its customer."""
+    return DataRequest.select(DataRequest, Customer).join(Customer, JOIN.LEFT_OUTER)
 
 
 def open_requests():
@@ -241,14 +239,12 @@ def open_requests():
 
 
 def closed_requests(number=1, size=CLOSED_PAGE_SIZE):
-    """A page of the closed requests, the latest closed first, and whether there are
-    more."""
-    rows = list(DataRequest.select(DataRequest, Customer)
-                .join(Customer, JOIN.LEFT_OUTER)
-                .where(DataRequest.status != OPEN)
-                .order_by(DataRequest.closed_at.desc(), DataRequest.id.desc())
-                .limit(size + 1).offset((number - 1) * size))
-    return rows[:size], len(rows) > size
+    """A page of the closed requests, the latest closed first."""
+    return page_of(DataRequest.select(DataRequest, Customer)
+                   .join(Customer, JOIN.LEFT_OUTER)
+                   .where(DataRequest.status != OPEN)
+                   .order_by(DataRequest.closed_at.desc(), DataRequest.id.desc()),
+                   number, size)
 
 
 def count_closed():

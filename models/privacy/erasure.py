@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from peewee import BigIntegerField, DateTimeField, IntegerField, TextField, fn
 
-from engines.clock import HELSINKI, local, naive_utc
+from engines.clock import local, naive_utc
 from models import BaseModel, db, is_sqlite, write_transaction
 from models.backups import erasure_list
 from models.booking.bookings import Booking
@@ -175,7 +175,7 @@ class Plan:
 
 
 def _today(now):
-    return now.astimezone(HELSINKI).date()
+    return local(now).date()
 
 
 def _held(part, person, now):
@@ -341,7 +341,7 @@ def rewrite_erased_tables(now):
     """On PostgreSQL, at night, rewrite (VACUUM FULL) the tables erasures touched since
     the last rewrite, once every outcome e-mail has been sent or given up (until then
     its row holds the address). What was done, in words; "" for nothing."""
-    if is_sqlite() or now.astimezone(HELSINKI).hour not in NIGHT:
+    if is_sqlite() or local(now).hour not in NIGHT:
         return ""
     erased = AuditEntry.action == "request.erase"
     last = TableRewrite.select(fn.MAX(TableRewrite.at)).scalar()

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
+from playhouse.flask_utils import get_object_or_404
 
 from engines.clock import naive_utc, now, today
 from models import duties, schema
@@ -36,10 +37,10 @@ from views.owner.records_forms import (
     RetentionForm,
 )
 from views.owner.settings import spreadsheet_safe
-from views.public.statement import SECURITY_MEASURES, country_name
 from web.access import audit, owner_only
+from web.formatting import country_name
 from web.rendering import redirect_after_post, render
-from web.wording import BASIS_NAMES_FOR_STAFF, CATEGORY_NAMES, PURPOSE_NAMES
+from web.wording import BASIS_NAMES_FOR_STAFF, CATEGORY_NAMES, PURPOSE_NAMES, SECURITY_MEASURES
 from worker import next_run
 
 blueprint = owner_only(Blueprint("records", __name__, url_prefix="/staff/records"))
@@ -117,13 +118,6 @@ FIELD_NAMES = {
     "key_hash": _l("Hash of the address or e-mail an attempt was counted by"),
     "expires_at": _l("When the attempt stops counting"),
 }
-
-
-def found(breach_id):
-    breach = Breach.get_or_none(Breach.id == breach_id)
-    if breach is None:
-        abort(404)
-    return breach
 
 
 @blueprint.context_processor
@@ -287,7 +281,7 @@ def new_breach():
 
 @blueprint.route("/breaches/<int:breach_id>", methods=["GET", "POST"])
 def edit_breach(breach_id):
-    return breach_page(found(breach_id))
+    return breach_page(get_object_or_404(Breach, Breach.id == breach_id))
 
 
 def breach_page(breach):
@@ -416,13 +410,6 @@ def change_retention(key):
 PROCESSOR_FORM = "partials/records/processor_form.html"
 
 
-def processor_found(processor_id):
-    processor = statements.Processor.get_or_none(statements.Processor.id == processor_id)
-    if processor is None:
-        abort(404)
-    return processor
-
-
 def processors_page(form=None, status=200):
     return render("records/processors.html", PROCESSOR_FORM, status=status,
                   processors=statements.processors(), form=form or ProcessorForm(),
@@ -449,7 +436,8 @@ def add_processor():
 
 @blueprint.route("/processors/<int:processor_id>/remove", methods=["GET", "POST"])
 def remove_processor(processor_id):
-    processor = processor_found(processor_id)
+    processor = get_object_or_404(statements.Processor,
+                                  statements.Processor.id == processor_id)
     if request.method == "GET":
         return render("records/processor_remove.html", processor=processor,
                       service_names=SERVICE_OPTIONS, country_name=country_name)

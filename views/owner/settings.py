@@ -11,8 +11,8 @@ from functools import partial
 from babel.dates import get_day_names
 from flask import Blueprint, abort, flash, make_response, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from playhouse.flask_utils import get_object_or_404
 
 from engines import clock
 from engines.clock import local, today
@@ -49,8 +49,8 @@ from models.business.settings import (
     update_business,
     week_of,
 )
-from models.people.register import page_number
-from models.privacy.audit_log import entries, page_of
+from models.paging import page_number
+from models.privacy.audit_log import entries, entries_page
 from views.owner.settings_forms import (
     ROLE_NAMES,
     AuditFilterForm,
@@ -69,60 +69,11 @@ from views.owner.settings_forms import (
 )
 from web.access import audit, owner_only
 from web.formatting import FORMAT_LOCALES, date_text, language
-from web.rendering import redirect_after_post, render
+from web.rendering import fragment_or_redirect, redirect_after_post, render
+from web.wording import ACTION_LABELS
 
 blueprint = owner_only(Blueprint("owner", __name__, url_prefix="/staff"))
 
-ACTION_LABELS = {
-    "customer.view": _l("Opened a customer's page"),
-    "customer.create": _l("Added a customer"),
-    "customer.update": _l("Changed a customer's details"),
-    "customer.merge": _l("Merged two customers"),
-    "customer.note": _l("Wrote a note about a customer"),
-    "booking.create": _l("Made a booking"),
-    "booking.overbook": _l("Booked over another booking"),
-    "booking.move": _l("Moved a booking"),
-    "booking.cancel": _l("Cancelled a booking"),
-    "booking.status": _l("Changed the status of a booking"),
-    "booking.note": _l("Wrote a note on a booking"),
-    "contact.view": _l("Opened a contact request"),
-    "contact.answer": _l("Marked a contact request answered"),
-    "contact.close": _l("Closed a contact request"),
-    "contact.reopen": _l("Reopened a contact request"),
-    "contact.link": _l("Linked a contact request to a customer"),
-    "audit.export": _l("Downloaded the audit log"),
-    "user.login": _l("Logged in"),
-    "user.invite": _l("Made a link to set a password"),
-    "user.disable": _l("Disabled an account"),
-    "user.enable": _l("Enabled an account"),
-    "settings.update": _l("Changed the settings"),
-    "money.sale": _l("Took a payment and made its receipt"),
-    "money.invoice": _l("Issued an invoice"),
-    "money.payment": _l("Recorded a payment of an invoice"),
-    "money.credit": _l("Made a credit note"),
-    "money.settings": _l("Changed the money settings"),
-    "breach.record": _l("Recorded a personal-data breach"),
-    "breach.update": _l("Updated a personal-data breach"),
-    "records.export": _l("Downloaded the record of processing"),
-    "mydata.view": _l("A customer opened their own data"),
-    "mydata.download": _l("A customer downloaded their own data"),
-    "request.receive": _l("Recorded a request about a person's data"),
-    "request.view": _l("Opened a request about a person's data"),
-    "request.extend": _l("Extended the time to answer a request"),
-    "request.export": _l("Sent a person a copy of their data"),
-    "request.correct": _l("Corrected a person's data on their request"),
-    "request.restrict": _l("Restricted the use of a person's data"),
-    "request.unrestrict": _l("Lifted a restriction on a person's data"),
-    "request.erase": _l("Erased a person's data on their request"),
-    "request.refuse": _l("Refused a request about a person's data"),
-    "request.close": _l("Closed a request about a person's data"),
-    "request.note": _l("Added a note to a request about a person's data"),
-    "consent.give": _l("A customer gave consent"),
-    "consent.withdraw": _l("A customer's consent was withdrawn"),
-    "retention.update": _l("Changed how long data is kept"),
-    "processor.update": _l("Changed the list of partners who process data"),
-    "newsletter.send": _l("Sent news by e-mail"),
-}
 
 BUSINESS_FORM = "partials/owner/business_form.html"
 RULES_FORM = "partials/owner/rules_form.html"
@@ -152,23 +103,15 @@ def owner_helpers():
 def after_change(message, location, page, category="success", status=200):
     """HTMX gets the changed section back in place with the message; a plain form
     goes back to its page (303), where the message waits."""
-    if request.htmx and not request.htmx.boosted:
-        return page(status=status, notice=message, notice_category=category)
-    flash(message, category)
-    return redirect_after_post(location)
+    return fragment_or_redirect(
+        location, lambda: page(status=status, notice=message, notice_category=category),
+        message=message, category=category)
 
 
 def settings_changed(what, changed):
     """Write "settings.update" naming what changed (names only, never values)."""
     if changed:
         audit("settings.update", details=f"{what}: {', '.join(changed)}")
-
-
-def found(model, object_id):
-    instance = model.get_or_none(model.id == object_id)
-    if instance is None:
-        abort(404)
-    return instance
 
 
 # The overview, the business and its rules ---------------------------------------
@@ -226,7 +169,7 @@ def add_service():
 
 @blueprint.route("/settings/services/<int:service_id>", methods=["GET", "POST"])
 def edit_service(service_id):
-    return service_page(found(Service, service_id))
+    return service_page(get_object_or_404(Service, Service.id == service_id))
 
 
 def service_page(service):
@@ -281,12 +224,12 @@ def staff_section_saved(member, message, fragment):
 
 @blueprint.get("/settings/staff/<int:staff_id>")
 def staff_member(staff_id):
-    return staff_page(found(StaffMember, staff_id))
+    return staff_page(get_object_or_404(StaffMember, StaffMember.id == staff_id))
 
 
 @blueprint.post("/settings/staff/<int:staff_id>")
 def save_staff_details(staff_id):
-    member = found(StaffMember, staff_id)
+    member = get_object_or_404(StaffMember, StaffMember.id == staff_id)
     form = StaffMemberForm()
     if not form.validate_on_submit():
         return staff_page(member, 422, STAFF_DETAILS, details_form=form)
@@ -297,7 +240,7 @@ def save_staff_details(staff_id):
 
 @blueprint.post("/settings/staff/<int:staff_id>/hours")
 def save_week(staff_id):
-    member = found(StaffMember, staff_id)
+    member = get_object_or_404(StaffMember, StaffMember.id == staff_id)
     form = WeekForm()
     if form.add_row.data:  # one more empty row to fill in; nothing is saved yet
         form.add_empty_row()
@@ -311,7 +254,7 @@ def save_week(staff_id):
 
 @blueprint.post("/settings/staff/<int:staff_id>/time-off")
 def add_staff_time_off(staff_id):
-    member = found(StaffMember, staff_id)
+    member = get_object_or_404(StaffMember, StaffMember.id == staff_id)
     form = TimeOffForm()
     if not form.validate_on_submit() or not form.stored(add_time_off, member):
         return staff_page(member, 422, TIME_OFF, time_off_form=form)
@@ -321,7 +264,7 @@ def add_staff_time_off(staff_id):
 
 @blueprint.post("/settings/staff/<int:staff_id>/time-off/<int:time_off_id>/remove")
 def remove_staff_time_off(staff_id, time_off_id):
-    member = found(StaffMember, staff_id)
+    member = get_object_or_404(StaffMember, StaffMember.id == staff_id)
     if remove_time_off(member, time_off_id):
         settings_changed(f"staff {member.id}", ["time off removed"])
     return staff_section_saved(member, _("The time off is removed."), TIME_OFF)
@@ -329,7 +272,7 @@ def remove_staff_time_off(staff_id, time_off_id):
 
 @blueprint.post("/settings/staff/<int:staff_id>/extra-hours")
 def add_staff_extra_hours(staff_id):
-    member = found(StaffMember, staff_id)
+    member = get_object_or_404(StaffMember, StaffMember.id == staff_id)
     form = ExtraHoursForm()
     if not form.validate_on_submit() or not form.stored(add_extra_hours, member,
                                                         today=today()):
@@ -340,7 +283,7 @@ def add_staff_extra_hours(staff_id):
 
 @blueprint.post("/settings/staff/<int:staff_id>/extra-hours/<int:extra_id>/remove")
 def remove_staff_extra_hours(staff_id, extra_id):
-    member = found(StaffMember, staff_id)
+    member = get_object_or_404(StaffMember, StaffMember.id == staff_id)
     if remove_extra_hours(member, extra_id):
         settings_changed(f"staff {member.id}", ["extra hours removed"])
     return staff_section_saved(member, _("The extra hours are removed."), EXTRA_HOURS)
@@ -432,7 +375,7 @@ def invite_user():
 
 @blueprint.post("/accounts/<int:user_id>/invitation")
 def invite_user_again(user_id):
-    user = found(User, user_id)
+    user = get_object_or_404(User, User.id == user_id)
     try:
         token = invite_again(user)
     except AccountRefused as refusal:
@@ -443,7 +386,7 @@ def invite_user_again(user_id):
 
 @blueprint.post("/accounts/<int:user_id>/disable")
 def disable_account(user_id):
-    user = found(User, user_id)
+    user = get_object_or_404(User, User.id == user_id)
     try:
         disable(user, by=current_user)
     except AccountRefused as refusal:
@@ -456,7 +399,7 @@ def disable_account(user_id):
 
 @blueprint.post("/accounts/<int:user_id>/enable")
 def enable_account(user_id):
-    user = found(User, user_id)
+    user = get_object_or_404(User, User.id == user_id)
     enable(user)
     audit("user.enable", details=f"user {user.id}")
     return after_change(_("%(name)s can log in again.", name=user.name),
@@ -470,7 +413,7 @@ def audit_log():
     form = AuditFilterForm(request.args)
     if not form.validate():
         return render("owner/audit.html", AUDIT_LOG, status=422, form=form, shown=None)
-    shown = page_of(form.chosen(), page_number(request.args.get("page")))
+    shown = entries_page(form.chosen(), page_number(request.args.get("page")))
     return render("owner/audit.html", AUDIT_LOG, form=form, shown=shown, query=form.query())
 
 

@@ -3,10 +3,11 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
+from playhouse.flask_utils import get_object_or_404
 
-from engines.clock import HELSINKI, now
+from engines.clock import local, now
 from models.booking.customer_changes import change_deadline
 from models.booking.schedule import (
     BookingRequest,
@@ -37,13 +38,6 @@ NOT_OFFERED = _l("This time cannot be booked (it has passed or is not open). "
                  "Choose another time below.")
 EXPIRED = _l("The form was open for a long time. Check your details and "
              "confirm again.")
-
-
-def offered_service(service_id):
-    service = Service.get_or_none((Service.id == service_id) & Service.active)
-    if service is None:
-        abort(404)
-    return service
 
 
 @blueprint.get("/book")
@@ -124,7 +118,7 @@ class DayChoice:
 @blueprint.get("/book/<int:service_id>")
 @kept_by_generation
 def times(service_id, moment, generation):
-    service = offered_service(service_id)
+    service = get_object_or_404(Service, Service.id == service_id, Service.active)
     choice = DayChoice.from_args(service, request.args, moment)
     return render(
         "booking/times.html",
@@ -140,7 +134,7 @@ def times(service_id, moment, generation):
 
 @blueprint.route("/book/<int:service_id>/details", methods=["GET", "POST"])
 def details(service_id):
-    service = offered_service(service_id)
+    service = get_object_or_404(Service, Service.id == service_id, Service.active)
     if request.method == "GET":
         form = BookingForm(service, formdata=None, data={
             "start": request.args.get("start", ""),
@@ -228,7 +222,7 @@ def alternatives_for(form, taken, moving=None):
     if not (taken or form.start.errors or form.staff.errors):
         return []
     moment = now()
-    day = (form.chosen_start() or moment).astimezone(HELSINKI).date()
+    day = local(form.chosen_start() or moment).date()
     return times_near(form.service, chosen_staff(form), day, moment, moving)
 
 

@@ -6,13 +6,16 @@ Both work without a session and without JavaScript: the unsubscribe link's key i
 own proof, and the cookie choice is a plain form that the cross-site check guards.
 """
 
-import hashlib
-import re
-
 from flask import Blueprint, abort, make_response, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
-from models.privacy.consents import UNSUBSCRIBE, Consent, CookieChoice, active, withdraw
+from models.privacy.consents import (
+    UNSUBSCRIBE,
+    CookieChoice,
+    active,
+    consent_with_key,
+    withdraw,
+)
 from web import cookies
 from web.access import audit
 from web.rendering import redirect_after_post
@@ -20,7 +23,6 @@ from web.security import local_path
 
 blueprint = Blueprint("consent", __name__)
 
-KEY = re.compile(r"[0-9a-f]{43}")
 CHOICES = {"accept": True, "reject": False}
 UNKNOWN_LINK = _l("This link to stop the e-mails is not known to us. The e-mail it came "
                   "in may be very old, or the link was cut short. If you still get news "
@@ -76,10 +78,7 @@ def choose_cookies():
 def consent_of(key):
     """The consent whose messages carry `key`, or a clear page saying the link is not
     known."""
-    consent = None
-    if KEY.fullmatch(key):
-        digest = hashlib.sha256(key.encode()).hexdigest()
-        consent = Consent.get_or_none(Consent.unsubscribe_hash == digest)
+    consent = consent_with_key(key)
     if consent is None:
         abort(make_response(render_template("consent/unknown_link.html",
                                             text=UNKNOWN_LINK), 404))

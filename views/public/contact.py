@@ -137,10 +137,8 @@ def check_page(form, shown):
     for field in form:
         if field.name not in shown:
             field.errors = []
-    status = 422 if form.errors else 200
-    if request.htmx:
-        return render("partials/contact/check.html", status=status, form=form, shown=shown)
-    return form_page(form, status=status)
+    return render("contact/form.html", "partials/contact/check.html",
+                  status=422 if form.errors else 200, form=form, shown=shown, notice=None)
 
 
 def form_page(form, status=200, notice=None):

@@ -10,23 +10,16 @@ from models.people.contact_requests import (
     BOOKING_QUESTION,
     BY_EMAIL,
     BY_PHONE,
-    FEEDBACK,
     MESSAGE_MAX,
     NAME_MAX,
-    OTHER,
     REPLY_BY,
     SUBJECTS,
     ContactDetails,
 )
 from models.people.customers import normalise_email, normalise_phone
 from web.forms import Form, LengthLimit, normalised, required
+from web.wording import CONTACT_SUBJECTS, REPLY_NAMES
 
-SUBJECT_NAMES = {
-    BOOKING_QUESTION: _l("A question about a booking"),
-    FEEDBACK: _l("Feedback"),
-    OTHER: _l("Something else"),
-}
-REPLY_NAMES = {BY_EMAIL: _l("By e-mail"), BY_PHONE: _l("By phone")}
 UNREACHABLE = _l("Give an e-mail address or a phone number, so that we can answer you.")
 NO_EMAIL = _l("You chose an answer by e-mail: give your e-mail address above, "
               "or choose a phone call.")
@@ -56,7 +49,7 @@ class ContactForm(Form):
     )
     subject = SelectField(
         _l("Subject"),
-        choices=[SelectChoice(value, SUBJECT_NAMES[value]) for value in SUBJECTS],
+        choices=[SelectChoice(value, CONTACT_SUBJECTS[value]) for value in SUBJECTS],
         default=BOOKING_QUESTION, validate_choice=False,
         validators=[AnyOf(SUBJECTS, message=_l("Choose one of the subjects listed."))],
     )

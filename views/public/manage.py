@@ -102,12 +102,13 @@ def in_customer_language(booking):
     return force_locale(booking.language)
 
 
-def show(booking, token, page, fragment=None, status=200, **context):
+def show(booking, token, page, fragment=None, status=200, fragment_headers=None, **context):
     """A page (or for HTMX its fragment) about the booking, in its customer's language."""
     business = Business.current()
     with in_customer_language(booking):
         return render(
-            page, fragment, status=status, booking=booking, token=token,
+            page, fragment, status=status, fragment_headers=fragment_headers,
+            booking=booking, token=token,
             business=business, place=booking.place(business),
             standing=customer_changes.standing(booking, now(), business), **context,
         )
@@ -116,14 +117,10 @@ def show(booking, token, page, fragment=None, status=200, **context):
 def refused(token, code):
     """The booking as it is now, with why the change was not made (409). An HTMX
     request gets the page's content in place of the part that asked."""
-    booking = booking_for(token)
-    response = show(booking, token, "booking/manage.html", "partials/booking/manage.html",
-                    status=409, notice=REFUSALS[code])
-    if request.htmx:
-        response.headers["HX-Retarget"] = "#main"
-        response.headers["HX-Reswap"] = "innerHTML"
-        response.headers["HX-Push-Url"] = url_for(".confirmed", token=token)
-    return response
+    return show(booking_for(token), token, "booking/manage.html",
+                "partials/booking/manage.html", status=409, notice=REFUSALS[code],
+                fragment_headers={"HX-Retarget": "#main", "HX-Reswap": "innerHTML",
+                                  "HX-Push-Url": url_for(".confirmed", token=token)})
 
 
 def client_address():

@@ -14,6 +14,7 @@ from functools import partial
 from flask import Blueprint, abort, g, make_response, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
+from playhouse.flask_utils import get_object_or_404
 
 from engines.clock import now
 from models.booking import bookings
@@ -24,7 +25,6 @@ from models.privacy import consents, data_requests, my_data
 from models.privacy.consents import Consent
 from models.privacy.my_data import EXPIRED, UNKNOWN, USED, LinkProblem
 from models.privacy.own_copy import personal_data_of
-from views.owner.settings import ACTION_LABELS
 from views.public.contact import EXPIRED as FORM_EXPIRED
 from views.public.my_data_forms import REQUEST_FORMS, AskForm
 from web.access import audit
@@ -32,7 +32,13 @@ from web.formatting import LANGUAGE_COOKIE, LANGUAGES, date_text, language, time
 from web.limits import limiter
 from web.rendering import redirect_after_post, render
 from web.tokens import link_token, new_form_token, read_form_token
-from web.wording import BASIS_NAMES_PLAIN, CATEGORY_NAMES, PURPOSE_NAMES, REQUEST_KIND_NAMES
+from web.wording import (
+    ACTION_LABELS,
+    BASIS_NAMES_PLAIN,
+    CATEGORY_NAMES,
+    PURPOSE_NAMES,
+    REQUEST_KIND_NAMES,
+)
 
 blueprint = Blueprint("my_data", __name__)
 
@@ -308,10 +314,8 @@ def make_request(key, kind):
 @link_limit
 def withdraw_consent(key, consent_id):
     link = opened(key)
-    consent = Consent.get_or_none((Consent.id == consent_id)
-                                  & (Consent.customer == link.customer_id))
-    if consent is None:
-        abort(404)
+    consent = get_object_or_404(Consent, Consent.id == consent_id,
+                                Consent.customer == link.customer_id)
     if consents.withdraw(link.customer, consent.purpose, via=consents.MY_DATA):
         audit("consent.withdraw", customer=link.customer_id,
               details=f"{consent.purpose}; via my data")

@@ -8,7 +8,6 @@ is published, its text rendered once in every language and kept as it was.
 """
 
 
-from babel import Locale
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
@@ -20,8 +19,8 @@ from models.privacy import statements as versions
 from models.privacy.declaration import CATEGORIES, LegalBasis, Purpose
 from models.privacy.processing import ACCOUNTING, EMAIL_SERVICE, HOSTING
 from web.cookies import COOKIES
-from web.formatting import FORMAT_LOCALES, LANGUAGES, language
-from web.wording import BASIS_NAMES, CATEGORY_NAMES, PURPOSE_NAMES
+from web.formatting import LANGUAGES, country_name
+from web.wording import BASIS_NAMES, CATEGORY_NAMES, PURPOSE_NAMES, SECURITY_MEASURES
 
 # Bump this whenever the wording of the statement (templates/statement/body.html, the
 # texts below, or their translations) changes, so that a new version is published.
@@ -37,19 +36,6 @@ SERVICE_NAMES = {
 }
 # How the business protects the data; the statement and the record of processing both
 # list these.
-SECURITY_MEASURES = (
-    _l("Encrypted connections only (TLS); session cookies are sent only over them, "
-       "closed to scripts (HttpOnly, SameSite)"),
-    _l("Passwords stored as argon2id hashes; common passwords refused"),
-    _l("Logins throttled against guessing"),
-    _l("Two-step login with a code app (TOTP), which the owner can require of everyone"),
-    _l("Strict Content-Security-Policy and security headers; no inline scripts"),
-    _l("An audit log of every opening, change and export of a customer's data, which "
-       "cannot be changed or deleted"),
-    _l("No requests to third parties from any page: no CDN, web fonts, analytics or "
-       "trackers"),
-    _l("Staff accounts with roles; a session ends after the idle time the owner sets"),
-)
 # Why the data is used, on which basis, and for the legitimate interests the interest
 # itself; the declaration's purposes in the words of the statement.
 PURPOSES = (
@@ -109,11 +95,6 @@ def statement_facts():
                      "lifetime": english(cookie.lifetime), "necessary": cookie.necessary}
                     for cookie in COOKIES],
     }
-
-
-def country_name(code):
-    """The country's name in the language being rendered."""
-    return Locale.parse(FORMAT_LOCALES[language()]).territories.get(code, code)
 
 
 def render_body(facts):

@@ -2,7 +2,6 @@
 
 import time
 
-import pyotp
 import segno
 from flask import (
     Blueprint,
@@ -21,7 +20,13 @@ from markupsafe import Markup
 from models.accounts import security as account_security
 from models.accounts import sessions
 from models.accounts.security import NotConfirmed, TwoFactorRequired
-from models.accounts.users import User, authenticate, invitation_for
+from models.accounts.users import (
+    authenticate,
+    awaiting_code,
+    invitation_for,
+    new_totp_secret,
+    totp_address,
+)
 from views.staff.auth_forms import (
     ButtonForm,
     ChangePasswordForm,
@@ -103,8 +108,7 @@ def pending_user():
     user_id, since = session.get(PENDING) or (None, 0)
     if user_id is None or time.time() - since > PENDING_VALID:
         return None
-    return User.get_or_none((User.id == user_id) & User.active
-                            & User.totp_secret.is_null(False))
+    return awaiting_code(user_id)
 
 
 @blueprint.route("/login/code", methods=["GET", "POST"])
@@ -119,8 +123,7 @@ def code():
     if wait:
         return too_many_attempts(
             form, wait, lambda status: render("auth/code.html", status=status, form=form))
-    typed = form.code.data.strip()
-    if not (user.use_totp_code(typed) or user.use_recovery_code(typed)):
+    if not account_security.use_second_factor(user, form.code.data):
         login_failed(user.email)
         form.code.errors.append(gettext("The code is wrong or too old."))
         return render("auth/code.html", status=422, form=form)
@@ -190,9 +193,8 @@ def settings():
 def notifications():
     form = NotificationsForm()
     if form.validate_on_submit():
-        User.update(notify_bookings=form.notify_bookings.data,
-                    notify_contact_requests=form.notify_contact_requests.data).where(
-            User.id == current_user.id).execute()
+        current_user.choose_notifications(form.notify_bookings.data,
+                                          form.notify_contact_requests.data)
         flash(gettext("Your e-mail choices are saved."), "success")
     return redirect_after_post(url_for(".settings"))
 
@@ -262,7 +264,7 @@ def two_factor():
     recovery codes."""
     if not current_user.is_authenticated:
         return current_app.login_manager.unauthorized()
-    secret = session.setdefault("new_totp_secret", pyotp.random_base32())
+    secret = session.setdefault("new_totp_secret", new_totp_secret())
     form = TwoFactorForm()
     if form.validate_on_submit():
         codes = current_user.turn_on_two_factor(secret, form.code.data)
@@ -271,7 +273,7 @@ def two_factor():
             return render("auth/recovery_codes.html", codes=codes)
     if form.is_submitted():
         form.code.errors.append(gettext("The code is wrong or too old. Try the newest."))
-    uri = pyotp.TOTP(secret).provisioning_uri(name=current_user.email, issuer_name="Vuoro")
+    uri = totp_address(secret, current_user.email)
     qr = Markup(segno.make(uri, error="m").svg_inline(scale=5, title="QR"))
     return render("auth/two_factor.html", status=422 if form.errors else 200, form=form,
                   secret=secret, qr=qr)

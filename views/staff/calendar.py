@@ -3,12 +3,13 @@ and its changes, bookings for customers who phone or walk in, the printed day li
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import lazy_gettext as _l
+from playhouse.flask_utils import get_object_or_404
 from werkzeug.datastructures import MultiDict
 
 from engines.clock import local, naive_utc, now, today
-from models.booking.bookings import ARRIVED, CANCELLED, COMPLETED, CONFIRMED, NO_SHOW
+from models.booking.bookings import ARRIVED, CANCELLED, COMPLETED, CONFIRMED, NO_SHOW, Booking
 from models.booking.calendar_grid import day_grid, day_list, week_grid
 from models.booking.schedule import SlotTaken, TimeNotOffered
 from models.booking.staff_bookings import (
@@ -16,16 +17,15 @@ from models.booking.staff_bookings import (
     BookingChanged,
     NotAllowed,
     StaffBookingRequest,
-    booking_with_details,
     cancel_booking,
     create_booking,
-    find_customers,
     history,
     move_booking,
     overlapping,
     set_note,
     set_status,
     staff_free_times,
+    with_details,
 )
 from models.business.catalogue import Service, StaffMember
 from models.people.register import DuplicateEmail
@@ -39,9 +39,10 @@ from views.staff.calendar_forms import (
     StatusForm,
     parse_day,
 )
+from web import picker
 from web.access import audit, staff_only
 from web.formatting import language, start_param
-from web.rendering import redirect_after_post, render
+from web.rendering import fragment_or_redirect, redirect_after_post, render
 
 blueprint = staff_only(Blueprint("calendar", __name__, url_prefix="/staff/calendar"))
 
@@ -110,12 +111,8 @@ def picked(view, endpoint, default, **values):
     day = parse_day(request.args["day"])
     if day is None:
         return view(default, status=422, day_error=CHOOSE_DAY, **values)
-    location = url_for(endpoint, **values, day=day.isoformat())
-    if not request.htmx:
-        return redirect(location, 303)
-    response = view(day, **values)
-    response.headers["HX-Push-Url"] = location
-    return response
+    return fragment_or_redirect(url_for(endpoint, **values, day=day.isoformat()),
+                                lambda: view(day, **values), push=True)
 
 
 @blueprint.get("/")
@@ -153,7 +150,7 @@ def week(staff_id, day):
 
 
 def week_page(day, staff_id, status=200, day_error=None):
-    member = StaffMember.get_or_none(StaffMember.id == staff_id) or abort(404)
+    member = get_object_or_404(StaffMember, StaffMember.id == staff_id)
     monday = day - timedelta(days=day.weekday())
     staff = StaffMember.select().where(StaffMember.active).order_by(StaffMember.name)
     return render("calendar/week.html", "partials/calendar/week.html", status=status,
@@ -162,13 +159,9 @@ def week_page(day, staff_id, status=200, day_error=None):
                   staff=staff, step=timedelta(days=7))
 
 
-def booking_or_404(booking_id):
-    return booking_with_details(booking_id) or abort(404)
-
-
 @blueprint.get("/booking/<int:booking_id>")
 def booking(booking_id):
-    return booking_page(booking_or_404(booking_id))
+    return booking_page(get_object_or_404(with_details(), Booking.id == booking_id))
 
 
 def booking_page(booking, status=200, notice=None, **forms):
@@ -198,7 +191,7 @@ def apply_change(booking, form, change, *args, page=None):
     try:
         change(booking, form.based_on(), *args, log=audit)
     except BookingChanged:
-        current = booking_or_404(booking.id)
+        current = get_object_or_404(with_details(), Booking.id == booking.id)
         form.version.data = current.version
         return page(current, status=409, notice=CHANGED)
     except NotAllowed as refusal:
@@ -211,7 +204,7 @@ def apply_change(booking, form, change, *args, page=None):
 
 @blueprint.post("/booking/<int:booking_id>/status")
 def status(booking_id):
-    found, form = booking_or_404(booking_id), StatusForm()
+    found, form = get_object_or_404(with_details(), Booking.id == booking_id), StatusForm()
     if not form.validate_on_submit():
         return booking_page(found, status=422, status_form=form)
     return apply_change(found, form, set_status, form.status.data, today())
@@ -219,7 +212,7 @@ def status(booking_id):
 
 @blueprint.post("/booking/<int:booking_id>/note")
 def note(booking_id):
-    found, form = booking_or_404(booking_id), NoteForm()
+    found, form = get_object_or_404(with_details(), Booking.id == booking_id), NoteForm()
     if not form.validate_on_submit():
         return booking_page(found, status=422, note_form=form)
     return apply_change(found, form, set_note, (form.note.data or "").strip())
@@ -227,7 +220,7 @@ def note(booking_id):
 
 @blueprint.post("/booking/<int:booking_id>/cancel")
 def cancel(booking_id):
-    found, form = booking_or_404(booking_id), CancelForm()
+    found, form = get_object_or_404(with_details(), Booking.id == booking_id), CancelForm()
     if not form.validate_on_submit():
         return booking_page(found, status=422, cancel_form=form)
     return apply_change(found, form, cancel_booking, form.reason.data.strip(),
@@ -236,7 +229,7 @@ def cancel(booking_id):
 
 @blueprint.route("/booking/<int:booking_id>/move", methods=["GET", "POST"])
 def move(booking_id):
-    found = booking_or_404(booking_id)
+    found = get_object_or_404(with_details(), Booking.id == booking_id)
     if request.method == "GET":
         form = MoveForm(found.service, formdata=move_choice(found), meta={"csrf": False})
         return move_page(found, form, status=200 if form.check_choice() else 422)
@@ -283,7 +276,7 @@ def customer_search():
     """Search the register as the staff member types (the results alone for HTMX)."""
     choice = ChoiceForm(formdata=request.args, meta={"csrf": False})
     return new_page(choice, status=200 if choice.validate() else 422,
-                    fragment="partials/calendar/customer_results.html")
+                    fragment=picker.RESULTS)
 
 
 def make_booking(form):
@@ -318,7 +311,6 @@ def new_page(choice, form=None, status=200, fragment="partials/calendar/new_book
     people doing the service and the free times of the chosen day."""
     service, member, day = choice.chosen_service, choice.chosen_staff, choice.chosen_day
     times = staff_free_times(service, member, day, now()) if service and member and day else []
-    found = [] if choice.chosen_customer else find_customers(choice.q.data or "")
     free = {start_param(slot.start) for slot in times}
     kept = form.start.data if form and form.start.data not in free else ""
     staff = service.staff() if service else StaffMember.select().where(
@@ -326,9 +318,23 @@ def new_page(choice, form=None, status=200, fragment="partials/calendar/new_book
     return render(
         "calendar/new.html", fragment, status=status, choice=choice,
         form=form or NewBookingForm(formdata=None), times=times, kept_start=kept,
-        customers=found, today=today(),
+        picker=None if choice.chosen_customer else booking_customer_picker(choice),
+        today=today(),
         service_options=[(option.id, option.name(language())) for option in
                          Service.offered()],
         staff_options=[(person.id, person.name) for person in staff],
         **context,
     )
+
+
+def booking_customer_picker(choice):
+    """The customer picker of a new booking: choosing a customer keeps the service,
+    person and day chosen so far."""
+    return picker.customer_picker(
+        choice.q.data, _l("Find a customer in the register"), url_for(".new"),
+        url_for(".customer_search"),
+        error=choice.q.errors[0] if choice.q.errors else None,
+        choose=lambda customer: url_for(".new", **choice.query(customer=customer.id)),
+        swap="#new-booking",
+        keep={name: choice[name].data for name in ("service", "staff", "day")
+              if choice[name].data})

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Optional, StopValidation, ValidationError
 
-from engines.clock import HELSINKI
+from engines.clock import HELSINKI, local
 from models import whole_number
 from models.booking.schedule import staff_member
 from models.business.catalogue import Service
@@ -157,7 +157,7 @@ class NewBookingForm(ChoiceForm):
         self.chosen_start = parse_start(field.data)
         if self.chosen_start is None:
             raise ValidationError(str(CHOOSE_TIME))
-        if self.chosen_start.astimezone(HELSINKI).date() != self.chosen_day:
+        if local(self.chosen_start).date() != self.chosen_day:
             self.chosen_start = None
             raise ValidationError(str(WRONG_DAY))
 

@@ -7,9 +7,11 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import IntegrityError
+from playhouse.flask_utils import get_object_or_404
 
-from models import write_transaction
-from models.people.customers import Customer, InvalidValue
+from models import NotAllowed, write_transaction
+from models.paging import page_number
+from models.people.customers import Customer, InvalidValue, refuse_if_restricted
 from models.people.register import (
     ChangedMeanwhile,
     DuplicateEmail,
@@ -21,7 +23,6 @@ from models.people.register import (
     likely_duplicates,
     merge_customers,
     merge_plan,
-    page_number,
     register_page,
     update_customer,
 )
@@ -51,13 +52,6 @@ def register_names():
     return {"status_names": STATUS_NAMES, "field_labels": LABELS}
 
 
-def customer_or_404(customer_id):
-    customer = Customer.get_or_none(Customer.id == customer_id)
-    if customer is None:
-        abort(404)
-    return customer
-
-
 @blueprint.get("/")
 def index():
     page = register_page(request.args.get("q", ""), request.args.get("sort", ""),
@@ -82,7 +76,7 @@ def new():
 
 @blueprint.get("/<int:customer_id>")
 def detail(customer_id):
-    customer = customer_or_404(customer_id)
+    customer = get_object_or_404(Customer, Customer.id == customer_id)
     audit("customer.view", customer=customer)
     return detail_page(customer, NoteForm(formdata=None))
 
@@ -98,17 +92,17 @@ def detail_page(customer, note_form, status=200, fragment=None, lift_form=None):
 
 @blueprint.route("/<int:customer_id>/edit", methods=["GET", "POST"])
 def edit(customer_id):
-    customer = customer_or_404(customer_id)
-    if customer.restricted_at is not None and request.method == "GET":
-        flash(str(RESTRICTED), "warning")
-        return redirect_after_post(url_for(".detail", customer_id=customer.id))
+    customer = get_object_or_404(Customer, Customer.id == customer_id)
     if request.method == "GET":
+        try:
+            refuse_if_restricted(customer)
+        except NotAllowed:
+            flash(str(RESTRICTED), "warning")
+            return redirect_after_post(url_for(".detail", customer_id=customer.id))
         audit("customer.view", customer=customer, details="edit form")
         form = CustomerForm(obj=customer, formdata=None, seen=fingerprint(customer))
         return form_page(form, customer)
     form = CustomerForm(customer_id=customer.id)
-    if customer.restricted_at is not None:
-        return form_page(form, customer, status=409, refusal=RESTRICTED)
     if not form.validate_on_submit():
         return form_page(form, customer, status=422)
     try:
@@ -122,6 +116,8 @@ def edit(customer_id):
     except ChangedMeanwhile as conflict:
         form.seen.data = fingerprint(conflict.current)
         return form_page(form, conflict.current, status=409, notice=CHANGED)
+    except NotAllowed:  # the customer's data is restricted
+        return form_page(form, customer, status=409, refusal=RESTRICTED)
     except Customer.DoesNotExist:  # merged into another record meanwhile
         abort(404)
     flash(gettext("Saved.") if changed else gettext("Nothing was changed."), "success")
@@ -143,20 +139,20 @@ def duplicate_page(form, customer, duplicate):
 
 @blueprint.post("/<int:customer_id>/notes")
 def note(customer_id):
-    customer = customer_or_404(customer_id)
+    customer = get_object_or_404(Customer, Customer.id == customer_id)
     form = NoteForm()
-    if customer.restricted_at is not None:
-        form.validate_on_submit()
-        form.text.errors = [str(RESTRICTED)]
-        return detail_page(customer, form, status=409,
-                           fragment="partials/customers/notes.html")
     if not form.validate_on_submit():
         return detail_page(customer, form, status=422,
                            fragment="partials/customers/notes.html")
-    with write_transaction():
-        add_note(customer, current_user.id, form.text.data, form.confidential.data)
-        audit("customer.note", customer=customer,
-              details="confidential" if form.confidential.data else "")
+    try:
+        with write_transaction():
+            add_note(customer, current_user.id, form.text.data, form.confidential.data)
+            audit("customer.note", customer=customer,
+                  details="confidential" if form.confidential.data else "")
+    except NotAllowed:  # the customer's data is restricted
+        form.text.errors = [str(RESTRICTED)]
+        return detail_page(customer, form, status=409,
+                           fragment="partials/customers/notes.html")
     flash(gettext("Note added."), "success")
     return redirect_after_post(url_for(".detail", customer_id=customer.id))
 
@@ -164,7 +160,7 @@ def note(customer_id):
 @blueprint.post("/<int:customer_id>/unrestrict")
 def unrestrict(customer_id):
     """Lift the restriction of the customer's data, with a reason."""
-    customer = customer_or_404(customer_id)
+    customer = get_object_or_404(Customer, Customer.id == customer_id)
     form = LiftRestrictionForm()
     if not form.validate_on_submit():
         return detail_page(customer, NoteForm(formdata=None), status=422, lift_form=form)
@@ -180,7 +176,7 @@ def unrestrict(customer_id):
 @blueprint.get("/<int:customer_id>/merge")
 def merge(customer_id):
     """Choose the other record of the same person."""
-    customer = customer_or_404(customer_id)
+    customer = get_object_or_404(Customer, Customer.id == customer_id)
     page = register_page(request.args.get("q", ""), number=page_number(request.args.get("page")))
     return render("customers/merge.html", "partials/customers/merge_candidates.html",
                   customer=customer, listing=page, duplicates=likely_duplicates(customer))
@@ -189,6 +185,10 @@ def merge(customer_id):
 @blueprint.get("/<int:customer_id>/merge/<int:other_id>")
 def merge_preview(customer_id, other_id):
     customer, other = merge_pair(customer_id, other_id)
+    try:
+        refuse_if_restricted(customer, other)
+    except NotAllowed:
+        return merge_refused(customer_id)
     kept, removed = (other, customer) if request.args.get("keep") == str(other.id) else (
         customer, other)
     for each in (customer, other):
@@ -216,16 +216,20 @@ def merge_confirm(customer_id, other_id):
     except (Customer.DoesNotExist, IntegrityError):
         flash(str(MERGE_GONE), "warning")
         return redirect_after_post(url_for(".index"))
+    except NotAllowed:  # the data of one of the two is restricted
+        return merge_refused(customer_id)
     flash(gettext("The two records are now one."), "success")
     return redirect_after_post(url_for(".detail", customer_id=kept_id))
 
 
 def merge_pair(customer_id, other_id):
-    """The two records to merge; neither may be restricted (a merge changes both)."""
+    """The two records to merge."""
     if customer_id == other_id:
         abort(404)
-    pair = customer_or_404(customer_id), customer_or_404(other_id)
-    if any(each.restricted_at is not None for each in pair):
-        flash(str(MERGE_RESTRICTED), "warning")
-        abort(redirect_after_post(url_for(".detail", customer_id=customer_id)))
-    return pair
+    return tuple(get_object_or_404(Customer, Customer.id == each)
+                 for each in (customer_id, other_id))
+
+
+def merge_refused(customer_id):
+    flash(str(MERGE_RESTRICTED), "warning")
+    return redirect_after_post(url_for(".detail", customer_id=customer_id))

@@ -7,19 +7,26 @@ from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from playhouse.flask_utils import get_object_or_404
 
 from engines import clock
 from engines.clock import local
 from models import whole_number, write_transaction
-from models.booking.staff_bookings import find_customers
+from models.paging import page_number
 from models.people.customers import Customer, InvalidValue
-from models.people.register import ChangedMeanwhile, DuplicateEmail, fingerprint, page_number
+from models.people.register import (
+    ChangedMeanwhile,
+    DuplicateEmail,
+    fingerprint,
+    tidy_query,
+)
 from models.privacy import data_requests as requests
 from models.privacy.data_requests import (
     CORRECTION,
     DUE_SOON_DAYS,
     EXTENSION_MAX_MONTHS,
     OBJECTION,
+    DataRequest,
     NotAllowed,
 )
 from views.staff.customer_forms import EMAIL_TAKEN, LABELS
@@ -38,9 +45,10 @@ from views.staff.data_requests_forms import (
     OutcomeForm,
     RefuseForm,
 )
+from web import picker
 from web.access import audit, staff_only
 from web.formatting import LANGUAGE_NAMES, date_text
-from web.rendering import redirect_after_post, render
+from web.rendering import fragment_or_redirect, redirect_after_post, render
 from web.wording import PURPOSE_NAMES
 
 blueprint = staff_only(Blueprint("data_requests", __name__, url_prefix="/staff/requests"))
@@ -108,25 +116,18 @@ def purpose_names():
     return {purpose.value: PURPOSE_NAMES[purpose] for purpose in PURPOSE_NAMES}
 
 
-def request_or_404(request_id):
-    found = requests.with_details(request_id)
-    if found is None:
-        abort(404)
-    return found
-
-
 # The queue --------------------------------------------------------------------------
 
 
 @blueprint.get("/")
 def index():
     closed_tab = request.args.get("tab") == "closed"
-    number = page_number(request.args.get("page"))
-    closed, has_next = requests.closed_requests(number) if closed_tab else ([], False)
+    closed = requests.closed_requests(page_number(request.args.get("page"))) if (
+        closed_tab) else None
     return render("requests/index.html", "partials/requests/list.html",
                   closed_tab=closed_tab, open_list=[] if closed_tab else
-                  requests.open_requests(), closed=closed, number=number,
-                  has_next=has_next, closed_count=requests.count_closed(),
+                  requests.open_requests(), closed=closed,
+                  closed_count=requests.count_closed(),
                   now=clock.now())
 
 
@@ -179,20 +180,25 @@ def chosen_customer(form):
 
 
 def new_page(form, status=200):
-    query = " ".join(request.args.get("q", "").split())[:100]
-    return render("requests/new.html", status=status, form=form, query=query,
-                  found=[] if form.chosen_customer else find_customers(query),
+    return render("requests/new.html", status=status, form=form,
+                  picker=None if form.chosen_customer else person_picker(),
                   sources=STAFF_SOURCES, objectable=[p.value for p in OBJECTABLE])
 
 
 @blueprint.get("/new/customers")
 def find_customer():
     """The register's search as one types; without htmx, the form with those found."""
-    query = " ".join(request.args.get("q", "").split())[:100]
-    if not request.htmx:
-        return redirect_after_post(url_for(".new", q=query, _anchor="person"))
-    return render("partials/requests/customer_results.html", query=query,
-                  found=find_customers(query))
+    return fragment_or_redirect(
+        url_for(".new", q=tidy_query(request.args.get("q")), _anchor="person"),
+        lambda: render(picker.RESULTS, picker=person_picker()))
+
+
+def person_picker():
+    """The customer picker of a new request: choosing the person is a link."""
+    return picker.customer_picker(
+        request.args.get("q", ""), _l("Find the person in the customer register"),
+        url_for(".new", _anchor="person"), url_for(".find_customer"),
+        choose=lambda customer: url_for(".new", customer=customer.id))
 
 
 # A request --------------------------------------------------------------------------
@@ -200,7 +206,7 @@ def find_customer():
 
 @blueprint.get("/<int:request_id>")
 def show(request_id):
-    found = request_or_404(request_id)
+    found = get_object_or_404(requests.with_details(), DataRequest.id == request_id)
     audit("request.view", customer=found.customer_id, details=requests.about(found))
     return show_page(found)
 
@@ -214,14 +220,13 @@ def show_page(found, status=200, fragment=None, **forms):
                                           seen=found.extended_months))
     return render("requests/show.html", fragment, status=status, item=found,
                   events=requests.history(found), forms=forms,
-                  now=clock.now(), erasure_url=url_for(".show", request_id=found.id)
-                  + "/erasure")
+                  now=clock.now(), erasure_url=url_for(".erasure_preview", request_id=found.id))
 
 
 def take_step(request_id, name, step, done, field="outcome"):
     """Validate the form of step `name` and run `step(found, form)`; its refusal is
     shown at the form's field, a step already taken is said so."""
-    found = request_or_404(request_id)
+    found = get_object_or_404(requests.with_details(), DataRequest.id == request_id)
     form = ACTION_FORMS[name]()
     if not form.validate_on_submit():
         return refused(found, name, form)
@@ -299,7 +304,7 @@ def restrict(request_id):
 def extend(request_id):
     if not current_user.is_owner:
         abort(403)
-    found = request_or_404(request_id)
+    found = get_object_or_404(requests.with_details(), DataRequest.id == request_id)
     form = ExtendForm(already=found.extended_months)
     seen = form.seen_months()
     if seen is not None and seen != found.extended_months:
@@ -325,7 +330,7 @@ def extend(request_id):
 
 @blueprint.route("/<int:request_id>/correct", methods=["GET", "POST"])
 def correct(request_id):
-    found = request_or_404(request_id)
+    found = get_object_or_404(requests.with_details(), DataRequest.id == request_id)
     if found.kind != CORRECTION or found.customer is None or not found.is_open:
         flash(str(REFUSALS["closed" if not found.is_open else (
             "kind" if found.kind != CORRECTION else "no_customer")]), "info")
@@ -364,3 +369,7 @@ def correction_page(found, form, customer, status=200, notice=None):
     return render("requests/correct.html", "partials/requests/correction_form.html",
                   status=status, item=found, form=form, customer=customer, notice=notice)
 
+
+# Carrying out an erasure request (views/staff/erasure.py) adds its routes to this
+# blueprint when imported.
+from views.staff import erasure  # noqa: E402, F401

@@ -1,27 +1,28 @@
 """Carrying out a request for erasure (GDPR Art 17): first the page that shows what
 will be deleted, what anonymised and what the law keeps until when; then, once staff
-confirm they have checked who asked, the erasure itself."""
+confirm they have checked who asked, the erasure itself.
+
+The routes are on the data requests' blueprint (views/staff/data_requests.py imports
+this module): the erasure is a step of a request."""
 
 
-from flask import Blueprint, abort, current_app, flash, request, url_for
+from flask import current_app, flash, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from peewee import JOIN
+from playhouse.flask_utils import get_object_or_404
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
 from engines import clock
-from models.people.customers import Customer
 from models.privacy import erasure
-from models.privacy.data_requests import ERASURE, DataRequest
+from models.privacy.data_requests import ERASURE, DataRequest, with_details
 from views.staff.calendar import STATUS_NAMES
-from web.access import audit, staff_only
+from views.staff.data_requests import blueprint
+from web.access import audit
 from web.forms import Form
 from web.rendering import redirect_after_post, render
 from worker.delivery import mail_folder
-
-blueprint = staff_only(Blueprint("erasure", __name__, url_prefix="/staff/requests"))
 
 CARRIED_OUT = _l("This request was carried out already; nothing more was erased.")
 NO_CUSTOMER = _l("This request is not linked to a customer in the register, so there "
@@ -37,39 +38,17 @@ class ErasureForm(Form):
     )
 
 
-@blueprint.context_processor
-def booking_status_names():
-    return {"status_names": STATUS_NAMES}
-
-
-def request_or_404(request_id):
-    """The erasure request with its customer; 404 for any other."""
-    found = (DataRequest.select(DataRequest, Customer)
-             .join(Customer, JOIN.LEFT_OUTER)
-             .where((DataRequest.id == request_id) & (DataRequest.kind == ERASURE))
-             .first())
-    if found is None:
-        abort(404)
-    return found
-
-
-def request_page(data_request):
-    """The request in the requests queue."""
-    if "data_requests.show" in current_app.view_functions:
-        return url_for("data_requests.show", request_id=data_request.id)
-    return None
-
-
 def saved_mail():
     return mail_folder(current_app.instance_path)
 
 
 @blueprint.get("/<int:request_id>/erasure")
-def preview(request_id):
-    data_request = request_or_404(request_id)
+def erasure_preview(request_id):
+    data_request = get_object_or_404(with_details(), DataRequest.id == request_id,
+                                     DataRequest.kind == ERASURE)
     if not data_request.is_open or data_request.customer is None:
         return render("erasure/unavailable.html", data_request=data_request,
-                      back=request_page(data_request))
+                      back=url_for(".show", request_id=data_request.id))
     return preview_page(data_request, ErasureForm(formdata=None))
 
 
@@ -78,15 +57,17 @@ def preview_page(data_request, form, status=200):
           details=f"data request #{data_request.id}: erasure preview")
     plan = erasure.plan(data_request.customer, clock.now(), saved_mail())
     return render("erasure/preview.html", status=status, data_request=data_request,
-                  plan=plan, form=form, back=request_page(data_request))
+                  plan=plan, form=form, back=url_for(".show", request_id=data_request.id),
+                  booking_status_names=STATUS_NAMES)
 
 
 @blueprint.post("/<int:request_id>/erasure")
-def carry_out(request_id):
-    data_request = request_or_404(request_id)
+def carry_out_erasure(request_id):
+    data_request = get_object_or_404(with_details(), DataRequest.id == request_id,
+                                     DataRequest.kind == ERASURE)
     if not data_request.is_open or data_request.customer is None:
         flash(str(CARRIED_OUT if not data_request.is_open else NO_CUSTOMER), "info")
-        return redirect_after_post(url_for(".preview", request_id=request_id))
+        return redirect_after_post(url_for(".erasure_preview", request_id=request_id))
     form = ErasureForm()
     if not form.validate_on_submit():
         return preview_page(data_request, form, status=422)
@@ -101,4 +82,4 @@ def carry_out(request_id):
             gettext("The person is told by e-mail what was done.") if done.told_by_email
             else gettext("There is no e-mail address to tell the person: tell them by "
                          "phone or letter.")), "success")
-    return redirect_after_post(url_for(".preview", request_id=request_id))
+    return redirect_after_post(url_for(".erasure_preview", request_id=request_id))

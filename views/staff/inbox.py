@@ -1,16 +1,19 @@
 """The staff's inbox of contact requests: the list by status, a request with everything
 it says, answering, closing and reopening it, and tying it to the customer register."""
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from playhouse.flask_utils import get_object_or_404
 
+from models.paging import page_number
 from models.people.contact_requests import (
     ANSWERED,
     CLOSED,
     NEW,
     STATUSES,
+    ContactRequest,
     NotAllowed,
     about,
     close,
@@ -25,16 +28,16 @@ from models.people.contact_requests import (
     with_details,
 )
 from models.people.customers import Customer
-from models.people.register import DuplicateEmail, page_number, register_page, tidy_query
-from views.public.contact_forms import REPLY_NAMES, SUBJECT_NAMES
+from models.people.register import DuplicateEmail
 from views.staff.inbox_forms import AnswerForm, LinkForm
+from web import picker
 from web.access import audit, staff_only
 from web.formatting import LANGUAGE_NAMES
-from web.rendering import redirect_after_post, render
+from web.rendering import fragment_or_redirect, redirect_after_post, render
+from web.wording import CONTACT_SUBJECTS, REPLY_NAMES
 
 blueprint = staff_only(Blueprint("inbox", __name__, url_prefix="/staff/inbox"))
 
-SEARCH_SIZE = 10
 STATUS_NAMES = {NEW: _l("New"), ANSWERED: _l("Answered"), CLOSED: _l("Closed")}
 IS_CLOSED = _l("This request is closed. Reopen it first to record an answer.")
 CUSTOMER_GONE = _l("That customer is no longer in the register (perhaps the record was "
@@ -52,29 +55,22 @@ def new_requests_count():
 
 @blueprint.context_processor
 def inbox_names():
-    return {"status_names": STATUS_NAMES, "subject_names": SUBJECT_NAMES,
+    return {"status_names": STATUS_NAMES, "subject_names": CONTACT_SUBJECTS,
             "reply_names": REPLY_NAMES, "language_names": LANGUAGE_NAMES}
-
-
-def request_or_404(request_id):
-    contact = with_details(request_id)
-    if contact is None:
-        abort(404)
-    return contact
 
 
 @blueprint.get("/")
 def index():
     status = request.args.get("tab", NEW)
-    page = inbox_page(status if status in STATUSES else NEW,
-                      page_number(request.args.get("page")))
+    status = status if status in STATUSES else NEW
+    page = inbox_page(status, page_number(request.args.get("page")))
     return render("inbox/index.html", "partials/inbox/list.html", listing=page,
-                  counts=counts_by_status())
+                  tab=status, counts=counts_by_status())
 
 
 @blueprint.get("/<int:request_id>")
 def show(request_id):
-    contact = request_or_404(request_id)
+    contact = get_object_or_404(with_details(), ContactRequest.id == request_id)
     audit("contact.view", customer=contact.customer_id, details=about(contact))
     return show_page(contact, AnswerForm(formdata=None, note=contact.reply_note))
 
@@ -82,34 +78,41 @@ def show(request_id):
 def show_page(contact, answer_form, status=200, fragment=None, notice=None, existing=None):
     """A request's page (or, for htmx, the `fragment` that changed), with the customers
     found by the search in the address (`q`)."""
-    query = tidy_query(request.args.get("q", ""))
     return render("inbox/show.html", fragment, status=status, contact=contact,
-                  answer_form=answer_form,
-                  query=query, found=search(query),
+                  answer_form=answer_form, picker=link_picker(contact),
                   likely=[] if contact.customer_id else likely_customers(contact),
                   notice=notice, existing=existing)
 
 
-def search(query):
-    return register_page(query, size=SEARCH_SIZE) if query else None
+def link_picker(contact):
+    """The customer picker of a request not yet linked: each customer found is linked
+    with a button."""
+    if contact.customer_id:
+        return None
+    return picker.customer_picker(
+        request.args.get("q", ""), _l("Find a customer in the register"),
+        url_for(".show", request_id=contact.id, _anchor="customer"),
+        url_for(".find_customer", request_id=contact.id),
+        button="partials/inbox/link_button.html")
 
 
 @blueprint.get("/<int:request_id>/customers")
 def find_customer(request_id):
     """The register's search as one types; without htmx, the request's page with the
     customers found."""
-    if not request.htmx:
-        return redirect(url_for(".show", request_id=request_id, q=request.args.get("q", ""),
-                                _anchor="customer"), 303)
-    contact = request_or_404(request_id)
-    query = tidy_query(request.args.get("q", ""))
-    return render("partials/inbox/customer_results.html", contact=contact, query=query,
-                  found=search(query))
+    def results():
+        contact = get_object_or_404(with_details(), ContactRequest.id == request_id)
+        return render(picker.RESULTS, contact=contact,
+                      picker=link_picker(contact))
+
+    return fragment_or_redirect(url_for(".show", request_id=request_id,
+                                        q=request.args.get("q", ""), _anchor="customer"),
+                                results)
 
 
 @blueprint.post("/<int:request_id>/answer")
 def answer(request_id):
-    contact = request_or_404(request_id)
+    contact = get_object_or_404(with_details(), ContactRequest.id == request_id)
     form = AnswerForm()
     if not form.validate_on_submit():
         return show_page(contact, form, status=422, fragment="partials/inbox/answer_form.html")
@@ -136,7 +139,7 @@ def reopen_request(request_id):
 
 def change_status(request_id, change, done, already):
     """Close or reopen; saying so, or that someone had done it already."""
-    contact = request_or_404(request_id)
+    contact = get_object_or_404(with_details(), ContactRequest.id == request_id)
     if change(contact, audit):
         flash(done, "success")
     else:
@@ -146,7 +149,7 @@ def change_status(request_id, change, done, already):
 
 @blueprint.post("/<int:request_id>/link")
 def link(request_id):
-    contact = request_or_404(request_id)
+    contact = get_object_or_404(with_details(), ContactRequest.id == request_id)
     customer_id = LinkForm().chosen_customer_id()
     customer = Customer.get_or_none(Customer.id == customer_id) if customer_id else None
     if customer is None:
@@ -160,7 +163,7 @@ def link(request_id):
 @blueprint.post("/<int:request_id>/customer")
 def add_customer(request_id):
     """Add the sender to the register from the request's details, and link them."""
-    contact = request_or_404(request_id)
+    contact = get_object_or_404(with_details(), ContactRequest.id == request_id)
     try:
         customer = create_customer_from(contact, audit)
     except DuplicateEmail as duplicate:
