@@ -2,7 +2,6 @@
 worker's duties) directly; none goes through a page. `init_app` adds them all."""
 
 import contextlib
-import logging
 import signal
 
 import click
@@ -14,6 +13,7 @@ import worker
 from models import clock, demo, schema
 from models.accounts.users import ROLES, User, WeakPassword, create_user, invite
 from models.privacy import retention
+from web import logging as json_logs
 from web.wording import PASSWORD_PROBLEMS
 
 
@@ -25,13 +25,43 @@ def init_db_command():
 
 
 @click.command("demo")
-def demo_command():
+@click.option("--remove", is_flag=True,
+              help="Take the demo business and its data away, before going live.")
+def demo_command(remove):
     """Fill an empty database with a fictional business (does nothing twice)."""
     schema.migrate()
+    if remove:
+        _remove_demo()
+        return
     if demo.add_demo_business():
         click.echo("Demo business added.")
     else:
         click.echo("The database already has a business; demo data not added.")
+
+
+DEMO_REFUSALS = {
+    "no_demo": "This database has no demo to remove (the demo was never added here, or "
+               "was added by a version without its marks). Nothing was removed.",
+    "business_changed": "The business details are no longer the demo's: they are taken "
+                        "as yours. Nothing was removed.",
+    "other_data": "The database holds data the demo did not add ({found}). `demo "
+                  "--remove` removes only the demo's own data, so nothing was removed.",
+}
+
+
+def _remove_demo():
+    with models.db.connection_context():
+        try:
+            removed = demo.remove_demo()
+        except demo.NotTheDemo as refusal:
+            found = ", ".join(f"{table}: {rows}" for table, rows in refusal.found.items())
+            raise click.ClickException(DEMO_REFUSALS[refusal.code].format(found=found)) \
+                from None
+    click.echo(f"The demo business is removed ({sum(removed.values())} rows: "
+               + ", ".join(f"{table} {rows}" for table, rows in removed.items()) + ").")
+    click.echo("The accounts, the audit log and the listed processors stay. Log in as the "
+               "owner: the setup leads through the business details, services, staff and "
+               "partners; the site opens to customers once the business details are given.")
 
 
 @click.command("create-user")
@@ -115,7 +145,7 @@ def retention_command(dry_run):
 def worker_command(once):
     """Run the periodic duties (the outbox, reminders, the retention purge) until
     stopped with Ctrl+C or SIGTERM."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    json_logs.configure()
     if once:
         worker.run_duties(worker.DUTIES, clock.now())
         return

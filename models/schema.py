@@ -31,6 +31,7 @@ from models.privacy.statements import PrivacyStatement, Processor
 
 from . import db
 from .business import Business, DayException
+from .demo_marks import DemoMark
 from .duties import DutyRun
 from .rate_limits import RateLimitEntry
 
@@ -68,6 +69,7 @@ MODELS = (
     TableRewrite,
     StaffSession,
     RateLimitEntry,
+    DemoMark,
 )
 
 # Kept by the database alone, not declared on a model: the exclusion constraint that

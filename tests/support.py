@@ -114,12 +114,15 @@ def free_port():
 class Server:
     """The app in gunicorn, as it runs in production, on a port of its own."""
 
-    def __init__(self, database_url, workers=2, threads=4, app="app:create_app()"):
-        """`app`: the app for gunicorn (a test may give a factory of its own)."""
+    def __init__(self, database_url, workers=2, threads=4, app="app:create_app()",
+                 env=None, log=None):
+        """`app`: the app for gunicorn (a test may give a factory of its own); `env`:
+        more settings; `log`: a file that gets gunicorn's output (its JSON lines)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, VUORO_DATABASE_URL=database_url,
-                   VUORO_SECRET_KEY="test secret key", VUORO_DEVELOPMENT="1")
+        env = {**os.environ, "VUORO_DATABASE_URL": database_url,
+               "VUORO_SECRET_KEY": "test secret key", "VUORO_DEVELOPMENT": "1", **(env or {})}
+        output = {"stdout": log, "stderr": subprocess.STDOUT} if log is not None else {}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(workers),
              "--threads", str(threads), "--bind", f"127.0.0.1:{self.port}",
@@ -127,7 +130,7 @@ class Server:
             cwd=ROOT, env=env,
             # Its own process group: stopping it stops its workers too, so that no worker
             # outlives the test and holds database locks into the next one.
-            start_new_session=True,
+            start_new_session=True, **output,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
