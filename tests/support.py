@@ -85,7 +85,9 @@ def http_request(base, method, path, body=None):
 
 def at_once(base, requests):
     """Each (path, form body) POSTed over its own connection, all at the same instant;
-    their answers in the same order."""
+    their answers in the same order. `base` may be a list of servers' addresses: the
+    requests then go to each in turn."""
+    bases = base if isinstance(base, list) else [base]
     barrier = threading.Barrier(len(requests))
     answers = [None] * len(requests)
 
@@ -93,7 +95,7 @@ def at_once(base, requests):
         path, body = requests[number]
         barrier.wait()
         try:
-            answers[number] = http_request(base, "POST", path, body)
+            answers[number] = http_request(bases[number % len(bases)], "POST", path, body)
         except OSError as error:  # kept, so that a failure says what went wrong
             answers[number] = Answer(repr(error), "", None)
 
