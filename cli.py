@@ -10,7 +10,8 @@ from flask.cli import with_appcontext
 
 import models
 import worker
-from models import clock, demo, schema
+from engines import clock
+from models import demo, schema
 from models.accounts.users import ROLES, User, WeakPassword, create_user, invite
 from models.privacy import retention
 from web import logging as json_logs

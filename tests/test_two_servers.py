@@ -25,8 +25,8 @@ from support import (
 from test_race import CLIENTS, naive, utc_text, working_days
 
 import models
+from engines.clock import HELSINKI, naive_utc, now
 from models.booking.bookings import Booking
-from models.clock import HELSINKI, naive_utc, now
 from models.duties import DutyRun
 from models.people.contact_requests import ContactRequest
 

@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from models import clock
+from engines import clock
+from engines.clock import local, today
 from models.accounts.administration import (
     AccountRefused,
     accounts,
@@ -48,7 +49,6 @@ from models.business.settings import (
     update_business,
     week_of,
 )
-from models.clock import local, today
 from models.people.register import page_number
 from models.privacy.audit_log import entries, page_of
 from views.owner.settings_forms import (
