@@ -18,7 +18,7 @@ from werkzeug.routing import IntegerConverter
 import cli
 import models
 from models.backups import BackupError, archive
-from views.owner import backups, newsletter, records, sent_mail
+from views.owner import backups, newsletter, records, sent_mail, setup
 from views.owner import money as money_settings
 from views.owner import settings as owner
 from views.public import booking, consent, contact, health, my_data
@@ -26,13 +26,14 @@ from views.public import pages as public
 from views.staff import auth, calendar, customers, inbox, money
 from views.staff import data_requests as requests
 from web import errors, formatting, kept_pages, limits, security
+from web import logging as request_logs
 from web.access import login_manager
 from worker import delivery
 
 BACK_OFFICE = (auth.blueprint, auth.account, calendar.blueprint, customers.blueprint,
                owner.blueprint, sent_mail.blueprint, inbox.blueprint, records.blueprint,
                requests.blueprint, newsletter.blueprint, money.blueprint,
-               money_settings.blueprint, backups.blueprint)
+               money_settings.blueprint, backups.blueprint, setup.blueprint)
 
 babel = Babel()
 compress = Compress()
@@ -202,6 +203,7 @@ def create_app(config=None):
 
     check_settings(app.config)
     models.open_database(app.config["DATABASE_URL"], root=app.root_path)
+    request_logs.init_app(app)  # first: every later hook's log lines carry the id
     babel.init_app(app, locale_selector=formatting.chosen_language)
     compress.init_app(app)
     csrf.init_app(app)

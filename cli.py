@@ -20,6 +20,7 @@ from models.backups import BackupError, archive, erasure_list, keeping
 from models.backups.restore import restore
 from models.money.demo import add_demo_money
 from models.privacy import retention
+from web import logging as json_logs
 from web.wording import PASSWORD_PROBLEMS
 
 
@@ -31,15 +32,45 @@ def init_db_command():
 
 
 @click.command("demo")
-def demo_command():
+@click.option("--remove", is_flag=True,
+              help="Take the demo business and its data away, before going live.")
+def demo_command(remove):
     """Fill an empty database with a fictional business (does nothing twice)."""
     schema.migrate()
+    if remove:
+        _remove_demo()
+        return
     if demo.add_demo_business():
         with models.db.atomic():
             add_demo_money()
         click.echo("Demo business added.")
     else:
         click.echo("The database already has a business; demo data not added.")
+
+
+DEMO_REFUSALS = {
+    "no_demo": "This database has no demo to remove (the demo was never added here, or "
+               "was added by a version without its marks). Nothing was removed.",
+    "business_changed": "The business details are no longer the demo's: they are taken "
+                        "as yours. Nothing was removed.",
+    "other_data": "The database holds data the demo did not add ({found}). `demo "
+                  "--remove` removes only the demo's own data, so nothing was removed.",
+}
+
+
+def _remove_demo():
+    with models.db.connection_context():
+        try:
+            removed = demo.remove_demo()
+        except demo.NotTheDemo as refusal:
+            found = ", ".join(f"{table}: {rows}" for table, rows in refusal.found.items())
+            raise click.ClickException(DEMO_REFUSALS[refusal.code].format(found=found)) \
+                from None
+    click.echo(f"The demo business is removed ({sum(removed.values())} rows: "
+               + ", ".join(f"{table} {rows}" for table, rows in removed.items()) + ").")
+    click.echo("The accounts, the audit log and the listed processors stay. Log in as the "
+               "owner: the setup leads through the business details, services, staff and "
+               "partners; the site opens to customers once the business details are given.")
 
 
 @click.command("create-user")
@@ -123,7 +154,7 @@ def retention_command(dry_run):
 def worker_command(once):
     """Run the periodic duties (the outbox, reminders, the retention purge) until
     stopped with Ctrl+C or SIGTERM."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    json_logs.configure()
     if once:
         worker.run_duties(worker.DUTIES, clock.now())
         return

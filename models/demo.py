@@ -4,13 +4,17 @@ from datetime import datetime, time, timedelta
 
 from engines import clock
 from engines.clock import HELSINKI, naive_utc
-from models import db
+from models import db, schema
+from models.accounts.users import User
 from models.booking.bookings import Booking
 from models.booking.generation import calendar_changed
 from models.business.catalogue import Break, Service, StaffMember, StaffService, WorkingHours
 from models.people.customers import Customer
 
+from . import demo_marks
 from .business import Business
+
+NAME = "Hyvän Olon Hieronta (demo)"
 
 INTRO_FI = (
     "Tämä on Vuoron esittelyyritys: yritystä, ihmisiä ja varauksia ei ole oikeasti "
@@ -45,7 +49,7 @@ def add_demo_business(today=None):
         if Business.select().exists():
             return False
         Business.create(
-            name="Hyvän Olon Hieronta (demo)",
+            name=NAME,
             business_id="1234567-1",
             street="Esimerkkikatu 1 A",
             postal_code="00100",
@@ -75,6 +79,7 @@ def add_demo_business(today=None):
         _week(aino, range(5), time(9), time(17), time(12), time(12, 30))
         _week(eero, range(1, 6), time(10), time(18), time(13), time(13, 30))
         _demo_bookings(services, (aino, eero), today or clock.today())
+        demo_marks.record((Business, Service, StaffMember, Customer, Booking))
         calendar_changed()
     return True
 
@@ -115,3 +120,65 @@ def _booking(customer, service, staff, start):
         ),
         price_cents=service.price_cents,
     )
+
+
+# Taking the demo away before going live ------------------------------------------------
+
+class NotTheDemo(Exception):
+    """`remove_demo` refuses: `found` says what is not the demo's ({table: rows}); empty
+    when the database was never the demo's (no marks), or the business is the owner's."""
+
+    def __init__(self, code, found=None):
+        super().__init__(code)
+        self.code = code
+        self.found = found or {}
+
+
+# Tables `remove_demo` leaves as they are: the accounts and their sessions, the audit log
+# (which the database keeps for its 36 months; its links to removed rows are cleared),
+# the owner's own settings of the privacy records, and the machinery's bookkeeping.
+KEPT = {"account", "recovery_code", "invitation", "staff_session", "audit_entry",
+        "rate_limit_entry", "duty_run", "table_rewrite", "retention_period", "processor"}
+# Tables whose rows follow from the demo's rows (its hours, its e-mail, the statement
+# versions published with its name as the controller): removed without asking whose.
+FOLLOWING = {"working_hours", "break", "staff_service", "time_off", "extra_hours",
+             "day_exception", "outbox_message", "privacy_statement", "cookie_choice",
+             "access_link", "data_request_event", "demo_mark", "calendar_generation"}
+
+
+def _tables():
+    return [model for model in schema.MODELS if model._meta.table_name not in KEPT]
+
+
+def not_the_demos():
+    """{table: rows} of the data the demo did not add: rows above the demo's marks, and
+    any row of a table the demo did not fill (a contact request, a note, an invoice…)."""
+    marks = demo_marks.marks()
+    found = {}
+    for model in _tables():
+        table = model._meta.table_name
+        if table in FOLLOWING:
+            continue
+        count = model.select().where(model.id > marks.get(table, 0)).count()
+        if count:
+            found[table] = count
+    return found
+
+
+def remove_demo():
+    """Remove the demo business and everything that follows from it, in one
+    transaction; {table: rows removed}. Refuses (NotTheDemo) a database that holds
+    anything that is not the demo's, and one the demo was never added to."""
+    with db.atomic():
+        if not demo_marks.marks():
+            raise NotTheDemo("no_demo")
+        if Business.current().name != NAME:
+            raise NotTheDemo("business_changed")
+        found = not_the_demos()
+        if found:
+            raise NotTheDemo("other_data", found)
+        User.update(staff_member=None).where(User.staff_member.is_null(False)).execute()
+        removed = {}
+        for model in reversed(_tables()):
+            removed[model._meta.table_name] = model.delete().execute()
+    return {table: rows for table, rows in removed.items() if rows}

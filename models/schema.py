@@ -37,6 +37,7 @@ from models.privacy.statements import PrivacyStatement, Processor
 
 from . import db
 from .business import Business, DayException
+from .demo_marks import DemoMark
 from .duties import DutyRun
 from .rate_limits import RateLimitEntry
 
@@ -82,6 +83,7 @@ MODELS = (
     Invoice,
     InvoiceRow,
     InvoicePayment,
+    DemoMark,
     CalendarGeneration,
     BackupRun,
     ErasedPerson,

@@ -85,7 +85,9 @@ def http_request(base, method, path, body=None):
 
 def at_once(base, requests):
     """Each (path, form body) POSTed over its own connection, all at the same instant;
-    their answers in the same order."""
+    their answers in the same order. `base` may be a list of servers' addresses: the
+    requests then go to each in turn."""
+    bases = base if isinstance(base, list) else [base]
     barrier = threading.Barrier(len(requests))
     answers = [None] * len(requests)
 
@@ -93,7 +95,7 @@ def at_once(base, requests):
         path, body = requests[number]
         barrier.wait()
         try:
-            answers[number] = http_request(base, "POST", path, body)
+            answers[number] = http_request(bases[number % len(bases)], "POST", path, body)
         except OSError as error:  # kept, so that a failure says what went wrong
             answers[number] = Answer(repr(error), "", None)
 
@@ -114,12 +116,15 @@ def free_port():
 class Server:
     """The app in gunicorn, as it runs in production, on a port of its own."""
 
-    def __init__(self, database_url, workers=2, threads=4, app="app:create_app()"):
-        """`app`: the app for gunicorn (a test may give a factory of its own)."""
+    def __init__(self, database_url, workers=2, threads=4, app="app:create_app()",
+                 env=None, log=None):
+        """`app`: the app for gunicorn (a test may give a factory of its own); `env`:
+        more settings; `log`: a file that gets gunicorn's output (its JSON lines)."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(os.environ, VUORO_DATABASE_URL=database_url,
-                   VUORO_SECRET_KEY="test secret key", VUORO_DEVELOPMENT="1")
+        env = {**os.environ, "VUORO_DATABASE_URL": database_url,
+               "VUORO_SECRET_KEY": "test secret key", "VUORO_DEVELOPMENT": "1", **(env or {})}
+        output = {"stdout": log, "stderr": subprocess.STDOUT} if log is not None else {}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(workers),
              "--threads", str(threads), "--bind", f"127.0.0.1:{self.port}",
@@ -127,7 +132,7 @@ class Server:
             cwd=ROOT, env=env,
             # Its own process group: stopping it stops its workers too, so that no worker
             # outlives the test and holds database locks into the next one.
-            start_new_session=True,
+            start_new_session=True, **output,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

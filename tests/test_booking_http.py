@@ -363,8 +363,15 @@ def test_taken_message_in_finnish(app, shop):
 
 
 def test_site_without_any_business_data_still_answers(client):
-    """A fresh `init-db` without the demo: pages say there is nothing to book yet."""
+    """A fresh `init-db` without the demo: the site says it opens soon (tests/
+    test_first_run.py); once the business has given its details but no services yet,
+    the booking page says there is nothing to book."""
     assert client.get("/").status_code == 200
+    assert client.get("/book").status_code == 503
+    with models.db.connection_context():
+        Business.create(name="Kampaamo Kiharat", business_id="0112038-9",
+                        street="Kauppakatu 3", postal_code="40100", town="Jyväskylä",
+                        phone="+358141234567", email="info@kiharat.example")
     page = client.get("/book").text
     assert "No services can be booked online right now" in page
 

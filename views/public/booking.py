@@ -26,10 +26,12 @@ from views.public.booking_forms import BookingForm
 from views.public.statement import current_statement
 from web.formatting import date_text, language
 from web.kept_pages import kept_by_generation
+from web.opening import until_open
 from web.rendering import redirect_after_post, render
 from web.tokens import link_token, new_form_token, read_form_token
 
 blueprint = Blueprint("booking", __name__)
+blueprint.before_request(until_open)
 
 FORM_MAX_AGE = 24 * 3600
 TAKEN = _l("Sorry, someone else booked this time a moment ago. "

@@ -13,10 +13,12 @@ from models.people.customers import InvalidValue, normalise_email, normalise_pho
 from views.public.contact_forms import ContactForm
 from web.formatting import language
 from web.limits import limiter
+from web.opening import until_open
 from web.rendering import redirect_after_post, render
 from web.tokens import new_form_token, read_form_token
 
 blueprint = Blueprint("contact", __name__)
+blueprint.before_request(until_open)
 
 FORM_MAX_AGE = 24 * 3600
 # A person needs more than this to fill in the form; a program posting it at once does

@@ -30,6 +30,7 @@ from views.public.my_data_forms import REQUEST_FORMS, AskForm
 from web.access import audit
 from web.formatting import LANGUAGE_COOKIE, LANGUAGES, date_text, language, time_text
 from web.limits import limiter
+from web.opening import until_open
 from web.rendering import redirect_after_post, render
 from web.tokens import link_token, new_form_token, read_form_token
 from web.wording import (
@@ -41,6 +42,7 @@ from web.wording import (
 )
 
 blueprint = Blueprint("my_data", __name__)
+blueprint.before_request(until_open)
 
 FORM_MAX_AGE = 24 * 3600
 SENDER_LIMIT = "5 per hour"

@@ -4,10 +4,11 @@ from flask import Blueprint, abort, redirect, render_template, request
 from peewee import DatabaseError
 
 from models.booking.schedule import opening_hours
-from models.business import Business
+from models.business import Business, setup
 from models.business.catalogue import Service
 from views.public import statement
 from web.formatting import LANGUAGE_COOKIE, LANGUAGES
+from web.opening import opens_soon_page
 from web.security import local_path
 
 # The names of the declaration's categories and purposes, long imported from here.
@@ -17,6 +18,8 @@ blueprint = Blueprint("public", __name__)
 
 @blueprint.get("/")
 def home():
+    if not setup.is_open():
+        return opens_soon_page()
     return render_template(
         "public/home.html",
         services=list(Service.offered()),
@@ -26,11 +29,15 @@ def home():
 
 @blueprint.get("/privacy")
 def privacy():
+    if not setup.is_open():
+        return opens_soon_page(503)
     return statement.show_current()
 
 
 @blueprint.get("/privacy/<int:version>")
 def privacy_version(version):
+    if not setup.is_open():
+        return opens_soon_page(503)
     return statement.show_version(version)
 
 
@@ -50,9 +57,10 @@ def choose_language(code):
 @blueprint.app_context_processor
 def business_on_every_page():
     try:
-        return {"business": Business.current()}
+        business = Business.current()
+        return {"business": business, "site_open": setup.is_open(business)}
     except DatabaseError:  # the error page of a database outage still renders
-        return {"business": None}
+        return {"business": None, "site_open": False}
 
 
 @blueprint.get("/health")

@@ -21,12 +21,14 @@ from models.accounts import security as account_security
 from models.accounts import sessions
 from models.accounts.security import NotConfirmed, TwoFactorRequired
 from models.accounts.users import (
+    User,
     authenticate,
     awaiting_code,
     invitation_for,
     new_totp_secret,
     totp_address,
 )
+from models.business import setup
 from views.staff.auth_forms import (
     ButtonForm,
     ChangePasswordForm,
@@ -100,7 +102,15 @@ def finish_login(user):
     login_user(user)
     login_succeeded(user.email)
     audit("user.login")
-    return redirect(safe_next(url_for("calendar.day")), 303)
+    return redirect(safe_next(landing(user)), 303)
+
+
+def landing(user):
+    """Where a login leads: the owner of a site not yet open to the setup's steps,
+    everyone else to the calendar."""
+    if user.is_owner and not setup.is_open():
+        return url_for("setup.index")
+    return url_for("calendar.day")
 
 
 def pending_user():
@@ -283,5 +293,5 @@ def two_factor():
 def back_office():
     """The back office's own address: the calendar, or the login first."""
     if current_user.is_authenticated:
-        return redirect(url_for("calendar.day"))
+        return redirect(landing(current_user))
     return redirect(url_for(".login"))

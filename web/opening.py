@@ -1,0 +1,25 @@
+"""Until the business has said who it is (its name, business ID, address, phone and
+e-mail), the public site only says that it opens soon: no booking, no contact form that
+nobody reads, no privacy statement naming a placeholder as the controller."""
+
+from flask import make_response, render_template
+
+from models.business import setup
+
+# A day: a monitor or a search engine asks again later, the opening is not far.
+RETRY_AFTER_SECONDS = 24 * 3600
+
+
+def opens_soon_page(status=200):
+    response = make_response(render_template("public/opens_soon.html"), status)
+    if status == 503:
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def until_open():
+    """For `blueprint.before_request`: the opening-soon page (503) while the site is not
+    open; nothing, so the page itself answers, once it is."""
+    if setup.is_open():
+        return None
+    return opens_soon_page(503)
