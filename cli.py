@@ -2,7 +2,6 @@
 worker's duties) directly; none goes through a page. `init_app` adds them all."""
 
 import contextlib
-import logging
 import os
 import signal
 from pathlib import Path
@@ -43,6 +42,7 @@ def demo_command(remove):
     if demo.add_demo_business():
         with models.db.atomic():
             add_demo_money()
+            demo.mark_money()
         click.echo("Demo business added.")
     else:
         click.echo("The database already has a business; demo data not added.")

@@ -21,7 +21,6 @@ from models.accounts import security as account_security
 from models.accounts import sessions
 from models.accounts.security import NotConfirmed, TwoFactorRequired
 from models.accounts.users import (
-    User,
     authenticate,
     awaiting_code,
     invitation_for,
