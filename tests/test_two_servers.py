@@ -11,7 +11,6 @@ from datetime import datetime, time, timedelta
 from urllib.parse import urlencode
 
 import pytest
-from conftest import POSTGRES_URL
 from support import (
     PASSWORD,
     ROOT,
@@ -29,6 +28,9 @@ from engines.clock import HELSINKI, naive_utc, now
 from models.booking.bookings import Booking
 from models.duties import DutyRun
 from models.people.contact_requests import ContactRequest
+
+# The database of the other tests (tests/conftest.py), read the same way.
+POSTGRES_URL = os.environ.get("VUORO_TEST_POSTGRES_URL", "")
 
 pytestmark = [pytest.mark.server, pytest.mark.postgres]
 
