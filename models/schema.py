@@ -16,6 +16,7 @@ from models.business.catalogue import (
     TimeOff,
     WorkingHours,
 )
+from models.exports.jobs import ExportJob
 from models.messages.outbox import OutboxMessage
 from models.people.contact_requests import ContactRequest
 from models.people.customers import Customer
@@ -68,6 +69,7 @@ MODELS = (
     TableRewrite,
     StaffSession,
     RateLimitEntry,
+    ExportJob,
 )
 
 # Kept by the database alone, not declared on a model: the exclusion constraint that

@@ -59,6 +59,9 @@ ACTIONS = (
     "retention.update",
     "processor.update",
     "newsletter.send",
+    # The owner's exports of whole tables.
+    "data.export",
+    "data.download",
 )
 
 
