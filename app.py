@@ -17,7 +17,7 @@ from werkzeug.routing import IntegerConverter
 
 import cli
 import models
-from views.owner import newsletter, records, sent_mail
+from views.owner import exports, newsletter, records, sent_mail
 from views.owner import settings as owner
 from views.public import booking, consent, contact, health, my_data
 from views.public import pages as public
@@ -29,7 +29,8 @@ from worker import delivery
 
 BACK_OFFICE = (auth.blueprint, auth.account, calendar.blueprint, customers.blueprint,
                owner.blueprint, sent_mail.blueprint, inbox.blueprint, records.blueprint,
-               requests.blueprint, newsletter.blueprint, erasure.blueprint)
+               requests.blueprint, newsletter.blueprint, erasure.blueprint,
+               exports.blueprint)
 
 babel = Babel()
 compress = Compress()

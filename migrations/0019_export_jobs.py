@@ -7,7 +7,7 @@ def up(migrator, db):
     class User(Model):
         class Meta:
             database = db
-            table_name = 'user'
+            table_name = 'account'
 
     class ExportJob(Model):
         user = ForeignKeyField(User, null=True, on_delete='SET NULL')

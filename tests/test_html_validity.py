@@ -21,6 +21,7 @@ import worker
 from models import clock
 from models.accounts.users import User, invite
 from models.clock import HELSINKI
+from models.exports.jobs import request_export
 from models.people.contact_requests import ContactDetails
 from models.people.contact_requests import receive as receive_contact
 from models.people.customers import Customer
@@ -36,7 +37,7 @@ CI_JAR = ROOT / ".ci" / "cache" / "node_modules" / "vnu-jar" / "build" / "dist" 
 # Addresses that answer with no page of their own: files, redirects, the health check.
 NOT_PAGES = {
     "static", "public.health", "public.choose_language", "booking.calendar_file",
-    "my_data.download", "owner.audit_export", "records.processing_csv",
+    "my_data.download", "owner.audit_export", "records.processing_csv", "exports.download",
     "calendar.this_week", "calendar.day",  # redirect to their day's address
     "sent_mail.saved_file_html",  # the e-mail's own HTML, checked as mail, not a page
 }
@@ -83,6 +84,7 @@ def records(app, shop, owner):
         invitation = invite(User.create(email="uusi@hieronta.example", name="Uusi",
                                         role="staff"))
         link = create_link(customer, datetime.now(UTC))
+        export = request_export(owner.id, ["customers"], "xlsx", "fi")  # being made
     opened = client.post(f"/my-data/{link}")
     assert opened.status_code == 303, opened.text
     with app.app_context(), models.db.connection_context():
@@ -95,7 +97,7 @@ def records(app, shop, owner):
         .isoformat(), "name": mail_file, "booking_token": booking_token,
         "my_data_token": create_link_token(app, customer), "invitation": invitation,
         "key": opened.headers["Location"].rsplit("/", 1)[1], "unsubscribe": unsubscribe,
-        "data_request_id": data_request.id, "start": start,
+        "data_request_id": data_request.id, "start": start, "job_id": export.id,
     }
 
 
