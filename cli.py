@@ -150,7 +150,10 @@ def export_group():
               help="The file to write (a folder for csv without .zip).")
 @click.option("--language", type=click.Choice(LANGUAGES), default="fi", show_default=True,
               help="The language of the headings.")
-def export_data_command(what, format_, output, language):
+@click.option("--decimal-point", is_flag=True,
+              help="CSV money with a decimal point (45.00), for a program that does not "
+                   "read Finnish Excel's decimal comma (45,00).")
+def export_data_command(what, format_, output, language, decimal_point):
     """Write whole tables to a file: names, Finnish dates and money for people (csv,
     xlsx), ids and ISO times for programs (json). The export is in the audit log."""
     try:
@@ -168,7 +171,8 @@ def export_data_command(what, format_, output, language):
 
     with models.db.connection_context():
         counts = {table.name: table.count() for table in tables}
-        write_export(tables, format_, output, language, counted)
+        write_export(tables, format_, output, language, counted,
+                     decimal_comma=not decimal_point)
         audit_record("data.export",
                      details=worker.export_details(None, format_, counts, rows))
     where = ("one CSV file per table in the folder" if format_ == CSV

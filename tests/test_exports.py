@@ -202,6 +202,16 @@ def test_command_exports_csv_for_finnish_excel(runner, shop, tmp_path):
     assert export.details == "export on the command line, csv: customers 2, bookings 3; 5 rows"
 
 
+def test_command_writes_money_with_a_decimal_point_when_asked(runner, shop, tmp_path):
+    out = tmp_path / "csv"
+    runner.invoke(args=["export", "data", "--what", "bookings", "--format", "csv",
+                        "--decimal-point", "--language", "en", "--output", str(out)])
+    rows = list(csv.reader(io.StringIO(
+        (out / "bookings.csv").read_text(encoding="utf-8")[1:]), delimiter=";"))
+    assert re.fullmatch(r"\d+\.\d\d", rows[1][rows[0].index("Price (€)")])
+    assert rows[1][rows[0].index("Status")] == "Confirmed"
+
+
 def test_command_writes_a_zip_or_refuses_an_unknown_table(runner, shop, tmp_path):
     result = runner.invoke(args=["export", "data", "--what", "all", "--format", "csv",
                                  "--output", str(tmp_path / "all.zip")])

@@ -160,9 +160,10 @@ def archive_header(names, moment):
             "tables_included": list(names)}
 
 
-def write_export(tables, format, target, language="fi", counted=None):
+def write_export(tables, format, target, language="fi", counted=None, decimal_comma=True):
     """Write `tables` (of models/exports) as `format` to `target`: a path, or with CSV a
-    folder (one file per table, made if missing); returns `target`."""
+    folder (one file per table, made if missing); returns `target`. CSV has a decimal
+    comma unless `decimal_comma` is false."""
     target = Path(target)
     with force_locale(language):
         if format == JSON:
@@ -174,13 +175,14 @@ def write_export(tables, format, target, language="fi", counted=None):
             write_xlsx([sheet(table, PEOPLE, counted) for table in tables], str(target))
         elif format == CSV_ZIP:
             with open(target, "wb") as stream:
-                write_csv_zip([sheet(table, PEOPLE, counted) for table in tables], stream)
+                write_csv_zip([sheet(table, PEOPLE, counted) for table in tables], stream,
+                              decimal_comma)
         elif format == CSV:
             target.mkdir(parents=True, exist_ok=True)
             for table in tables:
                 with open(target / f"{table.name}.csv", "w", encoding="utf-8",
                           newline="") as stream:
-                    write_csv(sheet(table, PEOPLE, counted), stream)
+                    write_csv(sheet(table, PEOPLE, counted), stream, decimal_comma)
         else:
             raise ValueError(f"unknown export format {format!r}")
     return target
