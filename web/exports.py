@@ -39,6 +39,7 @@ TABLE_TITLES = {
     "bookings": _l("Bookings"),
     "contact-requests": _l("Contact requests"),
     "audit": _l("Audit log"),
+    "services": _l("Services"),
 }
 HEADINGS = {
     "name": _l("Name"),
@@ -86,6 +87,16 @@ TABLE_HEADINGS = {
         "answered_by": _l("Answered by"),
         "reply_note": _l("Note of the answer"),
         "closed_at": _l("Closed"),
+    },
+    "services": {
+        "id": _l("Service number"),
+        "name_fi": _l("Name in Finnish"),
+        "name_sv": _l("Name in Swedish"),
+        "name_en": _l("Name in English"),
+        "duration_minutes": _l("Minutes"),
+        "buffer_minutes": _l("Minutes reserved after it"),
+        "price_cents": _l("Price (€)"),
+        "vat_percent": _l("VAT rate"),
     },
     "audit": {
         "id": _l("Entry number"),

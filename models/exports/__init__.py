@@ -182,8 +182,25 @@ AUDIT = ExportTable("audit", AuditEntry, _audit, (
     Column("ip", TEXT, _field("ip")),
 ))
 
+
+def _services():
+    return Service.select()
+
+
+SERVICES = ExportTable("services", Service, _services, (
+    Column("id", NUMBER, _field("id")),
+    Column("name_fi", TEXT, _field("name_fi")),
+    Column("name_sv", TEXT, _field("name_sv")),
+    Column("name_en", TEXT, _field("name_en")),
+    Column("duration_minutes", NUMBER, _field("duration_minutes")),
+    Column("buffer_minutes", NUMBER, _field("buffer_minutes")),
+    Column("price_cents", MONEY, _field("price_cents")),
+    Column("vat_percent", NUMBER, _field("vat_percent")),
+))
+
 # Every table that can be exported, in the order they are written.
-TABLES = {table.name: table for table in (CUSTOMERS, BOOKINGS, CONTACT_REQUESTS, AUDIT)}
+TABLES = {table.name: table
+          for table in (CUSTOMERS, BOOKINGS, CONTACT_REQUESTS, AUDIT, SERVICES)}
 
 
 class UnknownTable(ValueError):
