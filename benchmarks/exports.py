@@ -9,7 +9,8 @@ addresses and phone numbers, and `--bookings` bookings spread over them. Each ex
 then runs in a fresh subprocess (`flask export data` does the same work: web/exports.py's
 write_export), twice:
 
-  seconds, max RSS   the export alone, timed; the process's peak resident memory
+  seconds, max RSS   the export alone, timed (wall clock and the process's CPU time,
+                     the steadier figure on a shared machine); its peak resident memory
                      (getrusage), beside that of a process that only starts the app
   Python peak        the largest Python heap during the export (tracemalloc, in a second
                      run, since tracing slows it)
@@ -94,11 +95,11 @@ def measure(format, database, output, trace):
         rows += 1
 
     with app.app_context(), models.db.connection_context():
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         write_export(chosen_tables(["bookings"]), format, output, "fi", counted)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     peak = tracemalloc.get_traced_memory()[1] if trace else None
-    print(json.dumps({"seconds": seconds, "rows": rows, "python_peak": peak,
+    print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "rows": rows, "python_peak": peak,
                       "max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
                       "bytes": Path(output).stat().st_size}))
 
@@ -134,7 +135,8 @@ def main():
             timed = child(database, format, output)
             traced = child(database, format, output, trace=True)
             print(f"{format:8} {timed['rows']} rows in {timed['seconds']:.1f} s "
-                  f"({timed['rows'] / timed['seconds']:.0f} rows/s), file "
+                  f"(CPU {timed['cpu_seconds']:.1f} s, "
+                  f"{timed['rows'] / timed['cpu_seconds']:.0f} rows per CPU second), file "
                   f"{timed['bytes'] / 2**20:.1f} MiB; max RSS {timed['max_rss_kib'] / 1024:.0f}"
                   f" MiB (+{(timed['max_rss_kib'] - baseline) / 1024:.0f} MiB over the app);"
                   f" Python peak {traced['python_peak'] / 2**20:.1f} MiB")
