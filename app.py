@@ -23,7 +23,7 @@ from views.public import booking, consent, contact, health, my_data
 from views.public import pages as public
 from views.staff import auth, calendar, customers, erasure, inbox
 from views.staff import data_requests as requests
-from web import errors, formatting, limits, security
+from web import errors, formatting, kept_pages, limits, security
 from web.access import login_manager
 from worker import delivery
 
@@ -169,6 +169,9 @@ def create_app(config=None):
             "text/html", "text/css", "text/javascript", "application/javascript",
             "text/calendar", "image/svg+xml",
         ],
+        # The free-time pages kept by generation are compressed once (web/kept_pages.py).
+        COMPRESS_CACHE_KEY=kept_pages.compression_key,
+        COMPRESS_CACHE_BACKEND=kept_pages.CompressedPages,
     )
     app.config.update(_from_environment(DEFAULTS))
     app.config.update(config or {})

@@ -11,8 +11,9 @@ from flask.cli import with_appcontext
 
 import models
 import worker
+from engines import clock
 from engines.spreadsheet import CSV, CSV_ZIP, JSON, XLSX
-from models import clock, demo, schema
+from models import demo, schema
 from models.accounts.users import ROLES, User, WeakPassword, create_user, invite
 from models.exports import TABLES, UnknownTable, chosen_tables
 from models.privacy import retention

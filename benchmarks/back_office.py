@@ -104,12 +104,12 @@ from support import Server, csrf_token
 
 import models
 import models.accounts.users
+from engines.clock import HELSINKI
 from engines.free_times import finnish_holidays
 from models import demo, schema
 from models.accounts.users import User, create_user
 from models.booking.bookings import CANCELLED, COMPLETED, CONFIRMED, NO_SHOW, Booking
 from models.business.catalogue import Break, Service, StaffMember, StaffService, WorkingHours
-from models.clock import HELSINKI
 from models.people.customers import Customer
 
 # Change when the generated data changes: the cached SQLite file is named after it.

@@ -1,200 +1,281 @@
-"""The booking page under load: requests per second and latency at 16 connections.
+"""The booking pages under load, against the bare route of the same app, in one run.
 
-Run from the repository root: .venv/bin/python benchmarks/booking_load.py
+Run from the repository root:
+  .venv/bin/python benchmarks/booking_load.py [--database sqlite|postgres|both]
 
-Starts the app in gunicorn (2 workers, on a temporary SQLite database with the demo
-business) on a free loopback port and loads it from this process (a separate one) with
-an asyncio HTTP/1.1 client on raw sockets, 16 connections, keep-alive where the server
-allows it (gunicorn's sync workers close every connection; its gthread workers keep
-them). Sync workers are the default: with --threads 4 (gthread) the bare route is
-faster, thanks to keep-alive, but the fragment and the booking are not, and their p99
-is worse (threads of one worker share the GIL, and writers wait on SQLite's lock).
-Besides rate and latency, each run reports the server's CPU time per answer (gunicorn's
-processes, from /proc), which other load on a shared machine moves much less than the
-rate, and how much CPU other processes took meanwhile. Three scenarios, each a 2 s
-warm-up and then 10 s measured, repeated three times in turn (a, b, c, a, b, c, ...);
-the medians of the three are reported:
+The load comes from wrk (Debian's package: `sudo apt-get install wrk`; the benchmark
+stops with that line when /usr/bin/wrk or a `wrk` on PATH is missing), 16 connections
+from 2 threads, against the app in gunicorn as the README runs it (2 workers of 4
+threads) on a free loopback port. Every request carries what a browser sends
+(Accept-Encoding: gzip, deflate, br, zstd; Accept-Language: fi), so answers are
+compressed as a browser gets them. Four scenarios, each `--warmup` s unmeasured and
+`--duration` s measured, in turn (a, b, c, d, a, b, ...) `--rounds` times; the medians
+are reported, with each scenario's rate as a share of (a)'s in the same round:
 
-  a. GET /health: no database, the baseline of the stack itself
-  b. GET /book/2?staff=any&day=<a Tuesday 2 weeks ahead> with HX-Request: true, the
-     #free-times fragment HTMX asks for when a day is chosen
-  c. POST /book/2/details: a booking, with a form token fetched beforehand from
-     GET /book/2/details (outside the timed phase), at a free time planned ahead so
-     that each booking should succeed (303); a time someone else took gives 409
+  a. GET /health: a constant, no database: the bare route of the stack itself
+  b. GET /book/2?staff=any&day=<a busy Tuesday> with HX-Request: true: the day's
+     #booking-times fragment HTMX asks for when a customer picks a day
+  c. the same without HX-Request: the whole booking page (it holds no form token)
+  d. POST /book/2/details: a booking of a free time (303), each body sent once, with a
+     form token made with the server's key beforehand and a new customer each time;
+     409 (taken) counts as an error, since the times are planned to be free
 
-Every request carries the headers a browser sends (Accept-Encoding: gzip, deflate, br,
-zstd; for the POST also Origin and Sec-Fetch-Site), so the responses are compressed as
-a browser would get them. Errors are connection errors, time-outs, 5xx answers and any
-status other than the one expected (200; for the POST 303, with 409 counted apart).
+The calendar (fixed seed): the demo business and eight more staff members, ten in all,
+working 9-17 or 10-18 with a half-hour break, all offering the three massages; the eight
+weeks from today booked to about 70 % of working time (appointment and buffer; the share
+is printed) by 500 customers. The POSTs book the days after those weeks (the horizon is
+set to 1500 days for them), a staff member chosen for each, on times worked out with
+the free-time engine; the fragment's and the page's day stays as it is throughout.
 
-The demo business books 60 days ahead, room for only some 400 bookings of service 2;
-the benchmark's own database books 1500 days ahead instead so that every POST can be a
-real booking. Each connection books whole days, in time order, on days after the week
-the fragment shows, so the fragment's answer stays the same all through.
+Besides rate and latency each phase reports the server's CPU per answer (gunicorn's
+processes, from /proc), which other load on a shared machine moves less than the rate.
+Figures on a machine shared with other work vary between runs: run it twice, quote both.
+
+Goals (issue 13): fragment >= 50 % of (a)'s rate and p99 < 50 ms; page >= 25 %; the
+booking POST p99 < 100 ms; zero errors.
 """
 
 import argparse
-import asyncio
-import itertools
-import math
 import os
-import platform
+import random
 import re
+import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
-import time
+import time as timer
+import urllib.error
 import urllib.parse
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from support import Server, next_weekday
+from support import Server
 
 import models
-from engines.free_times import Span, free_times
+from engines.clock import HELSINKI, naive_utc
+from engines.free_times import BookingRules, StaffWeek, free_times
 from models import demo, schema
-from models.booking.schedule import closed_between, staff_ids_for, staff_weeks
+from models.booking.bookings import Booking, new_reference
+from models.booking.generation import calendar_changed
+from models.booking.schedule import closed_between
 from models.business import Business
-from models.business.catalogue import Service
-from models.clock import HELSINKI
+from models.business.catalogue import (
+    Break,
+    Service,
+    StaffMember,
+    StaffService,
+    WorkingHours,
+)
+from models.people.customers import Customer
 
-SERVICE_ID = 2
+SERVICE_ID = 2  # the demo's classic massage, 60 min and a 15-minute buffer
+MASSAGES = (1, 2, 3)
+STAFF = 10
+BUSY_WEEKS = 8
+BOOKED_SHARE = 0.7
 HORIZON_DAYS = 1500
-BROWSER_ENCODINGS = "gzip, deflate, br, zstd"
-REQUEST_TIMEOUT = 10.0
-TOKEN_RE = re.compile(rb'name="form_token" value="([^"]+)"')
+CUSTOMERS = 500
+SECRET_KEY = "test secret key"  # the one support.Server gives the app
+BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd", "Accept-Language": "fi"}
+SCRIPT = Path(__file__).with_suffix(".lua")
+THREADS = 2
 
-CUSTOMER_NUMBERS = itertools.count(1)
+GOALS = {  # scenario: (least share of the bare route's rate, largest p99 in ms)
+    "fragment": (0.5, 50.0),
+    "page": (0.25, None),
+    "booking": (None, 100.0),
+}
+WORKING_DAYS = (
+    # (weekdays, start, end, break start): the demo's two, then eight more
+    (range(5), time(9), time(17), time(12)),
+    (range(1, 6), time(10), time(18), time(13)),
+)
 
-GOAL_FRAGMENT_SHARE = 0.5
-GOAL_P99_MS = 100.0
+
+def find_wrk():
+    found = shutil.which("wrk") or ("/usr/bin/wrk" if Path("/usr/bin/wrk").exists() else None)
+    if found is None:
+        sys.exit("booking_load needs wrk, the HTTP load generator: sudo apt-get install wrk "
+                 "(Debian and Ubuntu), then run this again.")
+    return found
 
 
-class Connection:
-    """One client connection speaking just enough HTTP/1.1, reopened when the server
-    closes it."""
+# The calendar -------------------------------------------------------------------
 
-    def __init__(self, host, port):
-        self.host, self.port = host, port
-        self.reader = self.writer = None
-        self.opened = 0
+def build_calendar(url, seed=13):
+    """The busy calendar on the database at `url`; the share of working time booked."""
+    models.open_database(url)
+    schema.migrate()
+    rng = random.Random(seed)
+    with models.db.connection_context(), models.db.atomic():
+        demo.add_demo_business()
+        Business.update(horizon_days=HORIZON_DAYS).execute()
+        Booking.delete().execute()  # the demo's three: the calendar is filled anew
+        for number in range(3, STAFF + 1):
+            member = StaffMember.create(name=f"Kuormitus Hieroja {number}")
+            for service in MASSAGES:
+                StaffService.create(staff=member, service=service)
+        for member in StaffMember.select():
+            weekdays, start, end, lunch = WORKING_DAYS[(member.id - 1) % 2]
+            WorkingHours.delete().where(WorkingHours.staff == member).execute()
+            Break.delete().where(Break.staff == member).execute()
+            for weekday in weekdays:
+                WorkingHours.create(staff=member, weekday=weekday, start=start, end=end)
+                Break.create(staff=member, weekday=weekday, start=lunch,
+                             end=time(lunch.hour, 30))
+        Customer.insert_many(
+            {"name": f"Asiakas {n}", "email": f"asiakas{n}@kuorma.example",
+             "phone": f"+35840{n:07d}"} for n in range(1, CUSTOMERS + 1)
+        ).execute()
+        share = _book_weeks(rng)
+        calendar_changed()
+    models.db.close()
+    return share
 
-    async def request(self, raw):
-        """Send one request; return (status, headers, body)."""
-        for attempt in range(2):
-            fresh = self.writer is None
-            if fresh:
-                self.reader, self.writer = await asyncio.open_connection(
-                    self.host, self.port
-                )
-                self.opened += 1
-            try:
-                self.writer.write(raw)
-                status, headers, body = await self._response()
-            except (ConnectionError, asyncio.IncompleteReadError):
-                self.close()
-                if fresh or attempt:
-                    raise
-                continue  # a kept-alive connection the server had closed: once more
-            if headers.get("connection", "").lower() == "close":
-                self.close()
-            return status, headers, body
-        raise AssertionError("unreachable")
 
-    async def _response(self):
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        status = int(lines[0].split(" ", 2)[1])
-        headers = {}
-        for line in lines[1:]:
-            if line:
-                name, _, value = line.partition(":")
-                headers[name.strip().lower()] = value.strip()
-        if "content-length" in headers:
-            body = await self.reader.readexactly(int(headers["content-length"]))
-        elif headers.get("transfer-encoding", "").lower() == "chunked":
-            body = await self._chunked()
+def _book_weeks(rng):
+    """Book the coming weeks to about BOOKED_SHARE of working time; the share booked."""
+    services = {s.id: s for s in Service.select().where(Service.id.in_(MASSAGES))}
+    customers = [c.id for c in Customer.select(Customer.id)]
+    today = datetime.now(HELSINKI).date()
+    closed = closed_between(today, today + timedelta(weeks=BUSY_WEEKS))
+    rows, booked, worked = [], timedelta(), timedelta()
+    for member in StaffMember.select():
+        weekdays, start, end, lunch = WORKING_DAYS[(member.id - 1) % 2]
+        for offset in range(1, BUSY_WEEKS * 7 + 1):
+            day = today + timedelta(days=offset)
+            if day.weekday() not in weekdays or day in closed:
+                continue
+            periods = ((start, lunch), (time(lunch.hour, 30), end))
+            for first, last in periods:
+                worked += _minutes(first, last)
+                booked += _fill(rows, rng, day, first, last, member.id, services, customers)
+    for batch in range(0, len(rows), 500):
+        Booking.insert_many(rows[batch:batch + 500]).execute()
+    return booked / worked
+
+
+def _minutes(first, last):
+    return datetime.combine(date.min, last) - datetime.combine(date.min, first)
+
+
+def _fill(rows, rng, day, first, last, staff_id, services, customers):
+    """Appointments back to back with gaps, on the 15-minute grid, in [first, last)."""
+    moment = datetime.combine(day, first, HELSINKI)
+    closing = datetime.combine(day, last, HELSINKI)
+    booked = timedelta()
+    while moment < closing:
+        service = services[rng.choice(MASSAGES)]
+        length = timedelta(minutes=service.duration_minutes)
+        blocked = length + timedelta(minutes=service.buffer_minutes)
+        if rng.random() < 0.45 and moment + length <= closing:
+            rows.append({
+                "reference": new_reference(), "customer": rng.choice(customers),
+                "service": service.id, "staff": staff_id, "starts_at": naive_utc(moment),
+                "ends_at": naive_utc(moment + length),
+                "blocked_until": naive_utc(moment + blocked), "source": "staff",
+                "price_cents": service.price_cents,
+            })
+            taken = min(blocked, closing - moment)
+            booked += taken
+            moment += -(-taken // timedelta(minutes=15)) * timedelta(minutes=15)
         else:
-            body = await self.reader.read()
-            headers["connection"] = "close"
-        return status, headers, body
-
-    async def _chunked(self):
-        parts = []
-        while True:
-            size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
-            if size == 0:
-                await self.reader.readuntil(b"\r\n")
-                return b"".join(parts)
-            parts.append(await self.reader.readexactly(size))
-            await self.reader.readexactly(2)
-
-    def close(self):
-        if self.writer is not None:
-            self.writer.close()
-        self.reader = self.writer = None
+            moment += timedelta(minutes=15)
+    return booked
 
 
-def get_request(host, path, extra=(), encodings=BROWSER_ENCODINGS):
-    lines = [f"GET {path} HTTP/1.1", f"Host: {host}", "Accept: text/html,*/*",
-             f"Accept-Encoding: {encodings}", "Accept-Language: fi", *extra]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+# The bookings the POSTs make --------------------------------------------------------
+
+def planned_bookings(url, count):
+    """`count` (start, staff id) pairs that are free, on the days after the busy weeks:
+    each staff member's day filled from its first free time on, one after another."""
+    models.open_database(url)
+    with models.db.connection_context():
+        service = Service.get_by_id(SERVICE_ID)
+        duration = timedelta(minutes=service.duration_minutes)
+        buffer = timedelta(minutes=service.buffer_minutes)
+        rules = BookingRules(slot_step=timedelta(minutes=15), min_notice=timedelta(0),
+                             horizon_days=HORIZON_DAYS)
+        members = [
+            StaffWeek(staff_id=member.id, hours=_weekly(WorkingHours, member),
+                      breaks=_weekly(Break, member))
+            for member in StaffMember.select().order_by(StaffMember.id)
+        ]
+        first = datetime.now(HELSINKI).date() + timedelta(weeks=BUSY_WEEKS, days=1)
+        closed = closed_between(first, first + timedelta(days=HORIZON_DAYS - 60))
+    models.db.close()
+    planned, day, now = [], first, datetime.now(UTC)
+    while len(planned) < count:
+        for member in members:
+            latest_end = None
+            for slot in free_times(day, [member], duration, buffer, rules, now, closed):
+                if latest_end is None or slot.start >= latest_end:
+                    planned.append((slot.start, member.staff_id))
+                    latest_end = slot.start + duration + buffer
+        day += timedelta(days=1)
+    return planned[:count]
 
 
-def post_request(host, path, fields):
-    body = urllib.parse.urlencode(fields).encode()
-    lines = [f"POST {path} HTTP/1.1", f"Host: {host}", "Accept: text/html,*/*",
-             f"Accept-Encoding: {BROWSER_ENCODINGS}", "Accept-Language: fi",
-             f"Origin: http://{host}", "Sec-Fetch-Site: same-origin",
-             "Content-Type: application/x-www-form-urlencoded",
-             f"Content-Length: {len(body)}"]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+def _weekly(model, member):
+    table = {}
+    for row in model.select().where(model.staff == member):
+        table.setdefault(row.weekday, []).append((row.start, row.end))
+    return table
 
+
+def booking_bodies(url, planned):
+    """The form bodies of `planned` bookings, each with a form token the server takes."""
+    from app import create_app
+    from views.public.statement import current_statement
+    from web.tokens import new_form_token
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": SECRET_KEY, "DEVELOPMENT": True})
+    bodies = []
+    with app.test_request_context(), models.db.connection_context():
+        # The version of the privacy statement the details page hands out with its form.
+        shown = current_statement().version
+        for number, (start, staff_id) in enumerate(planned, start=1):
+            bodies.append(urllib.parse.urlencode({
+                "form_token": new_form_token(),
+                "start": start.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ"),
+                "staff": str(staff_id),
+                "name": f"Kuorma Testaaja {number}",
+                "email": f"kuorma.{number}@esimerkki.example",
+                "phone": "040 123 4567",
+                "privacy_version": str(shown),
+            }))
+    models.db.close()
+    return bodies
+
+
+# Load ---------------------------------------------------------------------------
 
 @dataclass
-class Result:
+class Phase:
     rate: float
     p50: float
     p99: float
-    count: int
     statuses: dict
-    errors: int
-    taken: int
-    connections_opened: int
-    server_ms: float = math.nan  # server CPU per answered request
-    client_cores: float = 0.0  # CPU of this load generator, in cores
-    other_cores: float = 0.0  # CPU of everything else on the machine, in cores
-    extra: dict = field(default_factory=dict)
+    socket_errors: int
+    server_ms: float
+    other_cores: float
+    ran_out: int = 0
+    errors: int = field(init=False)
+
+    def __post_init__(self):
+        self.errors = self.socket_errors
 
 
-async def timed_request(conn, raw):
-    """Send one request on `conn`: its status ("connection error" when it failed) and
-    when it began and finished (perf_counter seconds)."""
-    began = time.perf_counter()
-    try:
-        status, _, _ = await asyncio.wait_for(conn.request(raw), REQUEST_TIMEOUT)
-    except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError):
-        conn.close()
-        status = "connection error"
-    return status, began, time.perf_counter()
-
-
-def percentile(sorted_values, share):
-    if not sorted_values:
-        return math.nan
-    index = min(len(sorted_values) - 1, max(0, math.ceil(share * len(sorted_values)) - 1))
-    return sorted_values[index]
-
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def process_cpu(pid):
-    """CPU seconds (user + system) a process has used, or 0 when unknown."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
@@ -202,388 +283,220 @@ def process_cpu(pid):
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def server_pids(master):
+def server_cpu(master):
     try:
         children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
     except OSError:
         children = []
-    return [master, *(int(pid) for pid in children)]
+    return sum(process_cpu(pid) for pid in (master, *map(int, children)))
 
 
 def machine_cpu():
-    """CPU seconds all processes of the machine have used (busy, not idle)."""
-    try:
-        ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0]
-                 .split()[1:9]]
-    except OSError:
-        return 0.0
+    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
     return (sum(ticks) - ticks[3] - ticks[4]) / CLOCK_TICKS
 
 
-def cpu_snapshot(master):
-    return (
-        sum(process_cpu(pid) for pid in server_pids(master)),
-        process_cpu(os.getpid()),
-        machine_cpu(),
+def wrk(binary, server, path, seconds, connections, headers, bodies=None, workdir=None):
+    """One wrk run; its figures, and the CPU the server and the rest used meanwhile."""
+    command = [binary, "-t", str(THREADS), "-c", str(connections), "-d", f"{seconds}s",
+               "--timeout", "10s", "-s", str(SCRIPT)]
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(server.url + path)
+    if bodies is not None:
+        body_file = Path(workdir) / "bodies.txt"
+        body_file.write_text("\n".join(bodies) + "\n")
+        command += ["--", str(body_file), str(THREADS)]
+    cpu_before, all_before = server_cpu(server.process.pid), machine_cpu()
+    finished = subprocess.run(command, capture_output=True, text=True)
+    if finished.returncode:
+        raise RuntimeError(f"wrk failed: {finished.stderr or finished.stdout}")
+    output = finished.stdout
+    cpu = server_cpu(server.process.pid) - cpu_before
+    everything = machine_cpu() - all_before
+    figures, statuses = {}, {}
+    for line in output.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0] == "status":
+            statuses[int(parts[1])] = int(parts[2])
+        elif len(parts) == 2 and re.fullmatch(r"[a-z0-9_]+", parts[0]):
+            figures[parts[0]] = float(parts[1])
+    if "requests" not in figures:
+        raise RuntimeError(f"wrk said nothing usable:\n{output}")
+    answered = sum(statuses.values())
+    return Phase(
+        rate=answered / figures["seconds"], p50=figures["p50_ms"], p99=figures["p99_ms"],
+        statuses=statuses, socket_errors=int(figures["socket_errors"]),
+        server_ms=cpu * 1000 / answered if answered else float("nan"),
+        other_cores=max(0.0, everything - cpu) / figures["seconds"],
+        ran_out=int(figures["ran_out"]),
     )
 
 
-async def run_phase(target, next_request, expected, args):
-    """`args.connections` clients, each sending next_request(client) one after
-    another; requests finishing in the `args.duration` after `args.warmup` count."""
-    host, port, master = target
-    start = time.perf_counter()
-    counted_from = start + args.warmup
-    stop_at = counted_from + args.duration
-    latencies, statuses = [], {}
-    errors = taken = 0
-    clients = [Connection(host, port) for _ in range(args.connections)]
-    snapshots = []
-
-    async def client(index):
-        nonlocal errors, taken
-        conn = clients[index]
-        while time.perf_counter() < stop_at:
-            raw = await next_request(index)
-            if raw is None:  # nothing left to send
-                return
-            status, began, finished = await timed_request(conn, raw)
-            if finished < counted_from or finished > stop_at:
-                continue
-            statuses[status] = statuses.get(status, 0) + 1
-            if status == expected:
-                latencies.append(finished - began)
-            elif status == 409:
-                taken += 1
-                latencies.append(finished - began)
-            else:
-                errors += 1
-
-    async def accountant():
-        await asyncio.sleep(max(0.0, counted_from - time.perf_counter()))
-        snapshots.append(cpu_snapshot(master))
-        await asyncio.sleep(max(0.0, stop_at - time.perf_counter()))
-        snapshots.append(cpu_snapshot(master))
-
-    await asyncio.gather(accountant(), *(client(i) for i in range(args.connections)))
-    for conn in clients:
-        conn.close()
-    latencies.sort()
-    (server_0, client_0, all_0), (server_1, client_1, all_1) = snapshots
-    server_cpu, client_cpu = server_1 - server_0, client_1 - client_0
-    answered = len(latencies)
-    return Result(
-        rate=answered / args.duration,
-        p50=percentile(latencies, 0.50) * 1000,
-        p99=percentile(latencies, 0.99) * 1000,
-        count=answered + errors,
-        statuses=statuses,
-        errors=errors,
-        taken=taken,
-        connections_opened=sum(conn.opened for conn in clients),
-        server_ms=server_cpu * 1000 / answered if answered else math.nan,
-        client_cores=client_cpu / args.duration,
-        other_cores=max(0.0, (all_1 - all_0) - server_cpu - client_cpu) / args.duration,
-    )
+def measure(binary, url, args, day, bodies, workdir):
+    server = Server(url, workers=2, threads=4)
+    page = f"/book/{SERVICE_ID}?staff=any&day={day.isoformat()}"
+    post_headers = {**BROWSER, "Content-Type": "application/x-www-form-urlencoded",
+                    "Origin": server.url, "Sec-Fetch-Site": "same-origin"}
+    scenarios = {
+        "health": ("/health", BROWSER, 200),
+        "fragment": (page, {**BROWSER, "HX-Request": "true"}, 200),
+        "page": (page, BROWSER, 200),
+        "booking": (f"/book/{SERVICE_ID}/details", post_headers, 303),
+    }
+    check(server, page, post_headers, bodies.pop())
+    per_phase = len(bodies) // (args.rounds * 2)
+    results = {name: [] for name in scenarios}
+    try:
+        for round_number in range(1, args.rounds + 1):
+            for name, (path, headers, expected) in scenarios.items():
+                warm = measured = None
+                if name == "booking":
+                    warm = [bodies.pop() for _ in range(per_phase // 4)]
+                    measured = [bodies.pop() for _ in range(per_phase)]
+                wrk(binary, server, path, args.warmup, args.connections, headers, warm,
+                    workdir)
+                phase = wrk(binary, server, path, args.duration, args.connections,
+                            headers, measured, workdir)
+                phase.errors += sum(count for status, count in phase.statuses.items()
+                                    if status != expected)
+                results[name].append(phase)
+                print_phase(name, round_number, phase)
+    finally:
+        server.stop()
+    return results
 
 
-class BookingPlan:
-    """Free start times to book, worked out ahead the way the server assigns staff
-    ("anyone free": the least booked that day, then the lowest id), day after day."""
-
-    def __init__(self, first_day, now):
-        service = Service.get_by_id(SERVICE_ID)
-        self.duration = timedelta(minutes=service.duration_minutes)
-        self.blocked = self.duration + timedelta(minutes=service.buffer_minutes)
-        self.buffer = timedelta(minutes=service.buffer_minutes)
-        self.rules = Business.current().booking_rules
-        self.now = now
-        today = now.astimezone(HELSINKI).date()
-        self.last_day = today + timedelta(days=self.rules.horizon_days)
-        ids = staff_ids_for(service)
-        self.weeks = staff_weeks(ids, first_day, self.last_day)
-        self.closed = closed_between(first_day, self.last_day)
-        self.next_day = first_day
-        self.days = []  # each a list of start times (aware), in the order to book
-
-    def planned(self):
-        return sum(len(day) for day in self.days)
-
-    def extend(self, wanted):
-        while self.planned() < wanted and self.next_day <= self.last_day:
-            starts = self._plan_day(self.next_day)
-            if starts:
-                self.days.append(starts)
-            self.next_day += timedelta(days=1)
-
-    def _plan_day(self, day):
-        extra = {week.staff_id: [] for week in self.weeks}
-        starts = []
-        while True:
-            staff = [replace(w, busy=[*w.busy, *extra[w.staff_id]]) for w in self.weeks]
-            slots = free_times(day, staff, self.duration, self.buffer, self.rules,
-                               self.now, self.closed)
-            if not slots:
-                return starts
-            slot = slots[0]
-            chosen = min(slot.staff_ids, key=lambda s: (len(extra[s]), s))
-            extra[chosen].append(Span(slot.start, slot.start + self.blocked))
-            starts.append(slot.start)
-
-    def take_day(self):
-        return self.days.pop(0) if self.days else None
+def check(server, page, post_headers, body):
+    """Each scenario answers what it should before it is timed (and its page is kept)."""
+    fragment = _fetch(server.url + page, {"HX-Request": "true"})
+    whole = _fetch(server.url + page, {})
+    if 'id="booking-times"' not in fragment or "<html" in fragment or "<html" not in whole:
+        raise RuntimeError("the fragment or the page is not what it should be")
+    request = urllib.request.Request(server.url + f"/book/{SERVICE_ID}/details",
+                                     data=body.encode(), headers=post_headers)
+    try:
+        urllib.request.build_opener(_NoRedirects).open(request, timeout=60)
+    except urllib.error.HTTPError as answer:
+        if answer.code == 303:
+            return
+        raise RuntimeError(f"the booking POST was answered {answer.code}") from None
+    raise RuntimeError("the booking POST did not redirect")
 
 
-def start_param(moment):
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_):
+        return None
 
 
-async def fetch_tokens(host, port, path, count, connections):
-    """`count` form tokens from the details page, fetched `connections` at a time."""
-    tokens, failures = [], 0
-    raw = get_request(host, path, encodings="identity")
-    clients = [Connection(host, port) for _ in range(connections)]
-    remaining = count
-
-    async def client(conn):
-        nonlocal remaining, failures
-        while remaining > 0 and failures < 50:
-            remaining -= 1
-            try:
-                status, _, body = await asyncio.wait_for(conn.request(raw), 30)
-            except (OSError, asyncio.IncompleteReadError, TimeoutError):
-                conn.close()
-                failures += 1
-                continue
-            found = TOKEN_RE.search(body) if status == 200 else None
-            if found is None:
-                failures += 1
-                continue
-            tokens.append(found.group(1).decode())
-
-    await asyncio.gather(*(client(conn) for conn in clients))
-    for conn in clients:
-        conn.close()
-    if failures >= 50:
-        raise RuntimeError(f"could not fetch form tokens from {path}")
-    return tokens
+def _fetch(url, headers):
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers),
+                                timeout=60) as response:
+        return response.read().decode()
 
 
-class Booker:
-    """Hands each connection the next booking of its current day, with a fresh token."""
-
-    def __init__(self, host, port, plan, tokens, token_path):
-        self.host, self.port = host, port
-        self.plan, self.tokens, self.token_path = plan, tokens, token_path
-        self.queues = {}
-        self.sent = 0  # this run's requests
-        self.inline_tokens = 0
-        self.out_of_times = False
-        self.path = f"/book/{SERVICE_ID}/details"
-
-    async def next_request(self, index):
-        queue = self.queues.get(index)
-        if not queue:
-            queue = self.queues[index] = self.plan.take_day()
-            if queue is None:
-                self.out_of_times = True
-                return None
-        start = queue.pop(0)
-        if self.tokens:
-            token = self.tokens.pop()
-        else:  # ran out: fetch one now (not timed, but it slows the phase down)
-            self.inline_tokens += 1
-            token = (await fetch_tokens(self.host, self.port, self.token_path, 1, 1))[0]
-        self.sent += 1
-        number = next(CUSTOMER_NUMBERS)  # a new customer each time
-        return post_request(self.host, self.path, {
-            "form_token": token,
-            "start": start_param(start),
-            "staff": "any",
-            "name": f"Kuorma Testaaja {number}",
-            "email": f"kuorma.{number}@esimerkki.fi",
-            "phone": "040 123 4567",
-        })
+def print_phase(name, round_number, phase):
+    statuses = ", ".join(f"{status}: {count}" for status, count in sorted(phase.statuses.items()))
+    out = f", ran out of bodies {phase.ran_out}" if phase.ran_out else ""
+    print(f"  {name:<9} round {round_number}: {phase.rate:8.1f} req/s  p50 {phase.p50:7.2f} ms"
+          f"  p99 {phase.p99:7.2f} ms  server CPU {phase.server_ms:5.2f} ms/answer  "
+          f"[{statuses}; socket errors {phase.socket_errors}]  other processes "
+          f"{phase.other_cores:.2f} cores{out}", flush=True)
 
 
-def make_database(directory):
-    path = Path(directory) / "vuoro.db"
-    url = f"sqlite:///{path}"
-    models.open_database(url)
-    schema.migrate()
-    with models.db.connection_context():
-        demo.add_demo_business()
-        Business.update(horizon_days=HORIZON_DAYS).execute()
+def report(database, results):
+    bare = results["health"]
+    print(f"\n{database}: medians of {len(bare)} rounds; 'share' is the rate over (a)'s "
+          "in the same round")
+    print(f"{'scenario':<10}{'req/s':>9}{'share':>8}{'p50 ms':>9}{'p99 ms':>9}"
+          f"{'CPU ms':>8}{'errors':>8}")
+    verdicts = []
+    for name, phases in results.items():
+        shares = [phase.rate / base.rate for phase, base in zip(phases, bare, strict=True)]
+        rate = statistics.median(p.rate for p in phases)
+        share = statistics.median(shares)
+        p99 = statistics.median(p.p99 for p in phases)
+        errors = sum(p.errors for p in phases)
+        print(f"{name:<10}{rate:9.1f}{share:8.0%}{statistics.median(p.p50 for p in phases):9.2f}"
+              f"{p99:9.2f}{statistics.median(p.server_ms for p in phases):8.2f}{errors:8d}")
+        least_share, largest_p99 = GOALS.get(name, (None, None))
+        if least_share is not None:
+            verdicts.append((f"{name} rate >= {least_share:.0%} of the bare route's "
+                             f"(is {share:.0%})", share >= least_share))
+        if largest_p99 is not None:
+            verdicts.append((f"{name} p99 < {largest_p99:g} ms (is {p99:.1f} ms)",
+                             p99 < largest_p99))
+    errors = sum(p.errors for phases in results.values() for p in phases)
+    verdicts.append((f"zero errors (are {errors})", errors == 0))
+    other = statistics.median(p.other_cores for phases in results.values() for p in phases)
+    print(f"other processes used a median {other:.2f} of {os.cpu_count()} cores meanwhile")
+    for text, met in verdicts:
+        print(f"  {'PASS' if met else 'MISS'}  {text}")
+
+
+def postgres_database(url):
+    """The PostgreSQL database at `url`, made if missing and emptied."""
+    import psycopg2
+
+    parts = urllib.parse.urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = psycopg2.connect(host=parts.hostname, port=parts.port or 5432,
+                             user=parts.username, password=parts.password, dbname="postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    database = models.open_database(url)
+    with database.connection_context():
+        database.execute_sql("DROP SCHEMA public CASCADE")
+        database.execute_sql("CREATE SCHEMA public")
+    database.close_all()
     return url
 
 
-def fmt(value, digits=1):
-    return "-" if value is None or math.isnan(value) else f"{value:.{digits}f}"
-
-
-def print_run(name, repeat, result):
-    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(result.statuses.items(),
-                                                          key=lambda kv: str(kv[0])))
-    extra = "".join(f", {k} {v}" for k, v in result.extra.items())
-    print(f"  {name:<8} run {repeat}: {fmt(result.rate):>7} req/s  p50 "
-          f"{fmt(result.p50, 2):>7} ms  p99 {fmt(result.p99, 2):>7} ms  server CPU "
-          f"{fmt(result.server_ms, 2)} ms/req  [{statuses}]\n"
-          f"{'':19}load generator {result.client_cores:.2f} cores, other processes "
-          f"{result.other_cores:.2f} cores, connections opened "
-          f"{result.connections_opened}{extra}", flush=True)
-
-
-def median_of(results, attribute):
-    return statistics.median(getattr(r, attribute) for r in results)
+def run(database, binary, args):
+    with tempfile.TemporaryDirectory(prefix="vuoro-load-") as workdir:
+        if database == "sqlite":
+            url = f"sqlite:///{workdir}/vuoro.db"
+        else:
+            url = postgres_database(args.postgres_url)
+        began = timer.perf_counter()
+        share = build_calendar(url)
+        planned = planned_bookings(url, args.bookings)
+        bodies = booking_bodies(url, planned)
+        bodies.reverse()  # popped from the end: the earliest days first
+        models.db.obj.close_all()
+        today = datetime.now(HELSINKI).date()
+        day = today + timedelta(days=(1 - today.weekday()) % 7 + 14)  # a Tuesday
+        print(f"\n{database}: {STAFF} staff, {BUSY_WEEKS} weeks booked to {share:.0%} of "
+              f"working time, {len(bodies)} bookings planned for the POSTs; built in "
+              f"{timer.perf_counter() - began:.0f} s; the fragment's day {day:%a %d.%m.%Y}")
+        results = measure(binary, url, args, day, bodies, workdir)
+    report(database, results)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--postgres-url",
+                        default="postgresql://postgres@127.0.0.1:5432/vuoro_load")
     parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--warmup", type=float, default=2.0)
-    parser.add_argument("--duration", type=float, default=10.0)
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=1,
-                        help="gunicorn threads per worker; 1 = sync workers, "
-                             "more = gthread workers (keep-alive)")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds")
+    parser.add_argument("--duration", type=int, default=10, help="seconds")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--bookings", type=int, default=24_000,
+                        help="bookings planned for the POSTs of all rounds")
     args = parser.parse_args()
-
-    worker_kind = "sync" if args.threads == 1 else f"gthread, {args.threads} threads"
-    print(f"booking_load: gunicorn {args.workers} workers ({worker_kind}), SQLite, "
-          f"{args.connections} connections, {args.warmup:g} s warm-up + "
-          f"{args.duration:g} s measured, {args.repeats} runs each (medians)")
+    binary = find_wrk()
+    print(f"booking_load: wrk {THREADS} threads, {args.connections} connections; gunicorn "
+          f"2 workers x 4 threads; {args.warmup:g} s warm-up + {args.duration:g} s "
+          f"measured, {args.rounds} rounds")
     print(f"machine: {os.cpu_count()} CPUs, load average "
-          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}, "
-          f"Python {platform.python_version()}")
-
-    print(f"server: {sys.executable} -m gunicorn --workers {args.workers} --threads "
-          f"{args.threads} --bind 127.0.0.1:<free port> --log-level warning "
-          "'app:create_app()'")
-    began = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="vuoro-load-") as directory:
-        url = make_database(directory)
-        day = next_weekday(1)  # a Tuesday two weeks ahead: both staff members work
-        with models.db.connection_context():
-            plan = BookingPlan(day + timedelta(days=7), datetime.now(UTC))
-            plan.extend(4000)
-            first_start = plan.days[0][0]
-        models.db.close()
-        server = Server(url, workers=args.workers, threads=args.threads)
-        try:
-            results = asyncio.run(measure(server, args, day, plan, first_start))
-        finally:
-            server.stop()
-    report(results, args)
-    print(f"\ntotal time {time.perf_counter() - began:.0f} s")
-
-
-async def measure(server, args, day, plan, first_start):
-    host = f"127.0.0.1:{server.port}"
-    port = server.port
-    target = ("127.0.0.1", port, server.process.pid)
-    fragment_path = f"/book/{SERVICE_ID}?staff=any&day={day.isoformat()}"
-    token_path = (f"/book/{SERVICE_ID}/details?staff=any&start="
-                  f"{urllib.parse.quote(start_param(first_start))}")
-    health = get_request(host, "/health")
-    fragment = get_request(host, fragment_path, ["HX-Request: true",
-                                                 f"HX-Current-URL: http://{host}/"])
-
-    # The fragment must be what we think it is before it is timed.
-    conn = Connection("127.0.0.1", port)
-    status, headers, body = await conn.request(
-        get_request(host, fragment_path, ["HX-Request: true"], encodings="identity"))
-    conn.close()
-    if status != 200 or b'id="free-times"' not in body or b"<html" in body:
-        raise RuntimeError(f"the fragment is not the #free-times section ({status})")
-    print(f"(a) GET /health\n(b) GET {fragment_path} with HX-Request: true "
-          f"({len(body)} bytes; the free times of a {day:%A})\n"
-          f"(c) POST /book/{SERVICE_ID}/details, booking planned free times from "
-          f"{first_start.date()} on; tokens from GET {token_path}\n")
-
-    async def send_health(_):
-        return health
-
-    async def send_fragment(_):
-        return fragment
-
-    results = {"health": [], "fragment": [], "booking": []}
-    tokens = []
-    post_rates = []
-    for repeat in range(1, args.repeats + 1):
-        for name, sender in (("health", send_health), ("fragment", send_fragment)):
-            result = await run_phase(target, sender, 200, args)
-            results[name].append(result)
-            print_run(name, repeat, result)
-        # Enough tokens for the coming run, warm-up and measurement: at the best POST
-        # rate seen so far, the fragment's just now or a fifth of the bare route's,
-        # and half as much again (the load of a shared machine comes and goes;
-        # tokens left over are kept for the next run).
-        guess = max([*post_rates, results["fragment"][-1].rate,
-                     results["health"][-1].rate / 5])
-        wanted = math.ceil(1.5 * guess * (args.warmup + args.duration)) + 50
-        fetched_at = time.perf_counter()
-        fetched = max(0, wanted - len(tokens))
-        if fetched:
-            tokens += await fetch_tokens("127.0.0.1", port, token_path, fetched,
-                                         args.connections)
-        fetch_seconds = time.perf_counter() - fetched_at
-        plan.extend(wanted)
-        booker = Booker("127.0.0.1", port, plan, tokens, token_path)
-        result = await run_phase(target, booker.next_request, 303, args)
-        result.extra = {
-            "form tokens fetched before": f"{fetched} ({fetch_seconds:.1f} s)",
-            "during": booker.inline_tokens,
-        }
-        if booker.out_of_times:
-            result.extra["ran out of free times"] = True
-        post_rates.append(result.rate)
-        results["booking"].append(result)
-        print_run("booking", repeat, result)
-    return results
-
-
-def report(results, args):
-    base = median_of(results["health"], "rate")
-    names = {
-        "health": "(a) /health",
-        "fragment": "(b) free-times fragment",
-        "booking": "(c) booking POST",
-    }
-    print(f"\nmedians of {args.repeats} runs, {args.connections} connections")
-    print(f"{'scenario':<25}{'req/s':>8}{'vs (a)':>8}{'p50 ms':>9}{'p99 ms':>9}"
-          f"{'CPU ms':>8}{'vs (a)':>8}{'requests':>10}{'409':>6}{'errors':>8}")
-    base_cpu = median_of(results["health"], "server_ms")
-    for key, label in names.items():
-        runs = results[key]
-        rate = median_of(runs, "rate")
-        cpu = median_of(runs, "server_ms")
-        print(f"{label:<25}{fmt(rate):>8}{rate / base:>8.0%}"
-              f"{fmt(median_of(runs, 'p50'), 2):>9}{fmt(median_of(runs, 'p99'), 2):>9}"
-              f"{fmt(cpu, 2):>8}{cpu / base_cpu:>7.1f}x{sum(r.count for r in runs):>10}"
-              f"{sum(r.taken for r in runs):>6}{sum(r.errors for r in runs):>8}")
-    print("req/s, p50 and p99 count answers (for the POST 303 and 409), not errors;\n"
-          "CPU ms is the server's (gunicorn master and workers) CPU time per answer,\n"
-          "the figure least moved by other load on the machine;\n"
-          "requests, 409 and errors are totals over all runs")
-    other = median_of([r for runs in results.values() for r in runs], "other_cores")
-    print(f"other processes used a median {other:.2f} of {os.cpu_count()} cores "
-          "during the runs")
-
-    print("\ngoals")
-    share = median_of(results["fragment"], "rate") / base
-    goal(f"fragment rate >= {GOAL_FRAGMENT_SHARE:.0%} of the bare route's "
-         f"(is {share:.0%})", share >= GOAL_FRAGMENT_SHARE)
-    for key, label in names.items():
-        p99 = median_of(results[key], "p99")
-        goal(f"p99 < {GOAL_P99_MS:g} ms at {args.connections} connections, "
-             f"{label} (is {fmt(p99, 1)} ms)", p99 < GOAL_P99_MS)
-    errors = sum(r.errors for runs in results.values() for r in runs)
-    goal(f"zero errors (are {errors})", errors == 0)
-
-
-def goal(text, met):
-    print(f"  {'PASS' if met else 'MISS'}  {text}")
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for database in (("sqlite", "postgres") if args.database == "both" else (args.database,)):
+        run(database, binary, args)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
-from models.clock import now
+from engines.clock import now
 
 
 def booking_ics(booking, business, service_name, description):

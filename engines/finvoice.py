@@ -293,7 +293,8 @@ def _invoice_details(message, invoice, computed, service_dates):
         "PaymentOverDueFinePercent", _decimal(invoice.penalty_interest_percent))
 
 
-def _vat_code(rate):
+def vat_code(rate):
+    """The EN 16931 VAT category of a rate: S standard, Z zero-rated, E exempt."""
     if rate.exemption:
         return "E"
     return "Z" if rate.percent == 0 else "S"
@@ -303,7 +304,7 @@ def _vat_specification(details, total, sign):
     specification = details.add("VatSpecificationDetails")
     specification.euros("VatBaseAmount", sign * total.net)
     specification.add("VatRatePercent", _decimal(total.rate.percent))
-    specification.add("VatCode", _vat_code(total.rate))
+    specification.add("VatCode", vat_code(total.rate))
     specification.euros("VatRateAmount", sign * total.vat)
     specification.text("VatFreeText", total.rate.exemption)
     specification.text("VatExemptionReasonCode",
@@ -321,7 +322,7 @@ def _row(message, row, amounts, sign):
     element.euros("UnitPriceVatIncludedAmount", row.unit_gross_cents)
     element.date("RowDeliveryDate", row.service_date)
     element.add("RowVatRatePercent", _decimal(amounts.rate.percent))
-    element.add("RowVatCode", _vat_code(amounts.rate))
+    element.add("RowVatCode", vat_code(amounts.rate))
     element.euros("RowVatAmount", sign * amounts.vat)
     element.euros("RowVatExcludedAmount", sign * amounts.net)
     element.euros("RowAmount", sign * amounts.gross)

@@ -16,7 +16,7 @@ from functools import cache
 
 import holidays
 
-from models.clock import HELSINKI
+from engines.clock import HELSINKI
 
 _ONE_DAY = timedelta(days=1)
 _ONE_MICROSECOND = timedelta(microseconds=1)

@@ -7,11 +7,14 @@ directly. The database is chosen at run time by `open_database(url)`.
 import hashlib
 import hmac
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from peewee import DatabaseProxy, Model, SqliteDatabase
+from peewee import DatabaseProxy, DateTimeField, Model, SqliteDatabase
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
+
+from engines.clock import naive_utc
 
 db = DatabaseProxy()
 
@@ -30,6 +33,22 @@ class BaseModel(Model):
     class Meta:
         database = db
         legacy_table_names = False
+
+
+class UTCDateTimeField(DateTimeField):
+    """A date-time column that holds naive UTC and gives back aware UTC datetimes, so
+    no caller has to remember which of the two a value is."""
+
+    def db_value(self, value):
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = naive_utc(value)
+        return super().db_value(value)
+
+    def python_value(self, value):
+        value = super().python_value(value)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
 
 # Connections are kept in a pool per process and handed to one request at a time:

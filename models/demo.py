@@ -2,13 +2,15 @@
 
 from datetime import datetime, time, timedelta
 
+from engines import clock
+from engines.clock import HELSINKI, naive_utc
+from models import db
 from models.booking.bookings import Booking
+from models.booking.generation import calendar_changed
 from models.business.catalogue import Break, Service, StaffMember, StaffService, WorkingHours
 from models.people.customers import Customer
 
-from . import clock, db
 from .business import Business
-from .clock import HELSINKI, naive_utc
 
 INTRO_FI = (
     "Tämä on Vuoron esittelyyritys: yritystä, ihmisiä ja varauksia ei ole oikeasti "
@@ -73,6 +75,7 @@ def add_demo_business(today=None):
         _week(aino, range(5), time(9), time(17), time(12), time(12, 30))
         _week(eero, range(1, 6), time(10), time(18), time(13), time(13, 30))
         _demo_bookings(services, (aino, eero), today or clock.today())
+        calendar_changed()
     return True
 
 

@@ -4,10 +4,10 @@ so that a turn runs once however many workers (or cron runs of `worker --once`) 
 
 from peewee import CharField, DateTimeField, TextField
 
+from engines.clock import naive_utc
 from models.privacy.declaration import PersonalData
 
 from . import BaseModel, db
-from .clock import naive_utc
 
 # What a failed run records as its result, before the kind of error.
 FAILED = "failed"

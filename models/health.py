@@ -4,11 +4,11 @@ worker's duties last ran. Counts and times only, never personal data."""
 
 from peewee import fn
 
+from engines.clock import utc_now
 from models import db, schema
 from models.messages import outbox
 from models.messages.outbox import OutboxMessage
 
-from .clock import utc_now
 from .duties import DutyRun
 
 # Mail waiting longer than this means no worker is sending.

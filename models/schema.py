@@ -7,6 +7,7 @@ from playhouse.migrations import Runner
 from models.accounts.sessions import StaffSession
 from models.accounts.users import Invitation, RecoveryCode, User
 from models.booking.bookings import Booking
+from models.booking.generation import CalendarGeneration
 from models.business.catalogue import (
     Break,
     ExtraHours,
@@ -70,6 +71,7 @@ MODELS = (
     StaffSession,
     RateLimitEntry,
     ExportJob,
+    CalendarGeneration,
 )
 
 # Kept by the database alone, not declared on a model: the exclusion constraint that

@@ -11,8 +11,9 @@ from support import PASSWORD, MailServer, Server, log_in
 import models
 import models.accounts.users
 from app import create_app
+from engines.clock import CLOCK
 from models import demo, schema
-from models.clock import CLOCK
+from models.booking.generation import clear_caches
 
 POSTGRES_URL = os.environ.get("VUORO_TEST_POSTGRES_URL", "")
 # CI sets this: a test that would skip for a missing tool (Chromium, PostgreSQL)
@@ -51,6 +52,13 @@ def quick_password_hashing(request, monkeypatch):
     if request.node.get_closest_marker("real_password_hashing") is None:
         monkeypatch.setattr(models.accounts.users, "hasher",
                             PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+
+
+@pytest.fixture(autouse=True)
+def forget_kept_free_times():
+    """Every test starts, as a new app server does, with nothing kept by generation: the
+    databases of two tests, copied from one template, start at the same generation."""
+    clear_caches()
 
 
 @pytest.fixture(scope="session")

@@ -9,9 +9,9 @@ from support import CLASSIC_60, HOME_VISIT, HTMX, form_fields, next_weekday, tra
 
 import models
 import worker
+from engines.clock import HELSINKI
 from models.booking.bookings import Booking
 from models.business import Business
-from models.clock import HELSINKI
 from models.people.customers import Customer
 
 
@@ -100,7 +100,7 @@ def test_closed_day_says_so_and_points_to_next_day_with_times(client, shop):
 
 def test_public_holiday_is_closed_unless_the_owner_opens_it(client, shop):
     from engines.free_times import finnish_holidays
-    from models.business import DayException
+    from models.business.settings import set_holiday_open
 
     today = datetime.now(HELSINKI).date()
     weekday_holidays = sorted(
@@ -114,7 +114,7 @@ def test_public_holiday_is_closed_unless_the_owner_opens_it(client, shop):
     url = f"/book/{CLASSIC_60}?day={holiday.isoformat()}"
     assert 'class="time"' not in client.get(url, headers=HTMX).text.split("day-nav")[0]
     with models.db.connection_context():
-        DayException.create(day=holiday, is_open=True)
+        set_holiday_open(holiday, True)
     assert 'class="time"' in client.get(url, headers=HTMX).text
 
 

@@ -23,8 +23,9 @@ from support import (
 )
 
 import models
+from engines import clock
+from engines.clock import HELSINKI, today
 from engines.free_times import finnish_holidays
-from models import clock
 from models.booking.bookings import ARRIVED, CANCELLED, CONFIRMED, Booking
 from models.booking.calendar_grid import Column, build_grid
 from models.booking.schedule import SlotTaken, day_free_times, staff_member
@@ -34,7 +35,6 @@ from models.booking.staff_bookings import (
     staff_free_times,
 )
 from models.business.catalogue import Service
-from models.clock import HELSINKI, today
 from models.people.customers import Customer
 from models.privacy.audit import AuditEntry
 

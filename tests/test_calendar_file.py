@@ -10,7 +10,7 @@ from dateutil import tz
 from icalendar import Calendar
 
 from engines.calendar_file import appointment_ics
-from models.clock import HELSINKI
+from engines.clock import HELSINKI
 
 
 def calendar_file(start):

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from peewee import Model
 
 import models
-from models.clock import HELSINKI, UTCDateTimeField, local, now, today
+from engines.clock import HELSINKI, local, now, today
+from models import UTCDateTimeField
 
 # 00.30 on Sunday 29 March 2026 in Helsinki, still the 28th in UTC; the clocks go
 # forward at 03.00 that night.

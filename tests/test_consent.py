@@ -16,7 +16,7 @@ from itsdangerous.timed import TimestampSigner
 from support import CLASSIC_60, HTMX, form_fields, log_in, next_weekday, send, translated
 
 import models
-from models import clock
+from engines import clock
 from models.booking.bookings import Booking
 from models.business import Business
 from models.messages.outbox import NEWSLETTER, OutboxMessage
@@ -186,7 +186,7 @@ def test_ticking_the_box_records_the_consent_once_with_the_statement_version(cli
 # News by e-mail: the owner's page ----------------------------------------------------
 
 def customer(name, email, consent=True, withdrawn=False, restricted=False, language="en"):
-    from models.clock import utc_now
+    from engines.clock import utc_now
 
     with models.db.connection_context():
         person = Customer.create(name=name, email=email, phone="+358401112222",

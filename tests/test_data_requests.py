@@ -13,10 +13,10 @@ import pytest
 from support import HTMX, MATTI, post, send
 
 import models
+from engines.clock import HELSINKI
 from models.booking.bookings import Booking
 from models.booking.schedule import BookingRequest, book
 from models.business.catalogue import Service, StaffMember
-from models.clock import HELSINKI
 from models.messages import outbox
 from models.messages.outbox import OutboxMessage
 from models.people.customers import Customer, CustomerDetails

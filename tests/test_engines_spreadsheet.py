@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import openpyxl
 
+from engines.clock import HELSINKI
 from engines.spreadsheet import (
     CODE,
     DATE,
@@ -24,7 +25,6 @@ from engines.spreadsheet import (
     write_json,
     write_xlsx,
 )
-from models.clock import HELSINKI
 
 COLUMNS = (Column("id", "Numero", NUMBER), Column("name", "Nimi", TEXT),
            Column("postal_code", "Postinumero", CODE), Column("phone", "Puhelin", CODE),

@@ -16,11 +16,11 @@ from support import AINO, CLASSIC_60, HOME_VISIT, next_weekday, send
 
 import models
 import worker
+from engines.clock import HELSINKI
 from models import duties
 from models.booking.bookings import Booking
 from models.booking.schedule import BookingRequest, book
 from models.business.catalogue import Service, StaffMember
-from models.clock import HELSINKI
 from models.messages import outbox
 from models.messages.outbox import OutboxMessage
 from models.people.contact_requests import ContactDetails, ContactRequest, link_customer

@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import models
 import worker
-from models import clock
+from engines import clock
 from models.messages import outbox
 from models.messages.outbox import OutboxMessage
 

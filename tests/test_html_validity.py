@@ -18,9 +18,9 @@ from support import CLASSIC_60, HOME_VISIT, ROOT, form_fields, log_in, next_week
 
 import models
 import worker
-from models import clock
+from engines import clock
+from engines.clock import HELSINKI
 from models.accounts.users import User, invite
-from models.clock import HELSINKI
 from models.exports.jobs import request_export
 from models.people.contact_requests import ContactDetails
 from models.people.contact_requests import receive as receive_contact

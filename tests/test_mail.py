@@ -19,13 +19,13 @@ from support import AINO, CLASSIC_60, ROOT, next_weekday, send, translated
 
 import models
 import worker
+from engines.clock import HELSINKI, naive_utc
 from models import demo
 from models.accounts.users import User
 from models.booking.bookings import CANCELLED, Booking
 from models.booking.schedule import BookingRequest, book
 from models.booking.staff_bookings import cancel_booking, move_booking
 from models.business.catalogue import Service, StaffMember
-from models.clock import HELSINKI, naive_utc
 from models.messages import outbox
 from models.messages.outbox import OutboxMessage
 from models.people.customers import Customer, CustomerDetails

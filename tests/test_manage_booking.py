@@ -12,12 +12,12 @@ from icalendar import Calendar
 from support import AINO, CLASSIC_60, EERO, HTMX, at_once, form_fields, http_request, next_weekday
 
 import models
+from engines.clock import HELSINKI
 from models.booking import staff_bookings
 from models.booking.bookings import CANCELLED, CONFIRMED, Booking
 from models.booking.schedule import BookingRequest, book
 from models.business import Business
 from models.business.catalogue import Service, StaffMember
-from models.clock import HELSINKI
 from models.messages import outbox
 from models.messages.outbox import OutboxMessage
 from models.people.customers import CustomerDetails

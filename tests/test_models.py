@@ -7,7 +7,7 @@ from peewee import IntegrityError
 from playhouse.schema_diff import diff_models
 
 import models
-from models import clock
+from engines import clock
 from models.booking.bookings import Booking
 from models.business.catalogue import Service, StaffMember
 from models.people.customers import (

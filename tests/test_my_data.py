@@ -13,12 +13,12 @@ import pytest
 from support import next_weekday, send, translated
 
 import models
+from engines.clock import HELSINKI
 from models import schema
 from models.accounts.users import User
 from models.booking.bookings import Booking
 from models.booking.schedule import BookingRequest, book
 from models.business.catalogue import Service, StaffMember
-from models.clock import HELSINKI
 from models.messages import outbox
 from models.messages.outbox import (
     DATA_REQUEST_RECEIVED,

@@ -27,6 +27,7 @@ from support import (
 import models
 import models.accounts.users
 from engines.business_id import InvalidBusinessId, check_digit, normalise_business_id
+from engines.clock import HELSINKI
 from engines.free_times import finnish_holidays
 from models.accounts.sessions import StaffSession
 from models.accounts.users import Invitation, User
@@ -48,7 +49,6 @@ from models.business.settings import (
     parse_time_of_day,
     parse_vat,
 )
-from models.clock import HELSINKI
 from models.demo import INTRO_EN, INTRO_FI, INTRO_SV
 from models.people.customers import Customer
 from models.privacy.audit import ACTIONS, AuditEntry

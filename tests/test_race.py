@@ -9,9 +9,9 @@ import pytest
 from support import at_once, form_fields, http_request, next_weekday, translated
 
 import models
+from engines.clock import HELSINKI
 from engines.free_times import finnish_holidays
 from models.booking.bookings import Booking
-from models.clock import HELSINKI
 from models.messages import outbox
 from models.messages.outbox import OutboxMessage
 

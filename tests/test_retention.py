@@ -10,7 +10,7 @@ from support import AINO, CLASSIC_60
 
 import models
 import worker
-from models import clock
+from engines import clock
 from models.booking.bookings import Booking
 from models.messages import outbox
 from models.messages.outbox import OutboxMessage

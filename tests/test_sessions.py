@@ -23,7 +23,7 @@ from support import (
 
 import models
 from app import create_app
-from models import clock
+from engines import clock
 from models.accounts.sessions import StaffSession
 from models.accounts.users import User, invite
 from models.business import Business

@@ -12,8 +12,8 @@ from flask_babel import force_locale
 from support import next_weekday, translated
 
 import models
+from engines.clock import HELSINKI
 from models.business import Business
-from models.clock import HELSINKI
 from models.people.customers import display_phone
 from models.privacy import periods, statements
 from models.privacy.declaration import CATEGORIES, CONTACT_REQUEST, EMAIL

@@ -17,8 +17,8 @@ from babel.messages.pofile import read_po
 from flask_babel import gettext, ngettext
 
 import models
+from engines.clock import HELSINKI
 from models.business.catalogue import Service
-from models.clock import HELSINKI
 from web.formatting import start_param
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ from flask import abort, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, current_user
 
-from models import clock
+from engines import clock
 from models.accounts import sessions
 from models.business import Business
 from models.privacy.audit import record

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from engines import clock
 from engines.spreadsheet import (
     CSV,
     CSV_ZIP,
@@ -21,7 +22,6 @@ from engines.spreadsheet import (
     write_json,
     write_xlsx,
 )
-from models import clock
 from models.booking import bookings
 from models.exports import PEOPLE, PROGRAMS
 from models.people import contact_requests

@@ -10,7 +10,7 @@ from babel.numbers import format_currency, format_decimal
 from flask import current_app, request, url_for
 from flask_babel import get_locale, gettext
 
-from models.clock import HELSINKI, local
+from engines.clock import HELSINKI, local
 from models.people.customers import display_phone
 
 LANGUAGES = ("fi", "sv", "en")

@@ -15,7 +15,8 @@ from flask import current_app
 from peewee import DatabaseError, InterfaceError
 
 import models
-from models import clock, duties
+from engines import clock
+from models import duties
 from models.business import Business
 from models.exports import chosen_tables
 from models.exports import jobs as export_jobs

@@ -20,11 +20,11 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale, gettext
 
 from engines.calendar_file import booking_ics
+from engines.clock import HELSINKI, local
 from models.accounts.users import User
 from models.booking.bookings import CANCELLED, Booking, manage_token
 from models.booking.customer_changes import change_deadline
 from models.business import Business
-from models.clock import HELSINKI, local
 from models.messages import outbox
 from models.people.contact_requests import ContactRequest
 from models.people.customers import Customer
@@ -391,6 +391,11 @@ def compose(message, sent_at):
     for name, content, *content_type in letter.attachments:
         maintype, subtype = content_type or ("text", "calendar")
         email.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
+    # The files queued with the message (an invoice's PDF), as they were given.
+    for file in message.files():
+        maintype, subtype = file.content_type.split("/")
+        email.add_attachment(file.content, maintype=maintype, subtype=subtype,
+                             filename=file.name)
     # Last: setting the content (or adding a part) moves Content-* headers out of the top.
     email["Content-Language"] = letter.language
     return letter, email

@@ -2,11 +2,11 @@
 
 from peewee import JOIN, IntegrityError
 
+from engines.clock import utc_now
 from models import db
 from models.accounts import sessions
 from models.accounts.users import Invitation, User, create_user, invite
 from models.business.catalogue import StaffMember
-from models.clock import utc_now
 
 
 class AccountRefused(ValueError):

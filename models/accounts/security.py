@@ -8,11 +8,12 @@ transaction, so that its holder hears of a change they did not make.
 """
 
 
-from models import clock, db
+from engines import clock
+from engines.clock import utc_now
+from models import db
 from models.accounts import sessions
 from models.accounts.users import Invitation, RecoveryCode, User, check_new_password
 from models.business import Business
-from models.clock import utc_now
 from models.messages import outbox
 
 PASSWORD = "password"

@@ -12,10 +12,10 @@ from datetime import timedelta
 
 from peewee import CharField, DateTimeField, ForeignKeyField
 
+from engines.clock import naive_utc, utc_now
 from models import BaseModel
 from models.accounts.users import User
 from models.business import Business
-from models.clock import naive_utc, utc_now
 from models.privacy.declaration import STAFF, PersonalData
 
 # Last-seen is written at most this often, not on every request.

@@ -12,9 +12,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField
 
+from engines.clock import utc_now
 from models import BaseModel, db
 from models.business.catalogue import StaffMember
-from models.clock import utc_now
 from models.privacy.declaration import STAFF, PersonalData
 
 STAFF_ROLE = "staff"

@@ -13,10 +13,10 @@ from peewee import (
     TextField,
 )
 
+from engines.clock import local, naive_utc, utc_now
 from engines.free_times import Span
 from models import BaseModel, link_key
 from models.business.catalogue import Service, StaffMember
-from models.clock import local, naive_utc, utc_now
 from models.people.customers import Customer
 from models.privacy.declaration import BOOKING, MESSAGE, NOTE, PersonalData
 

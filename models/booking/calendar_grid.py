@@ -10,11 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from engines.clock import HELSINKI
 from models.booking.bookings import CANCELLED
 from models.booking.schedule import closed_between, staff_weeks
 from models.booking.staff_bookings import bookings_between
 from models.business.catalogue import StaffMember
-from models.clock import HELSINKI
 
 ROW_MINUTES = 15
 DAY_MINUTES = 24 * 60

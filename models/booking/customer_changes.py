@@ -10,6 +10,7 @@ e-mails (the customer's confirmation, the staff's notices) in the same transacti
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from engines.clock import naive_utc
 from models import db
 from models.booking.bookings import CANCELLED, COMPLETED, CONFIRMED, NO_SHOW, Booking
 from models.booking.schedule import SlotTaken
@@ -22,7 +23,6 @@ from models.booking.staff_bookings import (
     move_to,
 )
 from models.business import Business
-from models.clock import naive_utc
 from models.messages import outbox
 from models.privacy.audit import record
 

@@ -9,8 +9,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from peewee import IntegrityError, OperationalError
+from peewee import IntegrityError, OperationalError, Value
 
+from engines import clock
+from engines.clock import naive_utc
 from engines.free_times import (
     HELSINKI,
     Span,
@@ -21,11 +23,17 @@ from engines.free_times import (
     next_day_with_free_times,
     working_days,
 )
-from models import clock, db, write_transaction
-from models.booking.bookings import Booking, busy_spans, token_hash
+from models import db, write_transaction
+from models.booking.bookings import (
+    CANCELLED,
+    LONGEST_BOOKING,
+    Booking,
+    busy_spans,
+    token_hash,
+)
+from models.booking.generation import BoundedCache, calendar_changed
 from models.business import Business, DayException
 from models.business.catalogue import Break, ExtraHours, StaffMember, TimeOff, WorkingHours
-from models.clock import naive_utc
 from models.messages import outbox
 from models.people.customers import customer_for_booking
 from models.privacy import consents
@@ -46,41 +54,124 @@ def _day_bounds(first_day, last_day):
     return start, end
 
 
-def _by_staff(model, staff_ids):
-    table = defaultdict(lambda: defaultdict(list))
-    for row in model.select().where(model.staff.in_(staff_ids)):
-        table[row.staff_id][row.weekday].append((row.start, row.end))
-    return table
+# What a row of the two queries of staff_weeks is.
+EXTRA, HOURS, BREAK = 0, 1, 2
+BOOKED, ABSENT = 0, 1
+
+
+# The SQL of the two queries, as peewee wrote it, by database and shape (how many staff
+# members, and which parts): writing it takes peewee some 30 times longer than the
+# database takes to answer, and a booking runs these queries inside its transaction.
+_WRITTEN_SQL = {}
+
+
+def _run(shape, build, params, columns):
+    """Rows of the query `build()` makes, with `params` (in the order peewee puts them)
+    and each column read as the field in `columns` reads it (None: as it comes). The
+    SQL is written by peewee once per database and shape; when peewee's parameters
+    are not `params` (a query this code does not know), it is not kept."""
+    key = (type(db.obj), shape)
+    sql = _WRITTEN_SQL.get(key)
+    if sql is None:
+        sql, written = build().sql()
+        if list(written) == params:
+            _WRITTEN_SQL[key] = sql
+        else:
+            params = written
+    readers = [column.python_value if column is not None else None for column in columns]
+    return [tuple(value if read is None or value is None else read(value)
+                  for read, value in zip(readers, row, strict=True))
+            for row in db.execute_sql(sql, params)]
+
+
+def _day_ranges(staff_ids, first_day, last_day):
+    """The wall-clock ranges of these staff members in one query, as plain tuples:
+    (kind, staff id, weekday or None, date or None, start, end). Extra hours come first:
+    on SQLite the first part of the union says how each column is read."""
+    return _run(
+        ("day ranges", len(staff_ids)),
+        lambda: _day_ranges_query(staff_ids, first_day, last_day),
+        [EXTRA, None, *staff_ids, first_day, last_day, HOURS, None, *staff_ids, BREAK, None,
+         *staff_ids],
+        (None, None, None, ExtraHours.day, ExtraHours.start, ExtraHours.end),
+    )
+
+
+def _day_ranges_query(staff_ids, first_day, last_day):
+    extra = ExtraHours.select(
+        Value(EXTRA), ExtraHours.staff, Value(None), ExtraHours.day, ExtraHours.start,
+        ExtraHours.end,
+    ).where(ExtraHours.staff.in_(staff_ids) & ExtraHours.day.between(first_day, last_day))
+    weekly = [
+        model.select(Value(kind), model.staff, model.weekday, Value(None), model.start,
+                     model.end).where(model.staff.in_(staff_ids))
+        for kind, model in ((HOURS, WorkingHours), (BREAK, Break))
+    ]
+    return extra.union_all(weekly[0]).union_all(weekly[1])
+
+
+def _spans(staff_ids, start, end, with_bookings, excluding):
+    """The real-time spans that keep these staff members from work between `start` and
+    `end` (aware) in one query, as plain tuples (kind, staff id, from, to in naive UTC):
+    time off, and with `with_bookings` active bookings (to the end of their buffer;
+    the one with id `excluding`, being moved, left out)."""
+    first, last = naive_utc(start), naive_utc(end)
+    params = [ABSENT, *staff_ids, last, first]
+    if with_bookings:
+        params += [BOOKED, CANCELLED, *staff_ids, last, first - LONGEST_BOOKING, first]
+        if excluding is not None:
+            params.append(excluding)
+    return _run(
+        ("spans", len(staff_ids), with_bookings, excluding is None),
+        lambda: _spans_query(staff_ids, first, last, with_bookings, excluding),
+        params,
+        (None, None, TimeOff.starts_at, TimeOff.ends_at),
+    )
+
+
+def _spans_query(staff_ids, first, last, with_bookings, excluding):
+    query = TimeOff.select(Value(ABSENT), TimeOff.staff, TimeOff.starts_at, TimeOff.ends_at
+                           ).where(TimeOff.staff.in_(staff_ids) & (TimeOff.starts_at < last)
+                                   & (TimeOff.ends_at > first))
+    if with_bookings:
+        booked = Booking.active().select(
+            Value(BOOKED), Booking.staff, Booking.starts_at, Booking.blocked_until
+        ).where(
+            Booking.staff.in_(staff_ids) & (Booking.starts_at < last)
+            & (Booking.starts_at > first - LONGEST_BOOKING) & (Booking.blocked_until > first)
+        )
+        if excluding is not None:
+            booked = booked.where(Booking.id != excluding)
+        query = query.union_all(booked)
+    return query
 
 
 def staff_weeks(staff_ids, first_day, last_day, with_bookings=True, excluding=None):
-    """The free-time inputs of these staff members for the days first..last; the
-    booking with id `excluding` (one being moved) does not keep anyone busy."""
+    """The free-time inputs of these staff members for the days first..last, in two
+    queries; the booking with id `excluding` (one being moved) does not keep anyone
+    busy."""
+    staff_ids = list(staff_ids)
+    hours, breaks, extra = (defaultdict(lambda: defaultdict(list)) for _ in range(3))
+    tables = {HOURS: hours, BREAK: breaks}
+    for kind, staff_id, weekday, day, start, end in _day_ranges(staff_ids, first_day,
+                                                                  last_day):
+        if kind == EXTRA:
+            extra[staff_id][day].append((start, end))
+        else:
+            tables[kind][staff_id][weekday].append((start, end))
+    absences, busy = defaultdict(list), defaultdict(list)
     start, end = _day_bounds(first_day, last_day)
-    hours = _by_staff(WorkingHours, staff_ids)
-    breaks = _by_staff(Break, staff_ids)
-    extra = defaultdict(lambda: defaultdict(list))
-    for row in ExtraHours.select().where(
-        ExtraHours.staff.in_(staff_ids) & ExtraHours.day.between(first_day, last_day)
-    ):
-        extra[row.staff_id][row.day].append((row.start, row.end))
-    absences = defaultdict(list)
-    for row in TimeOff.select().where(
-        TimeOff.staff.in_(staff_ids)
-        & (TimeOff.starts_at < naive_utc(end))
-        & (TimeOff.ends_at > naive_utc(start))
-    ):
-        absences[row.staff_id].append(
-            Span(row.starts_at.replace(tzinfo=UTC), row.ends_at.replace(tzinfo=UTC))
-        )
-    busy = busy_spans(staff_ids, start, end, excluding) if with_bookings else {}
+    for kind, staff_id, starts_at, ends_at in _spans(staff_ids, start, end, with_bookings,
+                                                     excluding):
+        (absences if kind == ABSENT else busy)[staff_id].append(
+            Span(starts_at.replace(tzinfo=UTC), ends_at.replace(tzinfo=UTC)))
     return [
         StaffWeek(
             staff_id=staff_id,
             hours=dict(hours[staff_id]),
             breaks=dict(breaks[staff_id]),
             time_off=absences[staff_id],
-            busy=busy.get(staff_id, []),
+            busy=busy[staff_id],
             extra_hours=dict(extra[staff_id]),
         )
         for staff_id in staff_ids
@@ -88,11 +179,11 @@ def staff_weeks(staff_ids, first_day, last_day, with_bookings=True, excluding=No
 
 
 def closed_between(first_day, last_day):
-    exceptions = DayException.select().where(
+    exceptions = list(DayException.select(DayException.day, DayException.is_open).where(
         DayException.day.between(first_day, last_day)
-    )
-    opened = {row.day for row in exceptions if row.is_open}
-    closed = [row.day for row in exceptions if not row.is_open]
+    ).tuples())
+    opened = {day for day, is_open in exceptions if is_open}
+    closed = [day for day, is_open in exceptions if not is_open]
     return closed_days(first_day, last_day, opened=opened, closed=closed)
 
 
@@ -103,8 +194,32 @@ def staff_ids_for(service, staff=None):
     return [member.id for member in service.staff()]
 
 
+# The free-time inputs loaded for a generation of the calendar: the pages of free times
+# use them again until a write moves the generation on. A week of a busy calendar is
+# some 50 KB; the rest of the booking horizon (for the next day with free times) up to
+# ten times that.
+INPUTS = BoundedCache(64)
+
+
 def _inputs(service, staff, first_day, last_day, with_bookings=True, rules=None,
-            excluding=None):
+            excluding=None, generation=None):
+    """The inputs of the free-time engine. With the calendar's `generation` (read
+    before this call, so that what is loaded is at least as new), those loaded for
+    the same generation before; never for a booking, which checks what is committed."""
+    if generation is None:
+        return _load_inputs(service, staff, first_day, last_day, with_bookings, rules,
+                            excluding)
+    key = (generation, service.id, staff.id if staff else None, first_day, last_day,
+           with_bookings, rules, excluding)
+    inputs = INPUTS.get(key)
+    if inputs is None:
+        inputs = _load_inputs(service, staff, first_day, last_day, with_bookings, rules,
+                              excluding)
+        INPUTS.put(key, inputs)
+    return inputs
+
+
+def _load_inputs(service, staff, first_day, last_day, with_bookings, rules, excluding):
     staff_ids = staff_ids_for(service, staff)
     return {
         "staff": staff_weeks(staff_ids, first_day, last_day, with_bookings, excluding),
@@ -132,14 +247,16 @@ class WeekOfTimes:
     next_day: date | None  # the first later day with a free time, within the horizon
 
 
-def week_of_times(service, staff, first_day, now, moving=None):
+def week_of_times(service, staff, first_day, now, moving=None, generation=None):
     """The free times of seven days from `first_day`, which days are open, and the next
-    later day with free times: the inputs loaded once for the week. For a booking being
-    `moving`, its own time keeps nobody busy and is not offered back to it."""
+    later day with free times: the inputs loaded once for the week (or, with the
+    calendar's `generation`, once for it). For a booking being `moving`, its own time
+    keeps nobody busy and is not offered back to it."""
     rules = Business.current().booking_rules
     last_day = first_day + timedelta(days=6)
     excluding = moving.id if moving else None
-    inputs = _inputs(service, staff, first_day, last_day, rules=rules, excluding=excluding)
+    inputs = _inputs(service, staff, first_day, last_day, rules=rules, excluding=excluding,
+                     generation=generation)
     free = {
         day: _other_than_own(slots, moving)
         for day, slots in free_times_between(first_day, last_day, now=now, **inputs).items()
@@ -149,7 +266,7 @@ def week_of_times(service, staff, first_day, now, moving=None):
         free=free,
         open_days=working_days(first_day, last_day, inputs["staff"], inputs["closed"]),
         next_day=later[0] if later else next_free_day(service, staff, last_day, now, rules,
-                                                      excluding),
+                                                      excluding, generation),
     )
 
 
@@ -161,14 +278,14 @@ def bookable_days(now, rules=None):
     return today, today + timedelta(days=rules.horizon_days)
 
 
-def next_free_day(service, staff, after, now, rules=None, excluding=None):
+def next_free_day(service, staff, after, now, rules=None, excluding=None, generation=None):
     """The first day after `after` with a free time, within the booking horizon."""
     rules = rules or Business.current().booking_rules
     _, last_day = bookable_days(now, rules)
     if last_day <= after:
         return None
     inputs = _inputs(service, staff, after + timedelta(days=1), last_day, rules=rules,
-                     excluding=excluding)
+                     excluding=excluding, generation=generation)
     return next_day_with_free_times(after, now=now, **inputs)
 
 
@@ -279,6 +396,7 @@ def _book_once(request, now):
             record("consent.give", customer=booking.customer, booking=booking,
                    details="the booking form", ip=request.ip)
         outbox.booking_event(booking, outbox.BOOKING_CONFIRMED, by_customer=True)
+        calendar_changed()
         return booking
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, time, timedelta
 
 from peewee import JOIN, IntegrityError, OperationalError
 
+from engines.clock import HELSINKI, naive_utc, utc_now
 from models import db, write_transaction
 from models.accounts.users import User
 from models.booking.bookings import (
@@ -24,10 +25,10 @@ from models.booking.bookings import (
     NO_SHOW,
     Booking,
 )
+from models.booking.generation import calendar_changed
 from models.booking.schedule import SlotTaken, day_free_times, free_staff_at, lost_race
 from models.business import Business
 from models.business.catalogue import Service, StaffMember
-from models.clock import HELSINKI, naive_utc, utc_now
 from models.messages import outbox
 from models.people.customers import Customer
 from models.people.register import create_customer, matching
@@ -136,6 +137,7 @@ def create_booking(request, now, log):
         action = "booking.overbook" if request.overbook else "booking.create"
         log(action, customer=customer, booking=booking, details=details)
         outbox.booking_event(booking, outbox.BOOKING_CONFIRMED)
+        calendar_changed()
         return booking
 
     return checked_write(write)
@@ -195,6 +197,7 @@ def move_to(booking, version, staff, start, now, rules):
                              excluding=booking.id, prefer=booking.staff_id)
     update_if_unchanged(booking, version, staff=staff_id, overbooked=False,
                         **_spans(booking.service, start))
+    calendar_changed()
     return staff_id
 
 
@@ -215,6 +218,7 @@ def mark_cancelled(booking, version, reason="", shared=False):
     """Within a transaction: cancel the booking if it still has `version`."""
     update_if_unchanged(booking, version, status=CANCELLED, cancel_reason=reason,
                         cancel_reason_shared=shared)
+    calendar_changed()
 
 
 def set_status(booking, version, status, today, log):

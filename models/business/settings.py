@@ -1,8 +1,9 @@
 """The owner's settings and the rules for changing them: the business and its booking
 rules, services, the staff's weekly hours, time off and extra hours, closed days.
 
-Every change is checked here and written at once; the public free times read the same
-tables on every request, so a change shows there immediately. Each saving function
+Every change is checked here and written at once, with the calendar's generation
+moved on in the same transaction (models/booking/generation.py), so the free times an
+app server keeps are dropped and a change shows there immediately. Each saving function
 returns the names of what changed, for the audit log (names, never values).
 """
 
@@ -11,8 +12,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from engines.clock import HELSINKI, naive_utc
 from engines.free_times import finnish_holidays
 from models import db
+from models.booking.generation import calendar_changed
 from models.business import Business, DayException
 from models.business.catalogue import (
     Break,
@@ -23,7 +26,6 @@ from models.business.catalogue import (
     TimeOff,
     WorkingHours,
 )
-from models.clock import HELSINKI, naive_utc
 
 # The smallest and largest whole number each setting accepts.
 LIMITS = {
@@ -124,12 +126,14 @@ def changed_fields(instance, values):
 
 def update_business(values):
     """Save the business's details or booking rules; the names of what changed."""
-    business = Business.current()
-    changed = changed_fields(business, values)
-    for name in changed:
-        setattr(business, name, values[name])
-    if changed or business.id is None:
-        business.save()
+    with db.atomic():
+        business = Business.current()
+        changed = changed_fields(business, values)
+        for name in changed:
+            setattr(business, name, values[name])
+        if changed or business.id is None:
+            business.save()
+            calendar_changed()
     return changed
 
 
@@ -160,6 +164,8 @@ def _save_linked(instance, values, wanted_ids, own, other, links_name):
             StaffService.delete().where(own == instance).execute()
             for linked in sorted(wanted_ids):
                 StaffService.insert({own: instance.id, other: linked}).execute()
+        if changed:
+            calendar_changed()
     return changed
 
 
@@ -256,6 +262,7 @@ def set_week(member, week):
             for r in ranges:
                 model = Break if r.is_break else WorkingHours
                 model.create(staff=member, weekday=weekday, start=r.start, end=r.end)
+        calendar_changed()
     return True
 
 
@@ -280,7 +287,11 @@ def add_time_off(member, first_day, last_day=None, start=None, end=None, reason=
         ends_at = _instant(last_day, end)
     if ends_at <= starts_at:
         raise InvalidSetting("end_before_start")
-    return TimeOff.create(staff=member, starts_at=starts_at, ends_at=ends_at, reason=reason)
+    with db.atomic():
+        time_off = TimeOff.create(staff=member, starts_at=starts_at, ends_at=ends_at,
+                                  reason=reason)
+        calendar_changed()
+    return time_off
 
 
 def coming_time_off(member, now):
@@ -291,8 +302,17 @@ def coming_time_off(member, now):
 
 
 def remove_time_off(member, time_off_id):
-    return TimeOff.delete().where(
-        (TimeOff.id == time_off_id) & (TimeOff.staff == member)).execute() == 1
+    return _removed(TimeOff.delete().where(
+        (TimeOff.id == time_off_id) & (TimeOff.staff == member)))
+
+
+def _removed(deletion):
+    """Run `deletion` of one row; whether it removed it (the generation then moves)."""
+    with db.atomic():
+        if deletion.execute() == 1:
+            calendar_changed()
+            return True
+    return False
 
 
 def add_extra_hours(member, day, start, end, today):
@@ -312,7 +332,10 @@ def add_extra_hours(member, day, start, end, today):
               ExtraHours.select().where((ExtraHours.staff == member) & (ExtraHours.day == day))]
     if _overlapping([*others, wanted]):
         raise InvalidSetting("overlap")
-    return ExtraHours.create(staff=member, day=day, start=start, end=end)
+    with db.atomic():
+        extra = ExtraHours.create(staff=member, day=day, start=start, end=end)
+        calendar_changed()
+    return extra
 
 
 def coming_extra_hours(today, member=None):
@@ -324,8 +347,8 @@ def coming_extra_hours(today, member=None):
 
 
 def remove_extra_hours(member, extra_id):
-    return ExtraHours.delete().where(
-        (ExtraHours.id == extra_id) & (ExtraHours.staff == member)).execute() == 1
+    return _removed(ExtraHours.delete().where(
+        (ExtraHours.id == extra_id) & (ExtraHours.staff == member)))
 
 
 # Closed days ------------------------------------------------------------------------
@@ -359,12 +382,15 @@ def set_holiday_open(day, is_open):
     if day not in finnish_holidays([day.year]):
         raise InvalidSetting("not_holiday")
     if not is_open:
-        return DayException.delete().where(DayException.day == day).execute() > 0
-    if DayException.select().where((DayException.day == day) & DayException.is_open).exists():
-        return False
-    DayException.insert(day=day, is_open=True).on_conflict(
-        conflict_target=[DayException.day], update={DayException.is_open: True}
-    ).execute()
+        return _removed(DayException.delete().where(DayException.day == day))
+    with db.atomic():
+        if DayException.select().where(
+                (DayException.day == day) & DayException.is_open).exists():
+            return False
+        DayException.insert(day=day, is_open=True).on_conflict(
+            conflict_target=[DayException.day], update={DayException.is_open: True}
+        ).execute()
+        calendar_changed()
     return True
 
 
@@ -380,16 +406,21 @@ def add_closed_day(day, note, today):
         raise InvalidSetting("past_day")
     if day in finnish_holidays([day.year]):
         raise InvalidSetting("holiday")
-    if DayException.select().where(DayException.day == day).exists():
-        raise InvalidSetting("already_closed")
-    return DayException.create(day=day, is_open=False, note=note)
+    with db.atomic():
+        if DayException.select().where(DayException.day == day).exists():
+            raise InvalidSetting("already_closed")
+        closed = DayException.create(day=day, is_open=False, note=note)
+        calendar_changed()
+    return closed
 
 
 def remove_closed_day(exception_id):
     """Open an extra closed day again; the day it was, or None."""
-    exception = DayException.get_or_none(
-        (DayException.id == exception_id) & ~DayException.is_open)
-    if exception is not None:
-        exception.delete_instance()
-        return exception.day
+    with db.atomic():
+        exception = DayException.get_or_none(
+            (DayException.id == exception_id) & ~DayException.is_open)
+        if exception is not None:
+            exception.delete_instance()
+            calendar_changed()
+            return exception.day
     return None

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 
 from peewee import JOIN
 
+from engines.clock import local
 from engines.spreadsheet import CODE, DATE, MOMENT, MONEY, NUMBER, TEXT, TIME
 from models.accounts.users import User
 from models.booking.bookings import Booking
 from models.business.catalogue import Service, StaffMember
-from models.clock import local
 from models.people.contact_requests import ContactRequest
 from models.people.customers import Customer
 from models.privacy.audit import AuditEntry

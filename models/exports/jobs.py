@@ -9,9 +9,9 @@ from pathlib import Path
 
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
+from engines.clock import naive_utc, utc_now
 from models import BaseModel, db
 from models.accounts.users import User
-from models.clock import naive_utc, utc_now
 from models.privacy.declaration import STAFF, PersonalData
 
 PENDING, RUNNING, DONE, FAILED, GONE = "pending", "running", "done", "failed", "gone"

@@ -13,18 +13,25 @@ a sender, which names itself by a token of its own; the claim is renewed just be
 message is handed over, and only the sender holding it may mark the message sent,
 failed or dropped. A sender that outlives its claim (a slow mail server, a long run)
 thus never sends a message another sender has taken over, nor closes it.
+
+A message may carry files (an invoice's PDF): given when it is queued, they are kept
+with it until it is sent, then only their names and sizes stay in its record; they go
+with the message's row wherever the retention purge or an erasure deletes it.
 """
 
+import base64
 import json
+import re
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 
 from peewee import CharField, DateTimeField, IntegerField, TextField
 
+from engines.clock import naive_utc, utc_now
 from models import BaseModel
 from models.accounts.users import OWNER, User
 from models.booking.bookings import CONFIRMED, Booking
-from models.clock import naive_utc, utc_now
 from models.people.customers import Customer
 from models.privacy.declaration import EMAIL, PersonalData
 
@@ -82,6 +89,48 @@ RETRY_DELAYS = (
 CLAIM = timedelta(minutes=5)
 
 
+# What one message may carry in all: mail servers commonly refuse messages above 10 MB,
+# and base64 makes the files a third larger on the way.
+LARGEST_ATTACHMENTS_BYTES = 7 * 1024 * 1024
+_CONTENT_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*")
+_FILE_NAME = re.compile(r"[^\x00-\x1f\x7f/\\]{1,120}")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file a message carries: its name as the reader sees it, its MIME type
+    ("application/pdf") and its bytes."""
+
+    name: str
+    content_type: str
+    content: bytes
+
+    def __post_init__(self):
+        if not _FILE_NAME.fullmatch(self.name) or self.name.strip(". ") == "":
+            raise ValueError(f"not a file name for an attachment: {self.name!r}")
+        if not _CONTENT_TYPE.fullmatch(self.content_type):
+            raise ValueError(f"not a MIME type: {self.content_type!r}")
+        if not isinstance(self.content, bytes):
+            raise TypeError("an attachment's content is bytes")
+
+
+def _stored(attachments):
+    """The attachments as the message's row keeps them until it is sent."""
+    attachments = list(attachments)
+    if sum(len(each.content) for each in attachments) > LARGEST_ATTACHMENTS_BYTES:
+        raise ValueError("the attachments of one message are at most 7 MB in all")
+    return json.dumps([{"name": each.name, "type": each.content_type,
+                        "size": len(each.content),
+                        "content": base64.b64encode(each.content).decode("ascii")}
+                       for each in attachments])
+
+
+def _names_only(stored):
+    """What stays of the attachments once the message is sent: names, types, sizes."""
+    return json.dumps([{key: each[key] for key in ("name", "type", "size")}
+                       for each in json.loads(stored or "[]")])
+
+
 def new_mail_id():
     return secrets.token_hex(16)
 
@@ -115,10 +164,12 @@ class OutboxMessage(BaseModel):
     # The address and subject of its last try, for the owner's list of e-mail.
     sent_to = CharField(max_length=254, default="")
     subject = CharField(max_length=200, default="")
+    # The files it carries (JSON: name, type, size, and the bytes in base64 until sent).
+    attachments = TextField(default="[]")
 
     personal_data = PersonalData(
         {"sent_to": EMAIL, "subject": EMAIL, "details": EMAIL, "created_at": EMAIL,
-         "sent_at": EMAIL},
+         "sent_at": EMAIL, "attachments": EMAIL},
         not_personal=("id", "key", "kind", "booking_id", "contact_request_id", "user_id",
                       "customer_id", "data_request_id",
                       "due_at", "attempts", "claimed_until", "claimed_by", "mail_id",
@@ -132,11 +183,20 @@ class OutboxMessage(BaseModel):
     def detail(self):
         return json.loads(self.details or "{}")
 
+    def files(self):
+        """The Attachments it carries, while it is not sent."""
+        return [Attachment(each["name"], each["type"], base64.b64decode(each["content"]))
+                for each in json.loads(self.attachments or "[]") if "content" in each]
+
+    def attachment_names(self):
+        return [each["name"] for each in json.loads(self.attachments or "[]")]
+
 
 def add(kind, key, *, booking_id=None, contact_request_id=None, user_id=None,
-        customer_id=None, data_request_id=None, due=None, **details):
+        customer_id=None, data_request_id=None, due=None, attachments=(), **details):
     """Queue one message, once: a second event with the same key is ignored. Call it
-    inside the transaction that makes the change the message tells of."""
+    inside the transaction that makes the change the message tells of. `attachments`
+    (Attachment) go with it, after any its writer adds."""
     if kind not in KINDS:
         raise ValueError(f"unknown message kind {kind!r}")
     row = {
@@ -145,6 +205,7 @@ def add(kind, key, *, booking_id=None, contact_request_id=None, user_id=None,
         "customer_id": customer_id, "data_request_id": data_request_id,
         "details": json.dumps(details, sort_keys=True), "created_at": utc_now(),
         "due_at": naive_utc(due) if due is not None else utc_now(),
+        "attachments": _stored(attachments),
     }
     return OutboxMessage.insert(row).on_conflict_ignore().execute()
 
@@ -220,23 +281,27 @@ def _close(message, sender, changes):
 
 
 def mark_sent(message, sender, now, sent_to, subject):
+    """Sent: the files it carried are no longer kept, only their names."""
     return _close(message, sender, _forgetting(message, {
         "sent_at": naive_utc(now), "sent_to": sent_to, "subject": subject[:200],
         "attempts": OutboxMessage.attempts + 1, "last_error": "",
+        "attachments": _names_only(message.attachments),
     }))
 
 
 def mark_dropped(message, sender, now, reason):
     """Nothing to send any more (the booking was erased, the address removed): the
-    message is closed without a try counting against it."""
+    message is closed without a try counting against it, and its files dropped."""
     return _close(message, sender, _forgetting(message, {
         "failed_at": naive_utc(now), "last_error": reason[:500],
+        "attachments": _names_only(message.attachments),
     }))
 
 
 def mark_failed(message, sender, now, error, sent_to="", subject="", for_good=False):
     """A failed try: retried after a growing delay, or given up after the last, or at
-    once when it can never succeed (`for_good`: the message cannot be written)."""
+    once when it can never succeed (`for_good`: the message cannot be written). A
+    given-up message keeps its files, for the owner to send it again."""
     attempts = message.attempts + 1
     now = naive_utc(now)
     changes = {"attempts": attempts, "last_error": str(error)[:500],

@@ -19,9 +19,9 @@ from peewee import (
     fn,
 )
 
+from engines.clock import local, utc_now
 from models import BaseModel, db, write_transaction
 from models.accounts.users import User
-from models.clock import local, utc_now
 from models.messages import outbox
 from models.people.customers import Customer, CustomerDetails, InvalidValue
 from models.privacy.declaration import CONTACT_REQUEST, PersonalData

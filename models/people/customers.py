@@ -7,8 +7,8 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from peewee import CharField, DateTimeField
 
+from engines.clock import utc_now
 from models import BaseModel
-from models.clock import utc_now
 from models.privacy.declaration import CONTACT, PersonalData
 
 

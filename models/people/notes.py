@@ -2,9 +2,9 @@
 
 from peewee import BooleanField, DateTimeField, ForeignKeyField, TextField
 
+from engines.clock import utc_now
 from models import BaseModel
 from models.accounts.users import User
-from models.clock import utc_now
 from models.people.customers import Customer
 from models.privacy.declaration import NOTE, PersonalData
 

@@ -10,11 +10,11 @@ from operator import and_, or_
 
 from peewee import JOIN, OP, Expression, IntegrityError, Ordering, fn
 
+from engines.clock import local, utc_now
 from models import db, is_sqlite, whole_number
 from models.accounts.users import User
 from models.booking.bookings import CANCELLED, Booking
 from models.business.catalogue import Service, StaffMember
-from models.clock import local, utc_now
 from models.people.contact_requests import ContactRequest
 from models.people.customers import Customer, CustomerDetails
 from models.people.notes import CustomerNote

@@ -6,10 +6,10 @@ one before its retention period has passed (see the migration that creates the t
 
 from peewee import CharField, DateTimeField, ForeignKeyField, TextField
 
+from engines.clock import utc_now
 from models import BaseModel
 from models.accounts.users import User
 from models.booking.bookings import Booking
-from models.clock import utc_now
 from models.people.customers import Customer
 from models.privacy.declaration import AUDIT, PersonalData
 

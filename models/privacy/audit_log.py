@@ -6,8 +6,8 @@ from math import ceil
 
 from peewee import JOIN
 
+from engines.clock import HELSINKI, naive_utc
 from models.accounts.users import User
-from models.clock import HELSINKI, naive_utc
 from models.people.customers import Customer
 from models.privacy.audit import AuditEntry
 

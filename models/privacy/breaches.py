@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 
 from peewee import CharField, DateTimeField, ForeignKeyField, TextField
 
+from engines.clock import HELSINKI, local, naive_utc, utc_now
 from models import BaseModel
 from models.accounts.users import User
 from models.business.settings import InvalidSetting, parse_day, parse_time_of_day
-from models.clock import HELSINKI, local, naive_utc, utc_now
 from models.privacy.declaration import STAFF, PersonalData
 
 # The risk to people's rights and freedoms, as Art 33 and 34 grade it: no risk (record

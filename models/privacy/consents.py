@@ -6,8 +6,8 @@ import hashlib
 
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
+from engines.clock import naive_utc, utc_now
 from models import BaseModel, link_key
-from models.clock import naive_utc, utc_now
 from models.people.customers import Customer
 from models.privacy.declaration import CONSENT, PersonalData
 

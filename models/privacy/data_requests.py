@@ -12,9 +12,10 @@ from datetime import UTC, timedelta
 
 from peewee import JOIN, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from models import BaseModel, clock, db, write_transaction
+from engines import clock
+from engines.clock import local, naive_utc, utc_now
+from models import BaseModel, db, write_transaction
 from models.accounts.users import User
-from models.clock import local, naive_utc, utc_now
 from models.messages import outbox
 from models.people.customers import Customer, InvalidValue
 from models.privacy.declaration import DATA_REQUEST, PersonalData

@@ -21,10 +21,11 @@ from datetime import timedelta
 
 from peewee import BigIntegerField, DateTimeField, IntegerField, TextField, fn
 
+from engines.clock import HELSINKI, local, naive_utc
 from models import BaseModel, db, is_sqlite, write_transaction
 from models.booking.bookings import Booking
+from models.booking.generation import calendar_changed
 from models.business.catalogue import Service
-from models.clock import HELSINKI, local, naive_utc
 from models.messages import outbox
 from models.messages.outbox import DATA_ERASED, OutboxMessage, saved_copies
 from models.people.contact_requests import ContactRequest
@@ -343,7 +344,9 @@ def _bytes_on_disk(tables):
 
 
 def _delete(part, person, held):
-    part.model.delete().where(_not_held(part, person, held[part.name])).execute()
+    deleted = part.model.delete().where(_not_held(part, person, held[part.name])).execute()
+    if deleted and part.model is Booking:  # their times are free again
+        calendar_changed()
 
 
 def _anonymise(person, request, moment):

@@ -11,9 +11,9 @@ from datetime import timedelta
 
 from peewee import CharField, DateTimeField, ForeignKeyField
 
+from engines.clock import naive_utc, utc_now
 from models import BaseModel, write_transaction
 from models.accounts.users import OWNER, User
-from models.clock import naive_utc, utc_now
 from models.messages import outbox
 from models.people.customers import Customer
 from models.privacy.data_requests import ONLINE, DataRequest, receive

@@ -12,11 +12,11 @@ from datetime import datetime
 
 from peewee import JOIN
 
-from models import clock
+from engines import clock
+from engines.clock import local
 from models.accounts.users import User
 from models.booking.bookings import Booking
 from models.business.catalogue import Service, StaffMember
-from models.clock import local
 from models.messages.outbox import OutboxMessage
 from models.people.contact_requests import ContactRequest
 from models.people.customers import Customer
@@ -150,6 +150,7 @@ def _emails(customer):
             "kind": message.kind, "created_at": message.created_at,
             "sent_at": message.sent_at, "sent_to": message.sent_to,
             "subject": message.subject, "details": message.detail,
+            "attachments": message.attachment_names(),
         }, None
 
 

@@ -3,9 +3,9 @@ period the owner chose within the category's limits."""
 
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
+from engines.clock import utc_now
 from models import BaseModel
 from models.accounts.users import User
-from models.clock import utc_now
 from models.people.customers import InvalidValue
 from models.privacy.declaration import CATEGORIES, PersonalData
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 from peewee import SQL, fn
 
+from engines.clock import naive_utc
 from models import db, is_sqlite, write_transaction
 from models.booking.bookings import Booking
-from models.clock import naive_utc
 from models.messages.outbox import OutboxMessage
 from models.people.contact_requests import ContactRequest
 from models.people.customers import Customer

@@ -10,8 +10,8 @@ import json
 
 from peewee import CharField, DateTimeField, IntegerField, IntegrityError, TextField
 
+from engines.clock import utc_now
 from models import BaseModel, db
-from models.clock import utc_now
 from models.people.customers import InvalidValue
 from models.privacy.declaration import PersonalData
 from models.privacy.processing import ACCOUNTING, EMAIL_SERVICE, HOSTING

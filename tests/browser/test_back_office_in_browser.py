@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from support import PASSWORD, next_weekday, translated
 
 import models
-from models.clock import HELSINKI
+from engines.clock import HELSINKI
 from models.privacy.data_requests import receive
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]

@@ -18,9 +18,9 @@ from test_accessibility_in_browser import violations
 
 import models
 import worker
+from engines.clock import HELSINKI
 from models.booking.schedule import BookingRequest, book
 from models.business.catalogue import Service, StaffMember
-from models.clock import HELSINKI
 from models.people.customers import CustomerDetails
 from models.people.notes import CustomerNote
 from models.privacy.data_requests import DataRequest

@@ -7,8 +7,8 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, url_for
 from flask_login import current_user
 
+from engines import clock
 from engines.spreadsheet import MEDIA_TYPES
-from models import clock
 from models.exports import jobs
 from views.owner.exports_forms import ExportForm
 from web.access import audit, owner_only

@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 
+from engines.clock import naive_utc, now, today
 from engines.spreadsheet import BOM, csv_line
 from models import duties, schema
 from models.business import Business
-from models.clock import naive_utc, now, today
 from models.people.customers import display_phone
 from models.privacy import periods, retention, statements
 from models.privacy.breaches import Breach, clock, newest_first, save_breach
@@ -87,6 +87,7 @@ FIELD_NAMES = {
     "sent_to": _l("Recipient's address"),
     "subject": _l("Subject"),
     "details": _l("Details of the message"),
+    "attachments": _l("Files attached to the message"),
     "sent_at": _l("When it was sent"),
     "reply_note": _l("Note on the reply"),
     "answered_at": _l("When it was answered"),

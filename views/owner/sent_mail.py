@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, make_response, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from models import clock
+from engines import clock
 from models.messages import outbox
 from models.messages.outbox import OutboxMessage, given_up, send_again
 from web.access import owner_only

@@ -12,8 +12,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from engines import clock
+from engines.clock import local, today
 from engines.spreadsheet import NUMBER, TEXT, Column, Table
-from models import clock
 from models.accounts.administration import (
     AccountRefused,
     accounts,
@@ -47,7 +48,6 @@ from models.business.settings import (
     update_business,
     week_of,
 )
-from models.clock import local, today
 from models.people.register import page_number
 from models.privacy.audit_log import entries, page_of
 from views.owner.settings_forms import (

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
+from engines.clock import HELSINKI, now
 from models.booking.customer_changes import change_deadline
 from models.booking.schedule import (
     BookingRequest,
@@ -19,11 +20,11 @@ from models.booking.schedule import (
 )
 from models.business import Business
 from models.business.catalogue import Service
-from models.clock import HELSINKI, now
 from models.privacy.statements import PrivacyStatement
 from views.public.booking_forms import BookingForm
 from views.public.statement import current_statement
 from web.formatting import date_text, language
+from web.kept_pages import kept_by_generation
 from web.rendering import redirect_after_post, render
 from web.tokens import link_token, new_form_token, read_form_token
 
@@ -98,15 +99,17 @@ class DayChoice:
                                     "free times of that day.", day=date_text(last))
         self.day = min(max(day, first), last)
 
-    def overview(self, moment):
+    def overview(self, moment, generation=None):
         """The chosen day's free times and the week from it, for the times page. With
-        no day chosen, the first day that has free times."""
+        no day chosen, the first day that has free times. With the calendar's
+        `generation`, the free-time inputs loaded for it are used again."""
         today, last_day = bookable_days(moment)
         day = self.day or today
-        week = week_of_times(self.service, self.staff, day, moment, self.moving)
+        week = week_of_times(self.service, self.staff, day, moment, self.moving, generation)
         if self.day is None and not week.free[day] and week.next_day:
             day = week.next_day
-            week = week_of_times(self.service, self.staff, day, moment, self.moving)
+            week = week_of_times(self.service, self.staff, day, moment, self.moving,
+                                 generation)
         return {
             "day": day,
             "times": week.free[day],
@@ -119,9 +122,10 @@ class DayChoice:
 
 
 @blueprint.get("/book/<int:service_id>")
-def times(service_id):
+@kept_by_generation
+def times(service_id, moment, generation):
     service = offered_service(service_id)
-    choice = DayChoice.from_args(service, request.args, now())
+    choice = DayChoice.from_args(service, request.args, moment)
     return render(
         "booking/times.html",
         "partials/booking/free_times.html",
@@ -130,7 +134,7 @@ def times(service_id):
         choice=choice,
         times_url=url_for(".times", service_id=service.id),
         choose_url=url_for(".details", service_id=service.id),
-        **choice.overview(now()),
+        **choice.overview(moment, generation),
     )
 
 
@@ -250,3 +254,8 @@ def details_page(form, status, notice=None):
 
 
 # The customer's own booking pages share this blueprint (and its addresses).
+
+
+# The booking's own page and its changes (views/public/manage.py) add their routes to this
+# blueprint when imported.
+from views.public import manage  # noqa: E402, F401

@@ -15,9 +15,9 @@ from flask import Blueprint, abort, g, make_response, request, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from engines.clock import now
 from models.booking import bookings
 from models.booking.bookings import CONFIRMED, Booking
-from models.clock import now
 from models.people import contact_requests
 from models.people.customers import Customer, InvalidValue, normalise_email
 from models.privacy import consents, data_requests, my_data

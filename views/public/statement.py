@@ -13,8 +13,8 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
+from engines.clock import local
 from models.business import Business
-from models.clock import local
 from models.privacy import periods
 from models.privacy import statements as versions
 from models.privacy.declaration import CATEGORIES, LegalBasis, Purpose

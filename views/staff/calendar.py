@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.datastructures import MultiDict
 
+from engines.clock import local, now, today
 from models.booking.bookings import ARRIVED, CANCELLED, COMPLETED, CONFIRMED, NO_SHOW
 from models.booking.calendar_grid import day_grid, day_list, week_grid
 from models.booking.schedule import SlotTaken, TimeNotOffered
@@ -27,7 +28,6 @@ from models.booking.staff_bookings import (
     staff_free_times,
 )
 from models.business.catalogue import Service, StaffMember
-from models.clock import local, now, today
 from models.people.register import DuplicateEmail
 from views.staff.calendar_forms import (
     CHOOSE_DAY,

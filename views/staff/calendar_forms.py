@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Optional, StopValidation, ValidationError
 
+from engines.clock import HELSINKI
 from models import whole_number
 from models.booking.schedule import staff_member
 from models.business.catalogue import Service
-from models.clock import HELSINKI
 from models.people.customers import (
     Customer,
     CustomerDetails,

@@ -8,9 +8,10 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from models import clock, whole_number, write_transaction
+from engines import clock
+from engines.clock import local
+from models import whole_number, write_transaction
 from models.booking.staff_bookings import find_customers
-from models.clock import local
 from models.people.customers import Customer, InvalidValue
 from models.people.register import ChangedMeanwhile, DuplicateEmail, fingerprint, page_number
 from models.privacy import data_requests as requests

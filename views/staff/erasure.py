@@ -11,7 +11,7 @@ from peewee import JOIN
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
-from models import clock
+from engines import clock
 from models.people.customers import Customer
 from models.privacy import erasure
 from models.privacy.data_requests import ERASURE, DataRequest

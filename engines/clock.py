@@ -1,4 +1,6 @@
-"""The business's clock: its zone, the time now, local time and today.
+"""The business's clock: its zone, the time now, local time and today. Pure (the
+standard library only), so the engines, the models, the web layer and the worker all
+read the one clock.
 
 The database holds naive UTC; the business lives in Helsinki time. Everything that asks
 for the time asks this module, so a test moves one clock (`CLOCK.shift(...)`,
@@ -7,8 +9,6 @@ for the time asks this module, so a test moves one clock (`CLOCK.shift(...)`,
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
-
-from peewee import DateTimeField
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -64,19 +64,3 @@ def local(moment):
 def today():
     """Today's date in Helsinki."""
     return local(now()).date()
-
-
-class UTCDateTimeField(DateTimeField):
-    """A date-time column that holds naive UTC and gives back aware UTC datetimes, so
-    no caller has to remember which of the two a value is."""
-
-    def db_value(self, value):
-        if isinstance(value, datetime) and value.tzinfo is not None:
-            value = naive_utc(value)
-        return super().db_value(value)
-
-    def python_value(self, value):
-        value = super().python_value(value)
-        if isinstance(value, datetime) and value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value
