@@ -18,7 +18,7 @@ from werkzeug.routing import IntegerConverter
 import cli
 import models
 from models.backups import BackupError, archive
-from views.owner import backups, newsletter, records, sent_mail, setup
+from views.owner import backups, exports, newsletter, records, sent_mail, setup
 from views.owner import money as money_settings
 from views.owner import settings as owner
 from views.public import booking, consent, contact, health, my_data
@@ -33,7 +33,8 @@ from worker import delivery
 BACK_OFFICE = (auth.blueprint, auth.account, calendar.blueprint, customers.blueprint,
                owner.blueprint, sent_mail.blueprint, inbox.blueprint, records.blueprint,
                requests.blueprint, newsletter.blueprint, money.blueprint,
-               money_settings.blueprint, backups.blueprint, setup.blueprint)
+               money_settings.blueprint, backups.blueprint, setup.blueprint,
+               exports.blueprint)
 
 babel = Babel()
 compress = Compress()

@@ -13,13 +13,18 @@ from flask.cli import with_appcontext
 import models
 import worker
 from engines import clock
+from engines.spreadsheet import CSV, CSV_ZIP, JSON, XLSX
 from models import demo, schema
 from models.accounts.users import ROLES, User, WeakPassword, create_user, invite
 from models.backups import BackupError, archive, erasure_list, keeping
 from models.backups.restore import restore
+from models.exports import TABLES, UnknownTable, chosen_tables
 from models.money.demo import add_demo_money
 from models.privacy import retention
+from models.privacy.audit import record as audit_record
 from web import logging as json_logs
+from web.exports import write_export
+from web.formatting import LANGUAGES
 from web.wording import PASSWORD_PROBLEMS
 
 
@@ -221,9 +226,58 @@ def restore_command(path, identity, erasures):
                "deleted again).")
 
 
+@click.group("export")
+def export_group():
+    """Export the business's data for a spreadsheet or another program."""
+
+
+@export_group.command("data")
+@with_appcontext
+@click.option("--what", default="all", show_default=True,
+              help=f"The tables, comma-separated: {','.join(TABLES)}, or all.")
+@click.option("--format", "format_", type=click.Choice((CSV, XLSX, JSON)), default=XLSX,
+              show_default=True,
+              help="csv: one file per table (in the folder --output, or in a zip file when "
+                   "--output ends in .zip); xlsx: one sheet per table; json: one archive "
+                   "(docs/export-schema.md).")
+@click.option("--output", type=click.Path(), required=True,
+              help="The file to write (a folder for csv without .zip).")
+@click.option("--language", type=click.Choice(LANGUAGES), default="fi", show_default=True,
+              help="The language of the headings.")
+@click.option("--decimal-point", is_flag=True,
+              help="CSV money with a decimal point (45.00), for a program that does not "
+                   "read Finnish Excel's decimal comma (45,00).")
+def export_data_command(what, format_, output, language, decimal_point):
+    """Write whole tables to a file: names, Finnish dates and money for people (csv,
+    xlsx), ids and ISO times for programs (json). The export is in the audit log."""
+    try:
+        tables = chosen_tables([name.strip() for name in what.split(",") if name.strip()])
+    except UnknownTable as unknown:
+        raise click.BadParameter(f"no such table: {unknown}; choose from "
+                                 f"{', '.join(TABLES)} or all", param_hint="--what") from None
+    if format_ == CSV and output.lower().endswith(".zip"):
+        format_ = CSV_ZIP
+    rows = 0
+
+    def counted():
+        nonlocal rows
+        rows += 1
+
+    with models.db.connection_context():
+        counts = {table.name: table.count() for table in tables}
+        write_export(tables, format_, output, language, counted,
+                     decimal_comma=not decimal_point)
+        audit_record("data.export",
+                     details=worker.export_details(None, format_, counts, rows))
+    where = ("one CSV file per table in the folder" if format_ == CSV
+             else "the zip file" if format_ == CSV_ZIP else "the file")
+    tables_done = ", ".join(f"{name} {number}" for name, number in counts.items())
+    click.echo(f"Exported {rows} rows ({tables_done}) to {where} {output}.")
+
+
 COMMANDS = (init_db_command, demo_command, create_user_command, reset_password_command,
             outbox_command, worker_command, retention_command, backup_command,
-            backup_key_command, restore_command)
+            backup_key_command, restore_command, export_group)
 
 
 def init_app(app):

@@ -19,6 +19,7 @@ from models.business.catalogue import (
     TimeOff,
     WorkingHours,
 )
+from models.exports.jobs import ExportJob
 from models.messages.outbox import OutboxMessage
 from models.money.numbers import NumberSeries
 from models.money.settings import MoneySettings, ServiceVat
@@ -84,6 +85,7 @@ MODELS = (
     InvoiceRow,
     InvoicePayment,
     DemoMark,
+    ExportJob,
     CalendarGeneration,
     BackupRun,
     ErasedPerson,

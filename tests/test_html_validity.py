@@ -30,6 +30,7 @@ import worker
 from engines import clock
 from engines.clock import HELSINKI
 from models.accounts.users import User, invite
+from models.exports.jobs import request_export
 from models.money import invoicing
 from models.money.counter import make_sale
 from models.people.contact_requests import ContactDetails
@@ -47,7 +48,7 @@ CI_JAR = ROOT / ".ci" / "cache" / "node_modules" / "vnu-jar" / "build" / "dist" 
 # Addresses that answer with no page of their own: files, redirects, the health check.
 NOT_PAGES = {
     "static", "public.health", "public.choose_language", "booking.calendar_file",
-    "my_data.download", "owner.audit_export", "records.processing_csv",
+    "my_data.download", "owner.audit_export", "records.processing_csv", "exports.download",
     "calendar.this_week", "calendar.day",  # redirect to their day's address
     "sent_mail.saved_file_html",  # the e-mail's own HTML, checked as mail, not a page
 }
@@ -95,6 +96,7 @@ def records(app, shop, owner):
                                         role="staff"))
         link = create_link(customer, datetime.now(UTC))
         sale_id, invoice_id = money_records()
+        export = request_export(owner.id, ["customers"], "xlsx", "fi")  # being made
     opened = client.post(f"/my-data/{link}")
     assert opened.status_code == 303, opened.text
     with app.app_context(), models.db.connection_context():
@@ -108,7 +110,7 @@ def records(app, shop, owner):
         "my_data_token": create_link_token(app, customer), "invitation": invitation,
         "key": opened.headers["Location"].rsplit("/", 1)[1], "unsubscribe": unsubscribe,
         "data_request_id": data_request.id, "start": start, "sale_id": sale_id,
-        "invoice_id": invoice_id,
+        "invoice_id": invoice_id, "job_id": export.id,
     }
 
 

@@ -128,6 +128,8 @@ ACTION_LABELS = {
     "retention.update": _l("Changed how long data is kept"),
     "processor.update": _l("Changed the list of partners who process data"),
     "newsletter.send": _l("Sent news by e-mail"),
+    "data.export": _l("Exported data"),
+    "data.download": _l("Downloaded an export"),
 }
 
 # What a contact request is about, and how its sender wants the answer: the public

@@ -19,10 +19,14 @@ from engines import clock
 from models import duties
 from models.backups import Settings, keeping
 from models.business import Business
+from models.exports import chosen_tables
+from models.exports import jobs as export_jobs
 from models.messages import outbox
 from models.messages.outbox import OutboxMessage
 from models.privacy import erasure, retention
+from models.privacy.audit import record as audit_record
 from models.privacy.declaration import EMAIL
+from web.exports import exports_folder, file_name, write_export
 
 from .delivery import DeliveryFailed, delivery_for, forget_saved_mail
 from .messages import Skip, compose
@@ -177,6 +181,53 @@ def write_erasure_list(now=None):
     return ""
 
 
+def run_exports(now=None):
+    """Write the exports the owner asked for, one after another, reporting progress; then
+    delete the files downloaded or a day old. What was done, in words."""
+    folder = exports_folder(current_app.instance_path)
+    written = 0
+    while job := export_jobs.take_next(now or clock.now()):
+        _write_job(job, folder)
+        written += 1
+    deleted = export_jobs.clean_up(folder, now or clock.now())
+    return ", ".join(part for part in (written and f"{written} written",
+                                       deleted and f"{deleted} files deleted") if part)
+
+
+def _write_job(job, folder):
+    tables = chosen_tables(job.table_names)
+    counts = {table.name: table.count() for table in tables}
+    total = sum(counts.values())
+    done = 0
+
+    def counted():
+        nonlocal done
+        done += 1
+        if done % export_jobs.PROGRESS_EVERY == 0:
+            export_jobs.report_progress(job, total, done, clock.now())
+
+    export_jobs.report_progress(job, total, 0, clock.now())
+    name = file_name(job.format, clock.now())
+    unfinished = folder / f"{name}.part"
+    try:
+        write_export(tables, job.format, unfinished, job.language, counted)
+        unfinished.rename(folder / name)
+    except Exception as error:
+        log.exception("export %s failed", job.id)
+        unfinished.unlink(missing_ok=True)
+        export_jobs.fail(job, f"{type(error).__name__}: {error}", clock.now())
+        return
+    export_jobs.finish(job, name, done, clock.now())
+    audit_record("data.export", user=job.user_id,
+                 details=export_details(job.id, job.format, counts, done))
+
+
+def export_details(job_id, format, counts, rows):
+    """What the audit log says of an export: which tables, how many rows (never a value)."""
+    tables = ", ".join(f"{name} {number}" for name, number in counts.items())
+    return f"export {job_id or 'on the command line'}, {format}: {tables}; {rows} rows"
+
+
 @dataclass(frozen=True)
 class Duty:
     name: str
@@ -197,6 +248,8 @@ DUTIES = (
     Duty("rewrite", timedelta(hours=1), erasure.rewrite_erased_tables),
     Duty("backup", timedelta(days=1), make_backup, once_a_period=True),
     Duty("erasure-list", timedelta(minutes=1), write_erasure_list),
+    # The owner waits for an export on its page: taken within seconds.
+    Duty("exports", timedelta(seconds=5), run_exports),
 )
 DUTY_BY_NAME = {duty.name: duty for duty in DUTIES}
 

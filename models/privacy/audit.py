@@ -65,6 +65,9 @@ ACTIONS = (
     "money.payment",
     "money.credit",
     "money.settings",
+    # The owner's exports of whole tables.
+    "data.export",
+    "data.download",
 )
 
 

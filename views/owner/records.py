@@ -2,10 +2,7 @@
 derived from the personal-data declaration and the business settings, and the breach
 log with the 72-hour clock of each open breach (Art 33)."""
 
-import csv
-import io
-
-from flask import Blueprint, abort, flash, make_response, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -13,6 +10,7 @@ from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
 from engines.clock import naive_utc, now, today
+from engines.spreadsheet import BOM, csv_line
 from models import duties, schema
 from models.business import Business
 from models.people.customers import display_phone
@@ -36,8 +34,8 @@ from views.owner.records_forms import (
     ProcessorForm,
     RetentionForm,
 )
-from views.owner.settings import spreadsheet_safe
 from web.access import audit, owner_only
+from web.downloads import csv_text_download
 from web.formatting import country_name
 from web.rendering import redirect_after_post, render
 from web.wording import BASIS_NAMES_FOR_STAFF, CATEGORY_NAMES, PURPOSE_NAMES, SECURITY_MEASURES
@@ -228,41 +226,36 @@ def processing_print():
 @blueprint.get("/processing.csv")
 def processing_csv():
     audit("records.export", details="record of processing: CSV")
-    response = make_response(record_csv(Business.current(), processing_record()))
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="record-of-processing-{today().isoformat()}.csv"')
-    return response
+    return csv_text_download(record_csv(Business.current(), processing_record()),
+                             f"record-of-processing-{today().isoformat()}.csv")
 
 
 def record_csv(business, rows):
-    """The record for a spreadsheet: the controller, one row per category, then the
-    security measures; semicolons and a BOM, as Excel in Finland expects."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-
-    def write(*cells):
-        writer.writerow([spreadsheet_safe(cell) for cell in cells])
-
+    """The record for a spreadsheet, line by line: the controller, one row per category,
+    then the security measures."""
     address = ", ".join(part for part in (
         business.street, f"{business.postal_code} {business.town}".strip()) if part)
-    write(_("Record of processing activities"), today().isoformat())
-    write(_("Controller"), business.name)
-    write(_("Business ID"), business.business_id)
-    write(_("Address"), address)
-    write(_("Phone"), display_phone(business.phone))
-    write(_("E-mail"), business.email)
-    write()
-    write(_("Category of data"), _("Purposes"), _("Legal basis"), _("Data subjects"),
-          _("Data"), _("Recipients"), _("Transfers outside the EU/EEA"), _("Kept for"))
+    yield BOM
+    for cells in (
+        (_("Record of processing activities"), today().isoformat()),
+        (_("Controller"), business.name),
+        (_("Business ID"), business.business_id),
+        (_("Address"), address),
+        (_("Phone"), display_phone(business.phone)),
+        (_("E-mail"), business.email),
+        (),
+        (_("Category of data"), _("Purposes"), _("Legal basis"), _("Data subjects"),
+         _("Data"), _("Recipients"), _("Transfers outside the EU/EEA"), _("Kept for")),
+    ):
+        yield csv_line(cells)
     for row in rows:
-        write(row["name"], ", ".join(map(str, row["purposes"])), row["basis"],
-              ", ".join(map(str, row["subjects"])), ", ".join(row["fields"]),
-              ", ".join(map(str, row["recipients"])), row["transfers"], row["retention"])
-    write()
+        yield csv_line((row["name"], ", ".join(map(str, row["purposes"])), row["basis"],
+                        ", ".join(map(str, row["subjects"])), ", ".join(row["fields"]),
+                        ", ".join(map(str, row["recipients"])), row["transfers"],
+                        row["retention"]))
+    yield csv_line(())
     for measure in SECURITY_MEASURES:
-        write(_("Security measure"), measure)
-    return "\ufeff" + out.getvalue()
+        yield csv_line((_("Security measure"), measure))
 
 
 # The breach log -----------------------------------------------------------------------

@@ -4,18 +4,18 @@ hours, closed days, accounts, and the audit log.
 Each section of a page is a form that works on its own; with HTMX it is saved in place
 (the section comes back with a note), without it the page is loaded again (303)."""
 
-import csv
-import io
 from functools import partial
 
 from babel.dates import get_day_names
-from flask import Blueprint, abort, flash, make_response, request, url_for
+from flask import Blueprint, abort, flash, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from playhouse.flask_utils import get_object_or_404
 
 from engines import clock
 from engines.clock import local, today
+from engines.spreadsheet import NUMBER, TEXT, Column, Table
 from models.accounts.administration import (
     AccountRefused,
     accounts,
@@ -68,6 +68,7 @@ from views.owner.settings_forms import (
     new_service,
 )
 from web.access import audit, owner_only
+from web.downloads import csv_download
 from web.formatting import FORMAT_LOCALES, date_text, language
 from web.rendering import fragment_or_redirect, redirect_after_post, render
 from web.wording import ACTION_LABELS
@@ -423,35 +424,29 @@ def audit_export():
     if not form.validate():
         return render("owner/audit.html", status=422, form=form, shown=None)
     chosen = form.chosen()
-    text = audit_csv(entries(chosen).iterator())
     audit("audit.export", details="filters: " + (", ".join(chosen.used()) or "none"))
-    response = make_response(text)
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="audit-log-{today().isoformat()}.csv"')
-    return response
+    return csv_download(audit_table(entries(chosen).iterator()),
+                        f"audit-log-{today().isoformat()}.csv")
 
 
-def spreadsheet_safe(text):
-    """A cell a spreadsheet will not run as a formula (names come from public forms)."""
-    text = str(text)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+AUDIT_COLUMNS = (
+    ("helsinki", _l("Time (Helsinki)")), ("utc", _l("Time (UTC)")), ("user", _l("User")),
+    ("action", _l("Action")), ("what", _l("What")), ("customer_id", _l("Customer number")),
+    ("customer", _l("Customer")), ("booking_id", _l("Booking number")),
+    ("ip", _l("IP address")), ("details", _l("Details")),
+)
 
 
-def audit_csv(rows):
-    """The entries as CSV for a spreadsheet: semicolons and a BOM, as Excel in
-    Finland expects; times in Helsinki time and in UTC."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow([_("Time (Helsinki)"), _("Time (UTC)"), _("User"), _("Action"),
-                     _("What"), _("Customer number"), _("Customer"), _("Booking number"),
-                     _("IP address"), _("Details")])
-    for entry in rows:
-        at = local(entry.at)
-        writer.writerow([spreadsheet_safe(cell) for cell in (
-            at.strftime("%Y-%m-%d %H:%M:%S"), entry.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            entry.user.email if entry.user_id else "", entry.action,
-            ACTION_LABELS.get(entry.action, entry.action),
-            entry.customer_id or "", entry.customer.name if entry.customer_id else "",
-            entry.booking_id or "", entry.ip, entry.details)])
-    return "\ufeff" + out.getvalue()
+def audit_table(rows):
+    """The entries for a spreadsheet; times in Helsinki time and in UTC."""
+    def cells(entry):
+        return (local(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
+                entry.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                entry.user.email if entry.user_id else "", entry.action,
+                ACTION_LABELS.get(entry.action, entry.action), entry.customer_id,
+                entry.customer.name if entry.customer_id else "", entry.booking_id, entry.ip,
+                entry.details)
+
+    columns = tuple(Column(key, str(heading), NUMBER if key.endswith("_id") else TEXT)
+                    for key, heading in AUDIT_COLUMNS)
+    return Table("audit-log", str(_("Audit log")), columns, map(cells, rows))

@@ -1,0 +1,216 @@
+"""The owner's exports: every table a business wants in a spreadsheet or in another
+program, row by row.
+
+Each table is one entry of `TABLES`: its rows' query and its columns. A column says what
+a person reads (a name, a date 24.11.2026, a price) or what a program reads (an id, an
+ISO time, cents), or both; the spreadsheet formats come from its kind
+(engines/spreadsheet.py). Rows are read in batches by id, so a table of any size is never
+whole in memory, on SQLite and PostgreSQL alike. (A person's own copy of their data is
+models/privacy/own_copy.py.)
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from peewee import JOIN
+
+from engines.clock import local
+from engines.spreadsheet import CODE, DATE, MOMENT, MONEY, NUMBER, TEXT, TIME
+from models.accounts.users import User
+from models.booking.bookings import Booking
+from models.business.catalogue import Service, StaffMember
+from models.people.contact_requests import ContactRequest
+from models.people.customers import Customer
+from models.privacy.audit import AuditEntry
+
+PEOPLE, PROGRAMS, BOTH = "people", "programs", "both"
+BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    kind: str
+    value: Callable
+    audience: str = BOTH
+    # The values are code words (a status), which the reader's language names.
+    coded: bool = False
+
+    def read_by(self, audience):
+        return self.audience in (BOTH, audience)
+
+
+@dataclass(frozen=True)
+class ExportTable:
+    name: str
+    model: type
+    query: Callable  # the table's rows, every related row it reads joined
+    columns: tuple
+
+    def columns_for(self, audience):
+        return tuple(column for column in self.columns if column.read_by(audience))
+
+    def count(self):
+        return self.query().count()
+
+    def rows(self, audience):
+        """The rows as tuples of the audience's columns, in batches by id."""
+        columns = self.columns_for(audience)
+        last = 0
+        while True:
+            batch = list(self.query().where(self.model.id > last)
+                         .order_by(self.model.id).limit(BATCH).iterator())
+            for record in batch:
+                yield tuple(column.value(record) for column in columns)
+            if len(batch) < BATCH:
+                return
+            last = batch[-1].id
+
+
+def _moment(name):
+    def value(record):
+        moment = getattr(record, name)
+        return local(moment) if moment else None
+    return value
+
+
+def _field(name):
+    return lambda record: getattr(record, name)
+
+
+def _related(relation, name):
+    """A field of a joined row (the customer's name on a booking), or None without one."""
+    def value(record):
+        if getattr(record, f"{relation}_id") is None:
+            return None
+        return getattr(getattr(record, relation), name)
+    return value
+
+
+def _customers():
+    return Customer.select()
+
+
+CUSTOMERS = ExportTable("customers", Customer, _customers, (
+    Column("id", NUMBER, _field("id")),
+    Column("name", TEXT, _field("name")),
+    Column("email", TEXT, _field("email")),
+    Column("phone", CODE, _field("phone")),
+    Column("street", TEXT, _field("street")),
+    Column("postal_code", CODE, _field("postal_code")),
+    Column("town", TEXT, _field("town")),
+    Column("language", TEXT, _field("language")),
+    Column("created_at", MOMENT, _moment("created_at")),
+    Column("updated_at", MOMENT, _moment("updated_at")),
+    Column("restricted_at", MOMENT, _moment("restricted_at")),
+))
+
+
+def _bookings():
+    return (Booking.select(Booking, Customer, Service, StaffMember)
+            .join(Customer).switch(Booking).join(Service).switch(Booking).join(StaffMember))
+
+
+def _minutes(booking):
+    return int((booking.ends_at - booking.starts_at).total_seconds() // 60)
+
+
+BOOKINGS = ExportTable("bookings", Booking, _bookings, (
+    Column("id", NUMBER, _field("id")),
+    Column("reference", CODE, _field("reference")),
+    Column("customer_id", NUMBER, _field("customer_id")),
+    Column("customer_name", TEXT, _related("customer", "name"), PEOPLE),
+    Column("service_id", NUMBER, _field("service_id"), PROGRAMS),
+    Column("service", TEXT, lambda booking: booking.service.name_fi),
+    Column("staff_id", NUMBER, _field("staff_id"), PROGRAMS),
+    Column("staff", TEXT, _related("staff", "name")),
+    Column("date", DATE, lambda booking: local(booking.starts_at).date(), PEOPLE),
+    Column("starts", TIME, lambda booking: local(booking.starts_at), PEOPLE),
+    Column("ends", TIME, lambda booking: local(booking.ends_at), PEOPLE),
+    Column("starts_at", MOMENT, _moment("starts_at"), PROGRAMS),
+    Column("ends_at", MOMENT, _moment("ends_at"), PROGRAMS),
+    Column("minutes", NUMBER, _minutes),
+    Column("status", TEXT, _field("status"), coded=True),
+    Column("source", TEXT, _field("source"), coded=True),
+    Column("price_cents", MONEY, _field("price_cents")),
+    Column("message", TEXT, _field("message")),
+    Column("internal_note", TEXT, _field("internal_note")),
+    Column("cancel_reason", TEXT, _field("cancel_reason")),
+    Column("language", TEXT, _field("language")),
+    Column("created_at", MOMENT, _moment("created_at")),
+))
+
+
+def _contact_requests():
+    return (ContactRequest.select(ContactRequest, User)
+            .join(User, JOIN.LEFT_OUTER, on=ContactRequest.answered_by == User.id))
+
+
+CONTACT_REQUESTS = ExportTable("contact-requests", ContactRequest, _contact_requests, (
+    Column("id", NUMBER, _field("id")),
+    Column("created_at", MOMENT, _moment("created_at")),
+    Column("name", TEXT, _field("name")),
+    Column("email", TEXT, _field("email")),
+    Column("phone", CODE, _field("phone")),
+    Column("subject", TEXT, _field("subject"), coded=True),
+    Column("message", TEXT, _field("message")),
+    Column("preferred_reply", TEXT, _field("preferred_reply"), coded=True),
+    Column("language", TEXT, _field("language")),
+    Column("status", TEXT, _field("status"), coded=True),
+    Column("customer_id", NUMBER, _field("customer_id")),
+    Column("answered_at", MOMENT, _moment("answered_at")),
+    Column("answered_by_id", NUMBER, _field("answered_by_id"), PROGRAMS),
+    Column("answered_by", TEXT, _related("answered_by", "name"), PEOPLE),
+    Column("reply_note", TEXT, _field("reply_note")),
+    Column("closed_at", MOMENT, _moment("closed_at")),
+))
+
+
+def _audit():
+    return AuditEntry.select(AuditEntry, User).join(User, JOIN.LEFT_OUTER)
+
+
+AUDIT = ExportTable("audit", AuditEntry, _audit, (
+    Column("id", NUMBER, _field("id")),
+    Column("at", MOMENT, _moment("at")),
+    Column("user_id", NUMBER, _field("user_id"), PROGRAMS),
+    Column("user", TEXT, _related("user", "email")),
+    Column("action", TEXT, _field("action")),
+    Column("customer_id", NUMBER, _field("customer_id")),
+    Column("booking_id", NUMBER, _field("booking_id")),
+    Column("details", TEXT, _field("details")),
+    Column("ip", TEXT, _field("ip")),
+))
+
+
+def _services():
+    return Service.select()
+
+
+SERVICES = ExportTable("services", Service, _services, (
+    Column("id", NUMBER, _field("id")),
+    Column("name_fi", TEXT, _field("name_fi")),
+    Column("name_sv", TEXT, _field("name_sv")),
+    Column("name_en", TEXT, _field("name_en")),
+    Column("duration_minutes", NUMBER, _field("duration_minutes")),
+    Column("buffer_minutes", NUMBER, _field("buffer_minutes")),
+    Column("price_cents", MONEY, _field("price_cents")),
+    Column("vat_percent", NUMBER, _field("vat_percent")),
+))
+
+# Every table that can be exported, in the order they are written.
+TABLES = {table.name: table
+          for table in (CUSTOMERS, BOOKINGS, CONTACT_REQUESTS, AUDIT, SERVICES)}
+
+
+class UnknownTable(ValueError):
+    pass
+
+
+def chosen_tables(names):
+    """The tables `names` (an iterable, or "all") names, in TABLES' order."""
+    names = list(TABLES) if names == "all" or "all" in names else list(names)
+    unknown = [name for name in names if name not in TABLES]
+    if unknown:
+        raise UnknownTable(", ".join(unknown))
+    return [table for name, table in TABLES.items() if name in names]
