@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engines.free_times import (
@@ -601,7 +601,8 @@ def days_to_book(draw):
     return day, staff, draw(durations), draw(buffers), rules, now, closed
 
 
-@settings(max_examples=200, deadline=None)
+# Drawing the cases is slow on a shared machine: slowness is not what these test.
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(days_to_book())
 def test_offered_times_respect_hours_breaks_time_off_and_bookings(case):
     day, staff, duration, buffer, rules, now, closed = case
@@ -637,7 +638,8 @@ def test_offered_times_respect_hours_breaks_time_off_and_bookings(case):
             )
 
 
-@settings(max_examples=200, deadline=None)
+# Drawing the cases is slow on a shared machine: slowness is not what these test.
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(days_to_book())
 def test_no_free_time_is_hidden(case):
     expected = brute_force_free_times(*case)
