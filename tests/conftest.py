@@ -80,9 +80,17 @@ def postgres_ready():
 
 
 def _truncate_all():
-    tables = ", ".join(model._meta.table_name for model in schema.MODELS)
-    with models.db.connection_context():
-        models.db.execute_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+    """Empty every model's table and start its ids from 1 again. DELETE with the
+    triggers and foreign-key checks off (a replica's session) takes a tenth of the time
+    of a TRUNCATE of some sixty tables, which gives each table new files; it runs twice
+    a test."""
+    with models.db.connection_context(), models.db.atomic():
+        models.db.execute_sql("SET LOCAL session_replication_role = replica")
+        for model in schema.MODELS:
+            models.db.execute_sql(f'DELETE FROM "{model._meta.table_name}"')
+        models.db.execute_sql(
+            "SELECT setval(oid::regclass, 1, false) FROM pg_class "
+            "WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace")
 
 
 @pytest.fixture
