@@ -15,6 +15,7 @@ from models import db, is_sqlite
 from models.accounts.users import User
 from models.booking.bookings import CANCELLED, Booking
 from models.business.catalogue import Service, StaffMember
+from models.money.vouchers import Invoice, Sale
 from models.paging import Page, page_from
 from models.people.contact_requests import ContactRequest
 from models.people.customers import Customer, CustomerDetails, refuse_if_restricted
@@ -38,11 +39,14 @@ CONTACT_FIELDS = tuple(f.name for f in fields(CustomerDetails))
 # Typed like a phone number: digits, with the spaces, dashes, brackets and plus that
 # people write numbers with.
 PHONE_LIKE = re.compile(r"\+?[\d\s()-]*\d[\d\s()-]*")
-# What a merge moves from the removed record to the kept one. The audit log is not
+# What a merge moves from the removed record to the kept one (receipts and invoices
+# too: their buyer's details are written on them and stay as they are; only the link to
+# the person's record moves). The audit log is not
 # moved: the database keeps its entries as written (their link to the removed record
 # is cleared when it is deleted, and the merge's own entry names the removed id).
 MOVED_BY_A_MERGE = (Booking.customer, CustomerNote.customer, ContactRequest.customer,
-                    DataRequest.customer, Consent.customer, AccessLink.customer)
+                    DataRequest.customer, Consent.customer, AccessLink.customer,
+                    Sale.customer, Invoice.customer)
 KEPT_AS_WRITTEN = (AuditEntry.customer,)
 
 
