@@ -6,6 +6,7 @@ import shutil
 
 import pytest
 from argon2 import PasswordHasher
+from peewee import AutoField
 from support import PASSWORD, MailServer, Server, log_in
 
 import models
@@ -88,9 +89,13 @@ def _truncate_all():
         models.db.execute_sql("SET LOCAL session_replication_role = replica")
         for model in schema.MODELS:
             models.db.execute_sql(f'DELETE FROM "{model._meta.table_name}"')
-        models.db.execute_sql(
-            "SELECT setval(oid::regclass, 1, false) FROM pg_class "
-            "WHERE relkind = 'S' AND relnamespace = 'public'::regnamespace")
+            if not isinstance(model._meta.primary_key, AutoField):
+                continue
+            sequence = models.db.execute_sql(
+                "SELECT pg_get_serial_sequence(%s, 'id')", (model._meta.table_name,)
+            ).fetchone()[0]
+            if sequence:
+                models.db.execute_sql("SELECT setval(%s, 1, false)", (sequence,))
 
 
 @pytest.fixture

@@ -32,7 +32,8 @@ def _on(day, hour):
 def _visit(customer, service, day, hour):
     start = datetime.combine(day, time(hour), HELSINKI)
     end = start + timedelta(minutes=service.duration_minutes)
-    return Booking.create(customer=customer, service=service, staff=StaffMember.get_by_id(1),
+    first_staff = StaffMember.select().order_by(StaffMember.id).first()
+    return Booking.create(customer=customer, service=service, staff=first_staff,
                           starts_at=naive_utc(start), ends_at=naive_utc(end),
                           blocked_until=naive_utc(end), status=COMPLETED, source="staff",
                           price_cents=service.price_cents)
