@@ -113,6 +113,17 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def stop_process_group(process):
+    """Stop a process started in a session of its own, and its children: politely,
+    then after 10 s for good."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
 class Server:
     """The app in gunicorn, as it runs in production, on a port of its own."""
 
@@ -147,12 +158,7 @@ class Server:
         raise RuntimeError("the server did not answer in 30 s")
 
     def stop(self):
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        stop_process_group(self.process)
 
 
 def translated(language, message, **values):

@@ -8,7 +8,6 @@ import http.client
 import json
 import os
 import re
-import signal
 import ssl
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from support import PASSWORD, ROOT, Server, free_port
+from support import PASSWORD, ROOT, Server, free_port, stop_process_group
 
 import models
 from models.privacy.audit import AuditEntry
@@ -77,12 +76,7 @@ class Caddy:
             connection.close()
 
     def stop(self):
-        os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+        stop_process_group(self.process)
         self.output.close()
 
 
