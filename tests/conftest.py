@@ -89,13 +89,11 @@ def _truncate_all():
         models.db.execute_sql("SET LOCAL session_replication_role = replica")
         for model in schema.MODELS:
             models.db.execute_sql(f'DELETE FROM "{model._meta.table_name}"')
-            if not isinstance(model._meta.primary_key, AutoField):
-                continue
-            sequence = models.db.execute_sql(
-                "SELECT pg_get_serial_sequence(%s, 'id')", (model._meta.table_name,)
-            ).fetchone()[0]
-            if sequence:
-                models.db.execute_sql("SELECT setval(%s, 1, false)", (sequence,))
+        numbered = [model._meta.table_name for model in schema.MODELS
+                    if isinstance(model._meta.primary_key, AutoField)]
+        models.db.execute_sql(
+            "SELECT setval(pg_get_serial_sequence(name, 'id'), 1, false) "
+            "FROM unnest(%s::text[]) AS name", (numbered,))
 
 
 @pytest.fixture
