@@ -7,20 +7,29 @@ formats numbers and dates for the document's language with Babel.
 
 The text is set in DejaVu Sans, embedded (subset) from engines/fonts/ (Bitstream Vera
 licence, beside the files), which has the euro sign, åäö and the letters of the names of
-most of Europe. A4 pages for the invoice and the receipt, and a receipt 80 mm wide for a
-receipt printer, as one page as long as its content. Long names wrap and many rows run
+most of Europe. The font is read and measured once per process (`_kept_font`): each
+document gets a copy of the measured font with a table of its own to subset, which
+fontTools changes in place when the file is written.
+
+A4 pages for the invoice and the receipt, and a receipt 80 mm wide for a receipt
+printer, as one page as long as its content. Long names wrap and many rows run
 onto more pages, the table's headings repeated; every page carries its number.
 """
 
+import copy
+import threading
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from io import BytesIO
 from pathlib import Path
 
 from babel.dates import format_date, format_time
 from babel.numbers import format_currency, format_decimal
+from fontTools import ttLib
 from fpdf import FPDF, XPos, YPos
+from fpdf.fonts import SubsetMap
 
 from engines.barcode import code_128_modules
 from engines.documents import Labels, Party, PaymentDetails
@@ -92,8 +101,8 @@ class _Pdf(FPDF):
         self.set_margins(margin, margin, margin)
         # Cells pad themselves where they need to: text fills the width it is given.
         self.c_margin = 0
-        self.add_font(FONT, "", FONT_FOLDER / "DejaVuSans.ttf")
-        self.add_font(FONT, "B", FONT_FOLDER / "DejaVuSans-Bold.ttf")
+        for style, file_name in _FONT_FILES.items():
+            self.fonts[f"{FONT.lower()}{style}"] = _kept_font(self, style, file_name)
         self.set_font(FONT, size=10)
 
     def footer(self):
@@ -103,6 +112,37 @@ class _Pdf(FPDF):
         self.set_font(FONT, size=8)
         page = self.page_label % {"page": self.page_no(), "pages": self.str_alias_nb_pages}
         self.cell(0, 4, printable(f"{self.footer_text}   {page}"), align="C")
+
+
+_FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
+# The fonts as fpdf2 measured them (the character widths, the glyph ids: the slow part
+# of add_font), and their files' bytes, by style; filled on first use.
+_MEASURED = {}
+_MEASURING = threading.Lock()
+
+
+def _kept_font(pdf, style, file_name):
+    """The font of `style` for `pdf`: fpdf2's TTFFont measured once per process, copied
+    with what is the document's own (its number in the file, the characters it uses,
+    and a fontTools table read from the kept bytes, for the subsetter to cut down)."""
+    with _MEASURING:
+        if style not in _MEASURED:
+            path = FONT_FOLDER / file_name
+            measuring = FPDF()
+            measuring.add_font(FONT, style, path)
+            measured = measuring.fonts[f"{FONT.lower()}{style}"]
+            measured.ttfont.close()
+            _MEASURED[style] = (measured, path.read_bytes())
+    measured, data = _MEASURED[style]
+    font = copy.copy(measured)
+    font.i = len(pdf.fonts) + 1
+    font.ttfont = ttLib.TTFont(BytesIO(data), recalcTimestamp=False, lazy=True)
+    font.cw = copy.copy(measured.cw)
+    font.biggest_size_pt = 0
+    font.missing_glyphs = []
+    font._hbfont = None
+    font.subset = SubsetMap(font)
+    return font
 
 
 def _new_pdf(page_format, footer_text, page_label, margin, title, language, moment):
