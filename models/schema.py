@@ -23,7 +23,14 @@ from models.exports.jobs import ExportJob
 from models.messages.outbox import OutboxMessage
 from models.money.numbers import NumberSeries
 from models.money.settings import MoneySettings, ServiceVat
-from models.money.vouchers import Invoice, InvoicePayment, InvoiceRow, Sale, SaleRow
+from models.money.vouchers import (
+    Invoice,
+    InvoicePayment,
+    InvoiceRow,
+    PaymentReminder,
+    Sale,
+    SaleRow,
+)
 from models.people.contact_requests import ContactRequest
 from models.people.customers import Customer
 from models.people.notes import CustomerNote
@@ -84,6 +91,7 @@ MODELS = (
     Invoice,
     InvoiceRow,
     InvoicePayment,
+    PaymentReminder,
     DemoMark,
     ExportJob,
     CalendarGeneration,

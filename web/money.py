@@ -76,6 +76,18 @@ REFUSED = {
     "reminder_fee_too_large": _l("A consumer's payment reminder may cost at most 5,00 €."),
     "methods_none": _l("Keep at least one payment method."),
     "vat_category_unknown": _l("Choose one of the VAT categories offered."),
+    "no_email_address": _l("There is no e-mail address to send it to: add one to the "
+                           "buyer's or the customer's details first."),
+    "not_sendable": _l("Only an issued invoice can be sent."),
+    "receipt_unknown": _l("There is no such receipt."),
+    "not_overdue": _l("Only an overdue invoice with something open can be reminded of."),
+    "reminder_due_not_after_today": _l("The new due date must be after today."),
+    "reminder_fee_too_early": _l("No reminder fee may be charged yet: the law allows it "
+                                 "only 14 days after the due date (or after the last "
+                                 "charged reminder). Send it without the fee."),
+    "reminder_fee_limit": _l("The fees of two reminders have been charged already: the "
+                             "law allows no more. Send it without the fee."),
+    "reminder_fee_none": _l("The owner has set no reminder fee."),
 }
 
 

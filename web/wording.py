@@ -107,6 +107,8 @@ ACTION_LABELS = {
     "money.payment": _l("Recorded a payment of an invoice"),
     "money.credit": _l("Made a credit note"),
     "money.settings": _l("Changed the money settings"),
+    "money.reminder": _l("Made a payment reminder"),
+    "money.mail": _l("Sent an invoice or a receipt by e-mail"),
     "breach.record": _l("Recorded a personal-data breach"),
     "breach.update": _l("Updated a personal-data breach"),
     "records.export": _l("Downloaded the record of processing"),

@@ -18,15 +18,18 @@ from email.utils import format_datetime
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, gettext
+from stdnum import iban as stdnum_iban
 
 from engines.calendar_file import booking_ics
 from engines.clock import local
+from engines.reference import format_reference
 from models import NotAllowed
 from models.accounts.users import User
 from models.booking.bookings import CANCELLED, Booking, manage_token
 from models.booking.customer_changes import change_deadline
 from models.business import Business
 from models.messages import outbox
+from models.money.vouchers import ISSUED, Invoice, PaymentReminder, Sale
 from models.people.contact_requests import ContactRequest
 from models.people.customers import Customer, refuse_if_restricted
 from models.privacy.consents import active as consent_in_force
@@ -35,6 +38,7 @@ from models.privacy.data_requests import DataRequest
 from models.privacy.my_data import LINK_VALID, create_link
 from models.privacy.own_copy import personal_data_of
 from web.formatting import date_text, time_text
+from web.money_documents import invoice_file, receipt_file, reminder_file
 from web.wording import PURPOSE_NAMES, REQUEST_KIND_NAMES
 
 # Staff read the back office in Finnish unless they choose otherwise on the page;
@@ -294,6 +298,65 @@ def _account_changed(message, now):
                                  "login_url": url_for("auth.login", _external=True)})
 
 
+def _pay_to(invoice):
+    iban = invoice.seller_details.get("iban", "")
+    return {"reference": format_reference(invoice.reference) if invoice.reference else "",
+            "iban": stdnum_iban.format(iban) if iban else ""}
+
+
+def _invoice_mail(message, now):
+    """An issued invoice or credit note to the buyer's address, its PDF attached, in the
+    invoice's language."""
+    invoice = Invoice.get_or_none(Invoice.id == message.detail.get("invoice_id"))
+    if invoice is None or invoice.status != ISSUED:
+        raise Skip("the invoice no longer exists")
+    if not invoice.buyer_email:
+        raise Skip("the invoice has no e-mail address")
+    not_restricted(invoice.customer)
+    name, pdf = invoice_file(invoice)
+    subject = subject_of(message, invoice.language, number=invoice.number)
+    if invoice.is_credit_note:
+        with force_locale(invoice.language):
+            subject = gettext("Credit note %(number)s", number=invoice.number)
+    return Letter(invoice.buyer_email, invoice.language, subject, "invoice",
+                  {"invoice": invoice, "attached": name, **_pay_to(invoice)},
+                  [(name, pdf, "application", "pdf")])
+
+
+def _receipt_mail(message, now):
+    """A receipt to the customer's address, its PDF attached, in the receipt's language."""
+    sale = Sale.get_or_none(Sale.id == message.detail.get("sale_id"))
+    if sale is None:
+        raise Skip("the receipt no longer exists")
+    customer = _customer(message)
+    not_restricted(customer)
+    name, pdf = receipt_file(sale)
+    return Letter(customer.email, sale.language,
+                  subject_of(message, sale.language, number=sale.number), "receipt",
+                  {"sale": sale, "attached": name}, [(name, pdf, "application", "pdf")])
+
+
+def _reminder_mail(message, now):
+    """A payment reminder to the buyer's address, its PDF attached; not sent once the
+    invoice is paid or credited meanwhile."""
+    reminder = PaymentReminder.get_or_none(
+        PaymentReminder.id == message.detail.get("reminder_id"))
+    if reminder is None:
+        raise Skip("the reminder no longer exists")
+    invoice = reminder.invoice
+    if not invoice.open_cents:
+        raise Skip("the invoice is paid or credited")
+    if not invoice.buyer_email:
+        raise Skip("the invoice has no e-mail address")
+    not_restricted(invoice.customer)
+    name, pdf = reminder_file(reminder)
+    return Letter(invoice.buyer_email, invoice.language,
+                  subject_of(message, invoice.language, number=invoice.number), "reminder",
+                  {"reminder": reminder, "invoice": invoice, "attached": name,
+                   **_pay_to(invoice)},
+                  [(name, pdf, "application", "pdf")])
+
+
 # Subjects, translated when the message is written.
 SUBJECTS = {
     outbox.DATA_ERASED: lambda: gettext("Your data has been erased"),
@@ -316,6 +379,9 @@ SUBJECTS = {
     outbox.DATA_REQUEST_DONE: lambda: gettext("Your request about your data is done"),
     outbox.DATA_REQUEST_REFUSED: lambda: gettext("Your request about your data"),
     outbox.ACCOUNT_CHANGED: lambda: gettext("A change to how you log in to the back office"),
+    outbox.INVOICE_SENT: lambda: gettext("Invoice %(number)s"),
+    outbox.RECEIPT_SENT: lambda: gettext("Receipt %(number)s"),
+    outbox.PAYMENT_REMINDER: lambda: gettext("Payment reminder: invoice %(number)s"),
 }
 WRITERS = {
     outbox.DATA_ERASED: _data_erased,
@@ -336,6 +402,9 @@ WRITERS = {
     outbox.DATA_REQUEST_DONE: _to_person_of_data_request,
     outbox.DATA_REQUEST_REFUSED: _to_person_of_data_request,
     outbox.ACCOUNT_CHANGED: _account_changed,
+    outbox.INVOICE_SENT: _invoice_mail,
+    outbox.RECEIPT_SENT: _receipt_mail,
+    outbox.PAYMENT_REMINDER: _reminder_mail,
 }
 
 

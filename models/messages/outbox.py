@@ -60,13 +60,17 @@ NEWSLETTER = "newsletter"
 DATA_ERASED = "data_erased"
 # A change to how an account logs in, told to the account ("if this was not you…").
 ACCOUNT_CHANGED = "account_changed"
+# Money documents to the buyer or customer, each with its PDF (written when sent).
+INVOICE_SENT = "invoice_sent"
+RECEIPT_SENT = "receipt_sent"
+PAYMENT_REMINDER = "payment_reminder"
 FORGOTTEN_ONCE_SENT = (DATA_ERASED,)
 KINDS = (
     BOOKING_CONFIRMED, BOOKING_REMINDER, BOOKING_CANCELLED, BOOKING_MOVED,
     CONTACT_RECEIVED, STAFF_NEW_BOOKING, STAFF_CANCELLED, STAFF_MOVED, STAFF_NEW_CONTACT,
     MY_DATA_LINK, DATA_REQUEST_RECEIVED, DATA_REQUEST_EXTENDED, DATA_REQUEST_DONE,
     DATA_REQUEST_REFUSED, STAFF_NEW_DATA_REQUEST, NEWSLETTER, DATA_ERASED,
-    ACCOUNT_CHANGED,
+    ACCOUNT_CHANGED, INVOICE_SENT, RECEIPT_SENT, PAYMENT_REMINDER,
 )
 # What a customer's own change tells the staff.
 STAFF_NOTICE = {

@@ -6,16 +6,19 @@ from models import write_transaction
 from models.booking.bookings import Booking
 from models.money import Refused
 from models.money.billing import booking_line, check_billable
+from models.money.mailing import queue_receipt
 from models.money.numbers import RECEIPTS, take_number
 from models.money.rows import row_values
 from models.money.settings import MoneySettings, seller_snapshot
 from models.money.vouchers import Sale, SaleRow
 
 
-def make_sale(customer, booking_ids, free_lines, method, user=None):
+def make_sale(customer, booking_ids, free_lines, method, user=None, email=False):
     """Take the payment of `customer`'s bookings `booking_ids` and `free_lines` (Lines)
-    by `method` now; the Sale made, with its receipt number. Refused when a booking is
-    not the customer's or cannot be billed, the method is not kept, or nothing is sold."""
+    by `method` now; the Sale made, with its receipt number, and (`email`) its receipt
+    queued to the customer's address. Refused when a booking is not the customer's or
+    cannot be billed, the method is not kept, nothing is sold, or the receipt is to be
+    e-mailed to a customer with no address."""
     settings = MoneySettings.current()
     if method not in settings.counter_methods:
         raise Refused("method_unknown", "method")
@@ -43,7 +46,9 @@ def make_sale(customer, booking_ids, free_lines, method, user=None):
             number=f"K{year}-{sequence:05d}", year=year, sequence=sequence, made_at=made_at,
             made_by=user, customer=customer, buyer_name=customer.name if customer else "",
             method=method, total_cents=sum(value["gross_cents"] for value in values),
-            seller=seller_snapshot())
+            seller=seller_snapshot(), language=language)
         for line, value in zip(lines, values, strict=True):
             SaleRow.create(sale=sale, booking=line.booking_id, **value)
+        if email:
+            queue_receipt(sale)
     return sale

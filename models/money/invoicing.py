@@ -14,6 +14,7 @@ from models.booking.bookings import Booking
 from models.money import Refused
 from models.money.amounts import LARGEST_CENTS
 from models.money.billing import booking_line, check_billable
+from models.money.mailing import queue_invoice
 from models.money.numbers import INVOICES, take_number
 from models.money.rows import row_values
 from models.money.settings import INVOICE_METHODS, MoneySettings, seller_snapshot
@@ -150,9 +151,10 @@ def default_due_date(issue_date=None):
     return (issue_date or today()) + timedelta(days=MoneySettings.current().due_days)
 
 
-def issue(invoice_id, due_date, user=None):
+def issue(invoice_id, due_date, user=None, email=False):
     """Issue the draft today, due on `due_date`: the next number of this year's series
-    and its reference are taken in the same transaction, so a failed issue takes none."""
+    and its reference are taken in the same transaction, so a failed issue takes none.
+    With `email`, the invoice is queued to the buyer's address in that transaction."""
     settings = MoneySettings.current()
     if not settings.can_invoice:
         raise Refused("no_bank_account")
@@ -170,6 +172,8 @@ def issue(invoice_id, due_date, user=None):
         invoice.penalty_interest = settings.penalty_interest
         invoice.seller = seller_snapshot()
         invoice.save()
+        if email:
+            queue_invoice(invoice)
     return invoice
 
 

@@ -42,11 +42,14 @@ class Sale(BaseModel):
     method = CharField(max_length=20)
     total_cents = IntegerField()
     seller = TextField()
+    # The customer's language when the payment was taken: the receipt's, on the page, in
+    # its PDF and its e-mail.
+    language = CharField(max_length=2, default="fi")
 
     personal_data = PersonalData(
         {"customer": INVOICING, "buyer_name": INVOICING},
         not_personal=("id", "number", "year", "sequence", "made_at", "made_by", "method",
-                      "total_cents", "seller"))
+                      "total_cents", "seller", "language"))
 
     def save(self, *args, **kwargs):
         if self.id is not None:
@@ -171,10 +174,23 @@ class Invoice(BaseModel):
         return sum(note.total_cents for note in self.credit_notes if note.status == ISSUED)
 
     @property
+    def sent_reminders(self):
+        return list(self.reminders.order_by(PaymentReminder.position))
+
+    @property
+    def reminder_fees_cents(self):
+        return sum(reminder.fee_cents for reminder in self.reminders)
+
+    @property
     def open_cents(self):
+        """What is still to pay: the total and the reminders' fees, less the payments and
+        the credit notes; nothing once the invoice is credited in full."""
         if self.is_draft or self.is_credit_note:
             return 0
-        return max(self.total_cents - self.paid_cents - self.credited_cents, 0)
+        credited = self.credited_cents
+        if credited >= self.total_cents:
+            return 0
+        return max(self.total_cents + self.reminder_fees_cents - self.paid_cents - credited, 0)
 
     def state(self, today):
         """draft, paid, credited, overdue or open; a credit note is "credit_note"."""
@@ -227,3 +243,42 @@ class InvoicePayment(BaseModel):
 
     personal_data = PersonalData({}, not_personal=(
         "id", "invoice", "paid_on", "amount_cents", "method", "recorded_at", "recorded_by"))
+
+
+class PaymentReminder(BaseModel):
+    """A payment reminder (maksumuistutus) of an overdue invoice: its day, the new due
+    date and the fee charged (0 when none may be). Written once by
+    models/money/reminders.py, which checks the rules; never changed."""
+
+    invoice = ForeignKeyField(Invoice, backref="reminders", on_delete="CASCADE")
+    position = IntegerField()
+    sent_on = DateField()
+    due_date = DateField()
+    fee_cents = IntegerField(default=0)
+    # What was open of the invoice before this reminder's fee.
+    open_before_cents = IntegerField()
+    created_at = DateTimeField(default=utc_now)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    personal_data = PersonalData({}, not_personal=(
+        "id", "invoice", "position", "sent_on", "due_date", "fee_cents", "open_before_cents",
+        "created_at", "created_by"))
+
+    class Meta:
+        indexes = ((("invoice", "position"), True),)
+
+    def save(self, *args, **kwargs):
+        if self.id is not None:
+            raise Refused("immutable")
+        return super().save(*args, **kwargs)
+
+    def delete_instance(self, *args, **kwargs):
+        raise Refused("immutable")
+
+    @property
+    def number(self):
+        return f"{self.invoice.number}/{self.position}"
+
+    @property
+    def to_pay_cents(self):
+        return self.open_before_cents + self.fee_cents

@@ -65,6 +65,8 @@ ACTIONS = (
     "money.payment",
     "money.credit",
     "money.settings",
+    "money.reminder",
+    "money.mail",
     # The owner's exports of whole tables.
     "data.export",
     "data.download",

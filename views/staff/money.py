@@ -2,7 +2,7 @@
 invoices from draft to issued, their payments and credit notes, the open and overdue
 invoices, and the day's sales."""
 
-from flask import Blueprint, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from flask_babel import force_locale
 from flask_login import current_user
 from stdnum import iban as stdnum_iban
@@ -11,15 +11,16 @@ from wtforms import SelectChoice
 from engines.barcode import bar_code_svg, virtual_bar_code
 from engines.clock import today
 from engines.epc_qr import EpcPayment, epc_qr_svg
+from engines.invoice_pdf import A4, ROLL_80_MM
 from engines.reference import format_reference, format_rf_reference, rf_reference
 from models.booking.bookings import Booking
-from models.money import Refused, invoicing
+from models.money import Refused, invoicing, mailing, reminders
 from models.money.amounts import parse_euros
 from models.money.billing import billable_bookings
 from models.money.counter import make_sale
 from models.money.reports import day_sales
 from models.money.settings import MoneySettings
-from models.money.vouchers import Invoice, Sale
+from models.money.vouchers import Invoice, PaymentReminder, Sale
 from views.staff.money_forms import (
     AddBookingForm,
     ButtonForm,
@@ -27,10 +28,12 @@ from views.staff.money_forms import (
     FreeRowForm,
     IssueForm,
     PaymentForm,
+    ReminderForm,
     SaleForm,
     parse_typed_date,
 )
 from web.access import audit, staff_only
+from web.downloads import attachment
 from web.formatting import clock_text, date_text, language, money_text
 from web.money import (
     METHOD_NAMES,
@@ -41,6 +44,7 @@ from web.money import (
     quantity_text,
     refusal,
 )
+from web.money_documents import PDF, invoice_file, receipt_file, reminder_file
 from web.rendering import redirect_after_post, render
 
 blueprint = staff_only(Blueprint("money", __name__, url_prefix="/staff/money"))
@@ -87,7 +91,8 @@ def pay(booking_id):
         try:
             free = [form.free_line(today())] if form.has_free_row() else []
             sale = make_sale(booking.customer, form.bookings.data or [], free,
-                             form.method.data, user=current_user.id)
+                             form.method.data, user=current_user.id,
+                             email=bool(form.email.data))
         except Refused as error:
             refusal(form, error)
         else:
@@ -102,11 +107,52 @@ def pay_page(booking, form, status):
                   choices=choices, methods=MoneySettings.current().counter_methods)
 
 
+def _sale_or_404(sale_id):
+    return Sale.get_or_none(Sale.id == sale_id) or abort(404)
+
+
 @blueprint.get("/receipts/<int:sale_id>")
 def receipt(sale_id):
-    sale = Sale.get_or_none(Sale.id == sale_id) or abort(404)
+    return receipt_page(_sale_or_404(sale_id))
+
+
+def receipt_page(sale, status=200, notice=None):
     paper = "roll" if request.args.get("paper") == "roll" else "a4"
-    return render("money/receipt.html", sale=sale, seller=sale.seller_details, paper=paper)
+    return render("money/receipt.html", status=status, sale=sale, paper=paper,
+                  document=receipt_document(sale), mail=mailing.receipt_mail(sale),
+                  notice=notice)
+
+
+def receipt_document(sale):
+    """The receipt as the customer gets it, all in the receipt's language (the staff's
+    page around it stays in theirs)."""
+    with force_locale(sale.language):
+        return render_template("money/receipt_document.html", sale=sale,
+                               seller=sale.seller_details)
+
+
+@blueprint.post("/receipts/<int:sale_id>/send")
+def send_receipt(sale_id):
+    sale = _sale_or_404(sale_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        mailing.send_receipt(sale.id)
+    except Refused as error:
+        return receipt_page(sale, 422, notice=refusal_text(error))
+    audit("money.mail", details=f"receipt {sale.number} e-mailed")
+    return redirect_after_post(url_for(".receipt", sale_id=sale.id))
+
+
+def pdf_download(name_and_bytes):
+    name, content = name_and_bytes
+    return attachment(Response(content, content_type=PDF), name)
+
+
+@blueprint.get("/receipts/<int:sale_id>/pdf")
+def receipt_pdf(sale_id):
+    paper = ROLL_80_MM if request.args.get("paper") == "roll" else A4
+    return pdf_download(receipt_file(_sale_or_404(sale_id), paper))
 
 
 # Invoices ------------------------------------------------------------------------------
@@ -148,9 +194,19 @@ def invoice_page(invoice, status=200, **forms):
     payment_form = forms.get("payment_form") or PaymentForm(
         formdata=None, data={"amount": euros_text(invoice.open_cents),
                              "paid_on": plain_date(today()), "method": "bank_transfer"})
+    reminder_form = forms.get("reminder_form") or ReminderForm(formdata=None, data={
+        "due_date": plain_date(reminders.default_due_date()),
+        "charge_fee": bool(reminders.fee_rule(invoice).fee_cents)
+        if reminders.can_remind(invoice) else False,
+        "email": bool(invoice.buyer_email)})
     return render("money/invoice.html", status=status, invoice=invoice,
                   document=invoice_document(invoice), payment_form=payment_form,
-                  notice=forms.get("notice"))
+                  reminder_form=reminder_form, can_remind=reminders.can_remind(invoice),
+                  fee_rule=reminders.fee_rule(invoice) if reminders.can_remind(invoice)
+                  else None,
+                  sent_reminders=[(each, mailing.reminder_mail(each))
+                                  for each in invoice.sent_reminders],
+                  mail=mailing.invoice_mail(invoice), notice=forms.get("notice"))
 
 
 def euros_text(cents):
@@ -169,7 +225,8 @@ def draft_page(invoice, status=200, **forms):
         "row_form": FreeRowForm(formdata=None),
         "booking_form": AddBookingForm(formdata=None),
         "issue_form": IssueForm(formdata=None, data={
-            "due_date": plain_date(invoicing.default_due_date())}),
+            "due_date": plain_date(invoicing.default_due_date()),
+            "email": bool(invoice.buyer_email)}),
         **forms,
     }
     others = billable_bookings(customer) if customer else []
@@ -241,7 +298,7 @@ def issue(invoice_id):
 
     def issue_it():
         issued = invoicing.issue(invoice.id, parse_typed_date(form.due_date.data, "due_date"),
-                                 user=current_user.id)
+                                 user=current_user.id, email=bool(form.email.data))
         audit("money.invoice", details=f"invoice {issued.number} issued")
 
     return _draft_change(invoice, issue_it, "issue_form", form)
@@ -275,6 +332,50 @@ def credit(invoice_id):
         return invoice_page(invoice, 422, notice=refusal_text(error))
     audit("money.credit", details=f"credit note {note.number} of invoice {invoice.number}")
     return redirect_after_post(url_for(".invoice", invoice_id=note.id))
+
+
+@blueprint.post("/invoices/<int:invoice_id>/send")
+def send_invoice(invoice_id):
+    invoice = _invoice_or_404(invoice_id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        mailing.send_invoice(invoice.id)
+    except Refused as error:
+        return invoice_page(invoice, 422, notice=refusal_text(error))
+    audit("money.mail", details=f"invoice {invoice.number} e-mailed")
+    return redirect_after_post(url_for(".invoice", invoice_id=invoice.id))
+
+
+@blueprint.get("/invoices/<int:invoice_id>/pdf")
+def invoice_pdf(invoice_id):
+    invoice = _invoice_or_404(invoice_id)
+    if invoice.is_draft:
+        abort(404)
+    return pdf_download(invoice_file(invoice))
+
+
+@blueprint.post("/invoices/<int:invoice_id>/reminders")
+def remind(invoice_id):
+    invoice, form = _invoice_or_404(invoice_id), ReminderForm()
+    if form.validate_on_submit():
+        try:
+            reminder = reminders.remind(
+                invoice.id, parse_typed_date(form.due_date.data, "due_date"),
+                bool(form.charge_fee.data), email=bool(form.email.data),
+                user=current_user.id)
+        except Refused as error:
+            refusal(form, error)
+        else:
+            audit("money.reminder", details=f"reminder {reminder.number}")
+            return redirect_after_post(url_for(".invoice", invoice_id=invoice.id))
+    return invoice_page(_invoice_or_404(invoice.id), 422, reminder_form=form)
+
+
+@blueprint.get("/reminders/<int:reminder_id>/pdf")
+def reminder_pdf(reminder_id):
+    reminder = PaymentReminder.get_or_none(PaymentReminder.id == reminder_id) or abort(404)
+    return pdf_download(reminder_file(reminder))
 
 
 # The invoice as the buyer gets it ------------------------------------------------------

@@ -6,7 +6,14 @@ import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectChoice, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 
 from models.money import Refused
 from models.money.amounts import parse_euros, parse_quantity
@@ -62,6 +69,7 @@ class SaleForm(FreeRowFields, Form):
     bookings = SelectMultipleField(_l("Bookings paid for"), coerce=int, validate_choice=False)
     method = RadioField(_l("Paid by"), validate_choice=False, validators=[
         required(_l("Choose how the customer pays."))])
+    email = BooleanField(_l("E-mail the receipt to the customer"))
 
 
 class FreeRowForm(FreeRowFields, Form):
@@ -91,6 +99,14 @@ class BuyerForm(Form):
 class IssueForm(Form):
     due_date = StringField(_l("Due date"), validators=[
         required(_l("Give the due date.")), LengthLimit(10)])
+    email = BooleanField(_l("Send the invoice by e-mail, its PDF attached"))
+
+
+class ReminderForm(Form):
+    due_date = StringField(_l("New due date"), validators=[
+        required(_l("Give the new due date.")), LengthLimit(10)])
+    charge_fee = BooleanField(_l("Charge the reminder fee"))
+    email = BooleanField(_l("Send the reminder by e-mail, its PDF attached"))
 
 
 def payment_method_choices():
