@@ -322,3 +322,16 @@ def test_a_reminders_due_date_must_be_after_today(staff_client, booking, clock):
     answer = post(staff_client, page + "/reminders", {"due_date": "31.2.x"})
     assert answer.status_code == 422
     assert translated("fi", "Write a date as day.month.year, e.g. 24.11.2026.") in answer.text
+
+
+def test_the_demo_has_a_reminder_of_its_overdue_invoice(runner):
+    assert "Demo business added" in runner.invoke(args=["demo"]).output
+    with models.db.connection_context():
+        overdue = [each for each in Invoice.select()
+                   if each.state(clock_engine.today()) == "overdue"]
+        if clock_engine.today().timetuple().tm_yday < 40:
+            pytest.skip("early in the year the demo's dates fall together")
+        [invoice] = overdue
+        [reminder] = invoice.sent_reminders
+        assert reminder.fee_cents == 500
+        assert invoice.open_cents == invoice.total_cents + 500

@@ -1,6 +1,7 @@
 """The demo's money side: in the current year, a paid invoice, an open one, an overdue
-one, a credit note and receipts, made through the same rules as real ones, each on its
-day (the clock is held at that day while it is made, so the numbers follow the dates)."""
+one with its payment reminder, a credit note and receipts, made through the same rules
+as real ones, each on its day (the clock is held at that day while it is made, so the
+numbers follow the dates)."""
 
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
@@ -10,7 +11,7 @@ from engines import clock
 from engines.clock import HELSINKI, naive_utc
 from models.booking.bookings import COMPLETED, Booking
 from models.business.catalogue import Service, StaffMember
-from models.money import invoicing
+from models.money import invoicing, reminders
 from models.money.counter import make_sale
 from models.money.rows import Line
 from models.money.settings import COUNTER_METHODS, HEALTH_CARE, save_settings, set_vat_category
@@ -64,7 +65,11 @@ def add_demo_money(today=None):
     paid = _invoice(_visit(matti, services[1], day(40), 9), day(40), 14)
     with _on(min(day(40) + timedelta(days=10), today), 12):
         invoicing.record_payment(paid.id, paid.total_cents, clock.today(), "bank_transfer")
-    _invoice(_visit(maija, services[2], day(25), 11), day(25), 7)  # overdue
+    overdue = _invoice(_visit(maija, services[2], day(25), 11), day(25), 7)
+    reminded_on = overdue.due_date + reminders.FEE_WAIT
+    if overdue.due_date < reminded_on <= today:  # not in the year's first weeks
+        with _on(reminded_on, 9):
+            reminders.remind(overdue.id, reminders.default_due_date(), charge_fee=True)
     credited = _invoice(_visit(matti, services[0], day(10), 13), day(10), 14)
     with _on(day(10), 18):
         invoicing.credit(credited.id)
