@@ -51,6 +51,7 @@ NOT_PAGES = {
     "my_data.download", "owner.audit_export", "records.processing_csv", "exports.download",
     "calendar.this_week", "calendar.day",  # redirect to their day's address
     "sent_mail.saved_file_html",  # the e-mail's own HTML, checked as mail, not a page
+    "money.invoice_pdf", "money.receipt_pdf", "money.reminder_pdf",  # PDF downloads
 }
 
 
