@@ -38,6 +38,9 @@ KIND_NAMES = {
     outbox.STAFF_NEW_DATA_REQUEST: _l("To staff: new data request"),
     outbox.NEWSLETTER: _l("News"),
     outbox.ACCOUNT_CHANGED: _l("To staff: a change to how they log in"),
+    outbox.INVOICE_SENT: _l("Invoice or credit note"),
+    outbox.RECEIPT_SENT: _l("Receipt"),
+    outbox.PAYMENT_REMINDER: _l("Payment reminder"),
 }
 
 
