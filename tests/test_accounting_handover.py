@@ -182,3 +182,62 @@ def test_an_existing_file_or_folder_is_never_overwritten(runner, sales, tmp_path
     assert [path.name for path in folder.iterdir()] == ["other.xml"]
     with models.db.connection_context():
         assert not AuditEntry.select().where(AuditEntry.action == "data.export").exists()
+
+
+# The owner's hand-over page ------------------------------------------------------------
+
+
+def test_the_page_offers_last_month_and_the_two_formats(owner_client, shop):
+    page = owner_client.get("/staff/settings/money/accounting")
+    assert page.status_code == 200
+    last = clock.today().replace(day=1) - timedelta(days=1)
+    assert f'value="{last.replace(day=1).isoformat()}"' in page.text
+    assert f'value="{last.isoformat()}"' in page.text
+    for program in ("Procountor", "Kitsas", "Netvisor"):
+        assert program in page.text
+    assert 'value="finvoice"' in page.text and 'value="csv"' in page.text
+
+
+def test_the_owner_downloads_the_finvoice_zip_and_the_csv(owner_client, sales, schema):
+    receipt, invoices, note = sales
+    answer = post(owner_client, "/staff/settings/money/accounting", {
+        "first": today_text(), "last": today_text(), "format": "finvoice"})
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"] == "application/zip"
+    assert "attachment" in answer.headers["Content-Disposition"]
+    with zipfile.ZipFile(io.BytesIO(answer.data)) as archive:
+        names = archive.namelist()
+        for name in names:
+            schema.assertValid(etree.fromstring(archive.read(name)))
+    assert sorted(names) == sorted(f"finvoice-{each.number}.xml"
+                                   for each in (*invoices, note))
+    answer = post(owner_client, "/staff/settings/money/accounting", {
+        "first": clock.today().strftime("%d.%m.%Y"), "last": today_text(), "format": "csv"})
+    assert answer.status_code == 200 and answer.headers["Content-Type"].startswith("text/csv")
+    header, *lines = csv_rows(answer.data)
+    assert header[1] == translated("fi", "Voucher number")
+    assert receipt.number in {line[1] for line in lines}
+    with models.db.connection_context():
+        details = [entry.details for entry in AuditEntry.select().where(
+            AuditEntry.action == "data.export").order_by(AuditEntry.id)]
+    assert details == [
+        f"accounting hand-over on the owner's page, finvoice, {today_text()} to "
+        f"{today_text()}: 3 invoices and credit notes",
+        f"accounting hand-over on the owner's page, csv, {today_text()} to "
+        f"{today_text()}: {len(lines)} voucher lines"]
+
+
+def test_a_bad_period_is_answered_at_its_field_with_what_was_typed(owner_client, shop):
+    answer = post(owner_client, "/staff/settings/money/accounting", {
+        "first": "31.2.2026", "last": "2026-11-30", "format": "csv"})
+    assert answer.status_code == 422
+    assert translated("fi", "Write a date as day.month.year, e.g. 30.11.2026.") in answer.text
+    assert 'value="31.2.2026"' in answer.text
+    answer = post(owner_client, "/staff/settings/money/accounting", {
+        "first": "2026-12-01", "last": "2026-11-30", "format": "csv"})
+    assert answer.status_code == 422
+    assert translated("fi", "The first day cannot be after the last day.") in answer.text
+
+
+def test_only_the_owner_hands_over(staff_client, shop):
+    assert staff_client.get("/staff/settings/money/accounting").status_code in (403, 404)
