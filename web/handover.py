@@ -23,7 +23,7 @@ HEADINGS = {
     "voucher_number": _l("Voucher number"),
     "account": _l("Account"),
     "vat_code": _l("VAT code"),
-    "vat_percent": _l("VAT %"),
+    "vat_percent": _l("VAT rate"),
     "net": _l("Without VAT"),
     "vat": _l("VAT"),
     "gross": _l("Total"),
