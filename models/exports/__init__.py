@@ -239,8 +239,9 @@ def _prepare_invoices(batch):
         [invoice.credits_id for invoice in batch if invoice.credits_id])).tuples())
     for invoice in batch:
         invoice.exported_rows = rows[invoice.id]
-        invoice.exported_paid = paid.get(invoice.id, 0)
-        invoice.exported_credited = credited.get(invoice.id, 0)
+        # int(): PostgreSQL sums integers as numeric.
+        invoice.exported_paid = int(paid.get(invoice.id, 0))
+        invoice.exported_credited = int(credited.get(invoice.id, 0))
         invoice.exported_credits_number = originals.get(invoice.credits_id)
 
 

@@ -163,7 +163,9 @@ def open_at(day):
                            & (Invoice.issue_date <= day)).group_by(Invoice.credits).tuples())
     still_open = []
     for invoice in invoices:
-        left = invoice.total_cents - paid.get(invoice.id, 0) - credited.get(invoice.id, 0)
+        # int(): PostgreSQL sums integers as numeric.
+        left = invoice.total_cents - int(paid.get(invoice.id, 0)) \
+            - int(credited.get(invoice.id, 0))
         if left > 0:
             still_open.append(OpenInvoice(invoice, left))
     return still_open
