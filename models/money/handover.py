@@ -121,9 +121,10 @@ def _receipts_in(first, last):
 
 
 def accounting_sales(first, last):
-    """The period's sales as engines.accounting_csv.Sale, for its voucher lines: every
-    receipt on the day it was made, with its payment method, then every invoice and
-    credit note on its issue date, with the method "invoice" and its reference."""
+    """The period's sales as engines.accounting_csv.Sale, for its voucher lines, day by
+    day: every receipt on the day it was made, with its payment method, and every
+    invoice and credit note on its issue date, with the method "invoice" and its
+    reference (a day's receipts first, each series in its numbers' order)."""
     sales = []
     for sale, rows in _receipts_in(first, last):
         sales.append(accounting_csv.Sale(
@@ -136,7 +137,7 @@ def accounting_sales(first, last):
             reference=invoice.reference,
             vat_registered=invoice.seller_details.get("vat_registered", True),
             credit=invoice.is_credit_note))
-    return sales
+    return sorted(sales, key=lambda sale: sale.day)  # stable: the series' order stays
 
 
 def voucher_lines(first, last):
