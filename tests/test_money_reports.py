@@ -112,3 +112,9 @@ def test_a_month_that_is_not_one_is_answered_with_what_was_typed(staff_client, s
     assert answer.status_code == 422
     assert translated("fi", "Write the month as year-month, e.g. 2026-11.") in answer.text
     assert 'value="2026-13"' in answer.text
+
+
+def test_the_owner_is_led_from_the_month_to_the_hand_over(owner_client, staff_client, shop):
+    link = 'href="/staff/settings/money/accounting"'
+    assert link in owner_client.get("/staff/money/month").text
+    assert link not in staff_client.get("/staff/money/month").text
