@@ -23,7 +23,7 @@ from views.owner import money as money_settings
 from views.owner import settings as owner
 from views.public import booking, consent, contact, health, my_data
 from views.public import pages as public
-from views.staff import auth, calendar, customers, inbox, money
+from views.staff import auth, calendar, customers, inbox, money, money_reports
 from views.staff import data_requests as requests
 from web import errors, formatting, kept_pages, limits, security
 from web import logging as request_logs
@@ -34,7 +34,7 @@ BACK_OFFICE = (auth.blueprint, auth.account, calendar.blueprint, customers.bluep
                owner.blueprint, sent_mail.blueprint, inbox.blueprint, records.blueprint,
                requests.blueprint, newsletter.blueprint, money.blueprint,
                money_settings.blueprint, backups.blueprint, setup.blueprint,
-               exports.blueprint)
+               exports.blueprint, money_reports.blueprint)
 
 babel = Babel()
 compress = Compress()

@@ -4,6 +4,7 @@ worker's duties) directly; none goes through a page. `init_app` adds them all.""
 import contextlib
 import os
 import signal
+from datetime import date
 from pathlib import Path
 
 import click
@@ -22,6 +23,7 @@ from models.exports import TABLES, UnknownTable, chosen_tables
 from models.money.demo import add_demo_money
 from models.privacy import retention
 from models.privacy.audit import record as audit_record
+from web import handover as handover_files
 from web import logging as json_logs
 from web.exports import write_export
 from web.formatting import LANGUAGES
@@ -273,6 +275,57 @@ def export_data_command(what, format_, output, language, decimal_point):
              else "the zip file" if format_ == CSV_ZIP else "the file")
     tables_done = ", ".join(f"{name} {number}" for name, number in counts.items())
     click.echo(f"Exported {rows} rows ({tables_done}) to {where} {output}.")
+
+
+def _day(text, option):
+    try:
+        if len(text) != 10:
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise click.ClickException(f"{option} {text}: write the date as YYYY-MM-DD, e.g. "
+                                   "2026-11-01.") from None
+
+
+@export_group.command("accounting")
+@with_appcontext
+@click.option("--from", "first_text", required=True, metavar="YYYY-MM-DD",
+              help="The first day of the period.")
+@click.option("--to", "last_text", required=True, metavar="YYYY-MM-DD",
+              help="The last day of the period (included).")
+@click.option("--format", "format_", type=click.Choice(handover_files.FORMATS),
+              required=True,
+              help="finvoice: one Finvoice 3.0 file per invoice and credit note in the "
+                   "folder --output; csv: one voucher line per sale and VAT rate in the "
+                   "file --output.")
+@click.option("--output", type=click.Path(path_type=Path), required=True,
+              help="The folder (finvoice) or the file (csv) to write; never overwritten.")
+@click.option("--language", type=click.Choice(LANGUAGES), default="fi", show_default=True,
+              help="The language of the CSV's column names.")
+def export_accounting_command(first_text, last_text, format_, output, language):
+    """Hand the period's invoices, credit notes and receipts over to the accounting
+    program. The export is in the audit log."""
+    first, last = _day(first_text, "--from"), _day(last_text, "--to")
+    if first > last:
+        raise click.ClickException(f"--from {first_text} is after --to {last_text}.")
+    if format_ == handover_files.CSV and output.exists():
+        raise click.ClickException(f"{output} exists already; it is not overwritten.")
+    if format_ == handover_files.FINVOICE and output.exists() and (
+            not output.is_dir() or any(output.iterdir())):
+        raise click.ClickException(f"{output} exists already and is not an empty folder; "
+                                   "nothing is overwritten.")
+    with models.db.connection_context():
+        if format_ == handover_files.CSV:
+            content, count = handover_files.csv_bytes(first, last, language)
+            with open(output, "xb") as file:
+                file.write(content)
+            what = f"{count} voucher lines to {output}"
+        else:
+            count = handover_files.write_finvoice_folder(first, last, output)
+            what = f"{count} Finvoice files (invoices and credit notes) to the folder {output}"
+        audit_record("data.export", details=handover_files.audit_details(
+            "on the command line", format_, first, last, count))
+    click.echo(f"Handed over {first:%d.%m.%Y}–{last:%d.%m.%Y}: {what}.")
 
 
 COMMANDS = (init_db_command, demo_command, create_user_command, reset_password_command,

@@ -24,7 +24,9 @@ from engines.spreadsheet import (
 )
 from models.booking import bookings
 from models.exports import PEOPLE, PROGRAMS
+from models.money import vouchers
 from models.people import contact_requests
+from web.money import METHOD_NAMES
 
 FORMATS = (XLSX, CSV_ZIP, JSON)
 FORMAT_NAMES = {
@@ -38,6 +40,9 @@ TABLE_TITLES = {
     "customers": _l("Customers"),
     "bookings": _l("Bookings"),
     "contact-requests": _l("Contact requests"),
+    "invoices": _l("Invoices and credit notes"),
+    "payments": _l("Payments of invoices"),
+    "receipts": _l("Receipts"),
     "audit": _l("Audit log"),
     "services": _l("Services"),
 }
@@ -88,6 +93,55 @@ TABLE_HEADINGS = {
         "reply_note": _l("Note of the answer"),
         "closed_at": _l("Closed"),
     },
+    "invoices": {
+        "id": _l("Invoice's id"),
+        "number": _l("Invoice number"),
+        "kind": _l("Kind"),
+        "credits_number": _l("Credits the invoice"),
+        "issue_date": _l("Issue date"),
+        "due_date": _l("Due date"),
+        "buyer_name": _l("Buyer"),
+        "buyer_street": _l("Buyer's street address"),
+        "buyer_postal_code": _l("Buyer's postal code"),
+        "buyer_town": _l("Buyer's town"),
+        "buyer_email": _l("Buyer's e-mail"),
+        "buyer_business_id": _l("Buyer's business ID"),
+        "buyer_ovt": _l("E-invoice address"),
+        "buyer_operator": _l("E-invoice operator"),
+        "reference": _l("Reference"),
+        "rows": _l("What was sold"),
+        "net_cents": _l("Without VAT (€)"),
+        "vat_cents": _l("VAT (€)"),
+        "total_cents": _l("Total (€)"),
+        "paid_cents": _l("Paid (€)"),
+        "open_cents": _l("Open (€)"),
+        "penalty_interest": _l("Penalty interest (per cent a year)"),
+        "language": _l("Language of the invoice"),
+        "issued_at": _l("Issued"),
+        "created_at": _l("Draft made"),
+    },
+    "payments": {
+        "id": _l("Payment's id"),
+        "invoice_id": _l("Invoice's id"),
+        "invoice_number": _l("Invoice number"),
+        "paid_on": _l("Paid on"),
+        "amount_cents": _l("Amount (€)"),
+        "method": _l("Payment method"),
+        "recorded_at": _l("Recorded"),
+        "recorded_by": _l("Recorded by"),
+    },
+    "receipts": {
+        "id": _l("Receipt's id"),
+        "number": _l("Receipt number"),
+        "made_at": _l("Time"),
+        "buyer_name": _l("Buyer"),
+        "method": _l("Payment method"),
+        "rows": _l("What was sold"),
+        "net_cents": _l("Without VAT (€)"),
+        "vat_cents": _l("VAT (€)"),
+        "total_cents": _l("Total (€)"),
+        "made_by": _l("Taken by"),
+    },
     "services": {
         "id": _l("Service number"),
         "name_fi": _l("Name in Finnish"),
@@ -114,6 +168,11 @@ CODE_NAMES = {
         bookings.CANCELLED: _l("Cancelled"),
     },
     ("bookings", "source"): {bookings.ONLINE: _l("Online"), bookings.BY_STAFF: _l("By staff")},
+    ("invoices", "kind"): {vouchers.INVOICE: _l("Invoice"),
+                           vouchers.CREDIT_NOTE: _l("Credit note")},
+    ("invoices", "status"): {vouchers.DRAFT: _l("Draft"), vouchers.ISSUED: _l("Issued")},
+    ("payments", "method"): METHOD_NAMES,
+    ("receipts", "method"): METHOD_NAMES,
     ("contact-requests", "subject"): {
         contact_requests.BOOKING_QUESTION: _l("A question about a booking"),
         contact_requests.FEEDBACK: _l("Feedback"), contact_requests.OTHER: _l("Other"),

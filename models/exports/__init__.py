@@ -9,16 +9,19 @@ whole in memory, on SQLite and PostgreSQL alike. (A person's own copy of their d
 models/privacy/own_copy.py.)
 """
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from engines.clock import local
 from engines.spreadsheet import CODE, DATE, MOMENT, MONEY, NUMBER, TEXT, TIME
 from models.accounts.users import User
 from models.booking.bookings import Booking
 from models.business.catalogue import Service, StaffMember
+from models.money.vouchers import ISSUED, Invoice, InvoicePayment, InvoiceRow, Sale, SaleRow
 from models.people.contact_requests import ContactRequest
 from models.people.customers import Customer
 from models.privacy.audit import AuditEntry
@@ -46,6 +49,9 @@ class ExportTable:
     model: type
     query: Callable  # the table's rows, every related row it reads joined
     columns: tuple
+    # Reads what a batch of rows needs beyond the joined rows (an invoice's rows), in a
+    # few queries for the whole batch, and keeps it on the records.
+    prepare: Callable | None = None
 
     def columns_for(self, audience):
         return tuple(column for column in self.columns if column.read_by(audience))
@@ -60,6 +66,8 @@ class ExportTable:
         while True:
             batch = list(self.query().where(self.model.id > last)
                          .order_by(self.model.id).limit(BATCH).iterator())
+            if self.prepare and batch:
+                self.prepare(batch)
             for record in batch:
                 yield tuple(column.value(record) for column in columns)
             if len(batch) < BATCH:
@@ -198,9 +206,147 @@ SERVICES = ExportTable("services", Service, _services, (
     Column("vat_percent", NUMBER, _field("vat_percent")),
 ))
 
+def _quantity(quantity):
+    return format(Decimal(quantity).normalize(), "f").replace(".", ",")
+
+
+def _rows_text(rows):
+    """What was sold, summarised on one line: "Klassinen hieronta 60 min × 1; …"."""
+    return "; ".join(f"{' '.join(row.description.split())} × {_quantity(row.quantity)}"
+                     for row in rows)
+
+
+def _sold_rows(row_model, relation, batch):
+    """The sold rows of a batch of receipts or invoices, by their voucher's id."""
+    rows = defaultdict(list)
+    for row in (row_model.select().where(getattr(row_model, relation).in_(
+            [record.id for record in batch])).order_by(row_model.position, row_model.id)):
+        rows[getattr(row, f"{relation}_id")].append(row)
+    return rows
+
+
+def _prepare_invoices(batch):
+    ids = [invoice.id for invoice in batch]
+    rows = _sold_rows(InvoiceRow, "invoice", batch)
+    paid = dict(InvoicePayment.select(InvoicePayment.invoice,
+                                      fn.SUM(InvoicePayment.amount_cents))
+                .where(InvoicePayment.invoice.in_(ids)).group_by(InvoicePayment.invoice)
+                .tuples())
+    credited = dict(Invoice.select(Invoice.credits, fn.SUM(Invoice.total_cents))
+                    .where(Invoice.credits.in_(ids) & (Invoice.status == ISSUED))
+                    .group_by(Invoice.credits).tuples())
+    originals = dict(Invoice.select(Invoice.id, Invoice.number).where(Invoice.id.in_(
+        [invoice.credits_id for invoice in batch if invoice.credits_id])).tuples())
+    for invoice in batch:
+        invoice.exported_rows = rows[invoice.id]
+        # int(): PostgreSQL sums integers as numeric.
+        invoice.exported_paid = int(paid.get(invoice.id, 0))
+        invoice.exported_credited = int(credited.get(invoice.id, 0))
+        invoice.exported_credits_number = originals.get(invoice.credits_id)
+
+
+def _signed(name):
+    """An invoice's amount, negative on a credit note (it takes the sale back)."""
+    def value(invoice):
+        amount = sum(getattr(row, name) for row in invoice.exported_rows)
+        return -amount if invoice.is_credit_note else amount
+    return value
+
+
+def _open(invoice):
+    if invoice.is_draft or invoice.is_credit_note:
+        return 0
+    return max(invoice.total_cents - invoice.exported_paid - invoice.exported_credited, 0)
+
+
+def _invoices():
+    return Invoice.select()
+
+
+INVOICES = ExportTable("invoices", Invoice, _invoices, (
+    Column("id", NUMBER, _field("id")),
+    Column("number", CODE, _field("number")),
+    Column("kind", TEXT, _field("kind"), coded=True),
+    Column("status", TEXT, _field("status"), coded=True),
+    Column("credits_id", NUMBER, _field("credits_id"), PROGRAMS),
+    Column("credits_number", CODE, lambda invoice: invoice.exported_credits_number, PEOPLE),
+    Column("issue_date", DATE, _field("issue_date")),
+    Column("due_date", DATE, _field("due_date")),
+    Column("customer_id", NUMBER, _field("customer_id")),
+    Column("buyer_name", TEXT, _field("buyer_name")),
+    Column("buyer_street", TEXT, _field("buyer_street")),
+    Column("buyer_postal_code", CODE, _field("buyer_postal_code")),
+    Column("buyer_town", TEXT, _field("buyer_town")),
+    Column("buyer_email", TEXT, _field("buyer_email")),
+    Column("buyer_business_id", CODE, _field("buyer_business_id")),
+    Column("buyer_ovt", CODE, _field("buyer_ovt")),
+    Column("buyer_operator", CODE, _field("buyer_operator")),
+    Column("reference", CODE, _field("reference")),
+    Column("rows", TEXT, lambda invoice: _rows_text(invoice.exported_rows)),
+    Column("net_cents", MONEY, _signed("net_cents")),
+    Column("vat_cents", MONEY, _signed("vat_cents")),
+    Column("total_cents", MONEY, _signed("gross_cents")),
+    Column("paid_cents", MONEY, lambda invoice: invoice.exported_paid),
+    Column("open_cents", MONEY, _open),
+    Column("penalty_interest", NUMBER, _field("penalty_interest")),
+    Column("language", TEXT, _field("language")),
+    Column("issued_at", MOMENT, _moment("issued_at")),
+    Column("created_at", MOMENT, _moment("created_at")),
+), _prepare_invoices)
+
+
+def _payments():
+    return (InvoicePayment.select(InvoicePayment, Invoice, User).join(Invoice)
+            .switch(InvoicePayment)
+            .join(User, JOIN.LEFT_OUTER, on=InvoicePayment.recorded_by == User.id))
+
+
+PAYMENTS = ExportTable("payments", InvoicePayment, _payments, (
+    Column("id", NUMBER, _field("id")),
+    Column("invoice_id", NUMBER, _field("invoice_id")),
+    Column("invoice_number", CODE, lambda payment: payment.invoice.number),
+    Column("paid_on", DATE, _field("paid_on")),
+    Column("amount_cents", MONEY, _field("amount_cents")),
+    Column("method", TEXT, _field("method"), coded=True),
+    Column("recorded_at", MOMENT, _moment("recorded_at")),
+    Column("recorded_by_id", NUMBER, _field("recorded_by_id"), PROGRAMS),
+    Column("recorded_by", TEXT, _related("recorded_by", "name"), PEOPLE),
+))
+
+
+def _prepare_receipts(batch):
+    rows = _sold_rows(SaleRow, "sale", batch)
+    for sale in batch:
+        sale.exported_rows = rows[sale.id]
+
+
+def _receipts():
+    return Sale.select(Sale, User).join(User, JOIN.LEFT_OUTER, on=Sale.made_by == User.id)
+
+
+def _receipt_sum(name):
+    return lambda sale: sum(getattr(row, name) for row in sale.exported_rows)
+
+
+RECEIPTS = ExportTable("receipts", Sale, _receipts, (
+    Column("id", NUMBER, _field("id")),
+    Column("number", CODE, _field("number")),
+    Column("made_at", MOMENT, _moment("made_at")),
+    Column("customer_id", NUMBER, _field("customer_id")),
+    Column("buyer_name", TEXT, _field("buyer_name")),
+    Column("method", TEXT, _field("method"), coded=True),
+    Column("rows", TEXT, lambda sale: _rows_text(sale.exported_rows)),
+    Column("net_cents", MONEY, _receipt_sum("net_cents")),
+    Column("vat_cents", MONEY, _receipt_sum("vat_cents")),
+    Column("total_cents", MONEY, _field("total_cents")),
+    Column("made_by_id", NUMBER, _field("made_by_id"), PROGRAMS),
+    Column("made_by", TEXT, _related("made_by", "name"), PEOPLE),
+), _prepare_receipts)
+
 # Every table that can be exported, in the order they are written.
 TABLES = {table.name: table
-          for table in (CUSTOMERS, BOOKINGS, CONTACT_REQUESTS, AUDIT, SERVICES)}
+          for table in (CUSTOMERS, BOOKINGS, CONTACT_REQUESTS, INVOICES, PAYMENTS, RECEIPTS,
+                        AUDIT, SERVICES)}
 
 
 class UnknownTable(ValueError):
