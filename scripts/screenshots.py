@@ -116,6 +116,8 @@ def booking_flow(camera, size, language):
     page.locator("#service-list a.button").nth(1).click()
     page.wait_for_selector("a.time")
     camera.shoot(page, "flow-times" + suffix, size)
+    # A day two weeks on, so that the booking can still be moved and cancelled.
+    page.goto(f"/book/{SERVICE_ID}?staff=any&day={next_weekday(1).isoformat()}")
     page.locator("a.time").first.click()
     page.wait_for_selector("#booking-form")
     camera.shoot(page, "flow-details" + suffix, size)

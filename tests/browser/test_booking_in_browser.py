@@ -184,10 +184,10 @@ def test_keyboard_only_from_times_to_details(open_page):
     monday = (day - timedelta(days=1)).isoformat()
     page.goto(f"{page.url}?staff=any&day={monday}")
 
-    tab_to(page, f'.week a[href*="day={day.isoformat()}"]')
+    tab_to(page, f'.day-strip a[href*="day={day.isoformat()}"]')
     page.keyboard.press("Enter")
     # The list of times is swapped in; the focus stays on the day, not lost.
-    expect(page.locator(f'.week a[aria-current="date"][href*="day={day.isoformat()}"]'))\
+    expect(page.locator(f'.day-strip a[aria-current="date"][href*="day={day.isoformat()}"]'))\
         .to_be_focused()
 
     tab_to(page, "a.time")
