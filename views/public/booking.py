@@ -121,7 +121,6 @@ class DayChoice:
             "last_day": last_day,
         }
 
-
     def day_strip(self, week, last_day):
         """The week's days with what each one's label says: `free` (with how many),
         `full`, `closed` (nobody works, or the business is closed), `off` (the chosen
