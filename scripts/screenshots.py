@@ -156,7 +156,7 @@ def back_office_pages(camera, size):
     page.wait_for_url(re.compile(r"/staff/"))
     for number, path in enumerate(back_office_paths(page)):
         page.goto(path)
-        camera.shoot(page, "staff" + re.sub(r"[^a-z0-9]+", "-", path.lower()).rstrip("-")
+        camera.shoot(page, re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
                      or f"staff-{number}", size)
     context.close()
 
