@@ -138,7 +138,7 @@ def test_whole_booking_ends_on_confirmation_page(app, shop):
 def test_confirmation_offers_calendar_file_in_helsinki_time(client, shop):
     day = next_weekday(2)
     response = submit(client, details_form(client, start=start_param(day, 10)))
-    location = response.headers["Location"]
+    location = response.headers["Location"].removesuffix("?done=booked")
     ics = client.get(location + "/calendar.ics")
     assert ics.headers["Content-Type"].startswith("text/calendar")
     event = Calendar.from_ical(ics.data).walk("VEVENT")[0]
@@ -346,10 +346,13 @@ def test_messages_are_in_finnish_by_default_and_swedish_by_choice(app, shop):
         response = submit(visitor, details_form(visitor), phone="12")
         assert response.status_code == 422
         expected = translated(language, "This is not a phone number we can call. "
-                              "Check it, e.g. 040 123 4567 or +46 70 123 45 67.")
+                              "Check it, e.g. 040 123 4567 or +358 40 123 4567.")
         assert expected in response.text
         assert expected != "This is not a phone number we can call. " \
-            "Check it, e.g. 040 123 4567 or +46 70 123 45 67."
+            "Check it, e.g. 040 123 4567 or +358 40 123 4567."
+    # The examples in a Finnish message are Finnish numbers.
+    assert "+46" not in translated("fi", "This is not a phone number we can call. "
+                                   "Check it, e.g. 040 123 4567 or +358 40 123 4567.")
 
 
 def test_taken_message_in_finnish(app, shop):
@@ -395,7 +398,11 @@ def test_a_time_inside_the_cancellation_deadline_is_warned_of_and_never_promised
     page = client.get(response.headers["Location"]).text
     passed = ("The booking can no longer be moved or cancelled online: the deadline has "
               "passed. To change it, contact us.")
-    assert passed in page and 'href="tel:+358401234567"' in page
+    # Booked after the deadline: the page never says a deadline "has passed" that came
+    # before the booking, nor until when it could have been changed.
+    assert ("The booking was made so close to its time that it cannot be moved or "
+            "cancelled online. To change it, contact us.") in page
+    assert passed not in page and 'href="tel:+358401234567"' in page
     assert "until" not in page.split('id="booking-actions"')[1]
 
     with app.app_context(), models.db.connection_context():
@@ -405,3 +412,79 @@ def test_a_time_inside_the_cancellation_deadline_is_warned_of_and_never_promised
         body = " ".join(message.get_body((part,)).get_content().split())
         assert passed in body and "040 123 4567" in body
         assert "cancel the booking yourself until" not in body
+
+
+# The phone layout's words: day labels, time groups, the inline check, headings ---------
+
+
+def test_days_beyond_the_horizon_say_not_yet_open_and_a_day_off_names_the_person(client,
+                                                                                  shop):
+    with models.db.connection_context():
+        horizon = Business.current().horizon_days
+    last_day = datetime.now(HELSINKI).date() + timedelta(days=horizon)
+    page = client.get(f"/book/{CLASSIC_60}", query_string={
+        "day": (last_day - timedelta(days=1)).isoformat()}).text
+    strip = page.split('class="day-strip"')[1].split("</nav>")[0]
+    assert strip.count("not yet open for booking") == 5
+    assert "full" not in strip
+    assert f'max="{last_day.isoformat()}"' in page
+    saturday = next_weekday(5)  # Aino works Monday to Friday
+    page = client.get(f"/book/{CLASSIC_60}", query_string={
+        "staff": "1", "day": saturday.isoformat()}).text
+    assert "Aino Esimerkki is not working" in page.split('class="day-strip"')[1]
+    assert "Aino Esimerkki is not working on this day." in page
+    sunday_label = page.split(f'id="day-link-{(saturday + timedelta(days=1)).isoformat()}"')[1]
+    assert "closed" in sunday_label.split("</a>")[0]
+
+
+def test_times_are_grouped_into_morning_and_afternoon(client, shop):
+    page = client.get(f"/book/{CLASSIC_60}", query_string={
+        "day": next_weekday(0).isoformat()}).text
+    morning, afternoon = page.split(">Morning<")[1].split(">Afternoon<")
+    assert ">9.00<" in morning and ">12.30<" not in morning
+    assert ">12.30<" in afternoon and ">9.00<" not in afternoon
+    assert ">Evening<" not in page  # nobody works after 17 on a Monday
+
+
+def test_inline_check_of_a_field_left_answers_with_its_block_only(client, shop):
+    fields = details_form(client)
+    before = len(bookings())
+    response = client.post(f"/book/{CLASSIC_60}/details", headers=HTMX, data={
+        **fields, "name": "", "email": "maija@", "phone": "", "check": "email"})
+    assert response.status_code == 422
+    assert 'id="booking-email-block" data-hx-swap-oob="true"' in response.text
+    assert "This is not an e-mail address." in response.text
+    assert "Tell us your name." not in response.text  # a field not yet left
+    assert "<html" not in response.text and len(bookings()) == before
+    plain = client.post(f"/book/{CLASSIC_60}/details", data={
+        **fields, "name": "", "email": "maija@", "phone": "", "check": "email"})
+    assert plain.status_code == 422 and "<html" in plain.text
+    assert 'value="maija@"' in plain.text and len(bookings()) == before
+    right = client.post(f"/book/{CLASSIC_60}/details", headers=HTMX, data={
+        **fields, "email": "maija@example.fi", "check": "email"})
+    assert right.status_code == 200 and 'id="email-error"' not in right.text
+    assert len(bookings()) == before  # a check never books, even when all is right
+
+
+def test_booking_link_thanks_only_right_after_booking(client, shop):
+    response = submit(client, details_form(client))
+    assert response.headers["Location"].endswith("?done=booked")
+    first = client.get(response.headers["Location"]).text
+    assert "<h1" in first and "Thank you, your booking is confirmed" in first
+    assert "A confirmation is on its way to liisa@example.com." in first
+    assert "Keep the e-mail: its link brings you back to this page" in first
+    link = response.headers["Location"].removesuffix("?done=booked")
+    later = client.get(link).text
+    assert "Thank you" not in later and "Your booking is confirmed</h1>" in later
+    question = client.get(f"{link}/cancel").text
+    assert re.search(r"<h1[^>]*>Cancel this booking\?</h1>", question)
+    assert "Thank you" not in question
+
+
+def test_public_pages_have_a_meta_description(client, shop):
+    for path in ("/", "/book", f"/book/{CLASSIC_60}", "/contact"):
+        page = client.get(path).text
+        description = re.search(r'<meta name="description" content="([^"]+)">', page)
+        assert description and "Hyvän Olon Hieronta" in description.group(1), path
+    assert "Classic massage 60 min" in re.search(
+        r'<meta name="description" content="([^"]+)">', client.get("/book").text).group(1)

@@ -280,12 +280,13 @@ def test_filled_robots_field_looks_sent_but_stores_nothing(client):
     assert len([m for m in queued() if m.kind == CONTACT_RECEIVED]) == 1
 
 
-def test_form_sent_too_quickly_is_refused_with_what_was_typed_kept(client):
+def test_form_sent_too_quickly_asks_calmly_again_with_what_was_typed_kept(client):
     token = form_token(client, seconds_ago=0)
     response = send(client, token=token)
 
     assert response.status_code == 422
-    assert "sent very quickly after it was opened" in response.text
+    assert "Almost there: your message is kept below." in response.text
+    assert "program" not in response.text.split('id="contact-notice"')[1].split("</div>")[0]
     assert 'value="Maija Meikäläinen"' in response.text
     fresh = re.search(r'name="form_token" value="([^"]+)"', response.text).group(1)
     assert fresh != token

@@ -18,7 +18,7 @@ from models.people.customers import InvalidValue
 # are their refusals in the visitor's words, by the model's code.
 MESSAGES = {
     "phone_invalid": _l("This is not a phone number we can call. "
-                        "Check it, e.g. 040 123 4567 or +46 70 123 45 67."),
+                        "Check it, e.g. 040 123 4567 or +358 40 123 4567."),
     "email_invalid": _l("This is not an e-mail address. Check it, e.g. "
                         "maija@example.fi."),
     "postal_code_invalid": _l("A postal code has five digits, e.g. 00100."),

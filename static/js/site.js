@@ -1,6 +1,8 @@
 // Vuoro's own lines of JavaScript. Every page works without them.
 (function () {
   "use strict";
+  // Parts only the page without JavaScript needs are hidden by the style sheet.
+  document.documentElement.classList.add("js");
   // Forms of the back office carry Flask-WTF's token; htmx sends it as a header too.
   document.addEventListener("htmx:configRequest", function (event) {
     var meta = document.querySelector('meta[name="csrf-token"]');

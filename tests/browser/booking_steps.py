@@ -118,7 +118,7 @@ def confirm(page: Page):
 def expect_confirmation(page: Page, day, clock, name):
     """The confirmation page: thanks, the reference, the time in Finnish form, and a
     working calendar file. Returns the booking reference."""
-    expect(page).to_have_url(re.compile(r"/booking/[0-9a-f]+$"))
+    expect(page).to_have_url(re.compile(r"/booking/[0-9a-f]+\?done=booked$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(THANK_YOU)
     reference = page.locator(".reference")
     expect(reference).to_have_text(REFERENCE)

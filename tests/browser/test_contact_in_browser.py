@@ -146,8 +146,8 @@ def test_contact_request_without_javascript_and_the_minimum_time(open_page, serv
     if time.monotonic() - opened < MIN_FILL_SECONDS:
         send(page)  # sooner than a person could: refused, and kept
         expect(page.locator("#contact-notice")).to_contain_text(fi(
-            "The form was sent very quickly after it was opened, as programs do, so it "
-            "was not sent. Check what you wrote and send it again."))
+            "Almost there: your message is kept below. Please look it over once more "
+            "and press \u201cSend the message\u201d again."))
         expect(field(page, "Name")).to_have_value(NAME)
         assert stored() == []
         opened = time.monotonic()

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from playhouse.flask_utils import get_object_or_404
 
 from engines.clock import local, now
+from engines.free_times import working_days
 from models.booking.customer_changes import change_deadline
 from models.booking.schedule import (
     BookingRequest,
@@ -15,7 +16,10 @@ from models.booking.schedule import (
     TimeNotOffered,
     book,
     bookable_days,
+    closed_between,
+    staff_ids_for,
     staff_member,
+    staff_weeks,
     times_near,
     week_of_times,
 )
@@ -109,12 +113,58 @@ class DayChoice:
         return {
             "day": day,
             "times": week.free[day],
-            "week": [(d, len(week.free[d]), d in week.open_days) for d in sorted(week.free)],
+            "time_groups": time_groups(week.free[day]),
+            "week": self.day_strip(week, last_day),
             "next_day": week.next_day,
             "previous_day": day - timedelta(days=1) if day > today else None,
             "today": today,
             "last_day": last_day,
         }
+
+    def day_strip(self, week, last_day):
+        """The week's days with what each one's label says: `free` (with how many),
+        `full`, `closed` (nobody works, or the business is closed), `off` (the chosen
+        person does not work, though others do) or `later` (beyond the booking horizon,
+        so not yet open for booking)."""
+        days = sorted(week.free)
+        team_days = set()
+        if self.staff is not None:
+            team = staff_weeks(staff_ids_for(self.service), days[0], days[-1],
+                               with_bookings=False)
+            team_days = working_days(days[0], days[-1], team,
+                                     closed_between(days[0], days[-1]))
+        strip = []
+        for d in days:
+            count = len(week.free[d])
+            if d > last_day:
+                kind = "later"
+            elif count:
+                kind = "free"
+            elif d in week.open_days:
+                kind = "full"
+            elif d in team_days:
+                kind = "off"
+            else:
+                kind = "closed"
+            strip.append((d, count, kind))
+        return strip
+
+
+# The parts of the day the free times are grouped into, by the hour each one begins.
+DAY_PARTS = ((0, _l("Morning")), (12, _l("Afternoon")), (17, _l("Evening")))
+
+
+def time_groups(times):
+    """The free times grouped into morning, afternoon and evening (only the parts
+    that have any), in Helsinki time."""
+    groups = []
+    for slot in times:
+        hour = local(slot.start).hour
+        name = next(name for begins, name in reversed(DAY_PARTS) if hour >= begins)
+        if not groups or groups[-1][0] is not name:
+            groups.append((name, []))
+        groups[-1][1].append(slot)
+    return groups
 
 
 @blueprint.get("/book/<int:service_id>")
@@ -146,6 +196,8 @@ def details(service_id):
         return details_page(form, status=200 if chosen_time_ok(form) else 422)
     form = BookingForm(service)
     fields_valid = form.validate()
+    if request.form.get("check") in form.contact_fields():
+        return check_page(form, request.form["check"])
     if not (chosen_time_ok(form) and fields_valid):
         return details_page(form, status=422)
     submission_key = read_form_token(form.form_token.data, FORM_MAX_AGE)
@@ -153,6 +205,17 @@ def details(service_id):
         form.form_token.data = new_form_token()
         return details_page(form, status=422, notice=EXPIRED)
     return make_booking(form, submission_key)
+
+
+def check_page(form, checked):
+    """The inline check of the field just left: for htmx its block (swapped in out of
+    band) and a status line for screen readers; without JavaScript the whole form.
+    Nothing is booked."""
+    for each in form:
+        if each.name != checked:
+            each.errors = []
+    return details_page(form, status=422 if form.errors else 200,
+                        fragment="partials/booking/check.html", checked=checked)
 
 
 def make_booking(form, submission_key):
@@ -177,7 +240,7 @@ def make_booking(form, submission_key):
         form.start.errors = [NOT_OFFERED]
         return details_page(form, status=422)
     return redirect_after_post(
-        url_for(".confirmed", token=link_token(booking.submission_key))
+        url_for(".confirmed", token=link_token(booking.submission_key), done="booked")
     )
 
 
@@ -228,14 +291,15 @@ def alternatives_for(form, taken, moving=None):
     return times_near(form.service, chosen_staff(form), day, moment, moving)
 
 
-def details_page(form, status, notice=None):
+def details_page(form, status, notice=None, fragment="partials/booking/details_form.html",
+                 **context):
     """The details form, with the day's remaining free times to choose from when
     the chosen time could not be booked, and a warning when the chosen time could not
     be changed online once booked."""
     start, business = form.chosen_start(), Business.current()
     return render(
         "booking/details.html",
-        "partials/booking/details_form.html",
+        fragment,
         status=status,
         form=form,
         service=form.service,
@@ -246,6 +310,7 @@ def details_page(form, status, notice=None):
         alternatives=alternatives_for(form, notice is TAKEN),
         business=business,
         statement=shown_statement(form),
+        **context,
     )
 
 

@@ -82,6 +82,11 @@ class BookingForm(ChosenTime, Form):
                                     *field.validators[1:]]
                 field.flags.required = True
 
+    def contact_fields(self):
+        """The names of the fields the customer fills in, in the form's order."""
+        address = ("street", "postal_code", "town") if self.service.needs_address else ()
+        return ("name", "email", "phone", *address, "message")
+
     def shown_privacy_version(self):
         """The statement version the form says it showed, as a number, or None."""
         return whole_number(self.privacy_version.data)

@@ -36,8 +36,10 @@ CHECKED_TOGETHER = {
     "message": ("message",),
 }
 
-TOO_QUICK = _l("The form was sent very quickly after it was opened, as programs do, "
-               "so it was not sent. Check what you wrote and send it again.")
+# A person whose browser filled the form in may send it within seconds; they are asked
+# once more, calmly, which a program posting at once seldom manages.
+TOO_QUICK = _l("Almost there: your message is kept below. Please look it over once more "
+               "and press \u201cSend the message\u201d again.")
 EXPIRED = _l("The form was open for a long time, so it was not sent. Check what you "
              "wrote and send it again.")
 TOO_MANY = _l("Several messages have come from you in a short time, so this one was not "
