@@ -11,6 +11,7 @@ from support import CLASSIC_60, HTMX, ROOT, form_fields, next_weekday
 from test_booking_http import customer, start_param
 
 import models
+import worker
 from engines.clock import HELSINKI
 from models import schema
 from models.analytics import counts, funnel, settings, visits
@@ -251,3 +252,16 @@ def test_without_the_owners_choice_nobody_is_asked(app, shop):
     page = visitor(app).get("/").text
     assert 'id="cookie-banner"' not in page and script_of(page) is None
     assert cookies.BANNER_VERSION == 1
+
+
+def test_the_command_and_the_worker_roll_up(app, runner, clock):
+    moment = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
+    with models.db.connection_context():
+        clock.freeze(moment)
+        visits.record(ADDRESS, FIREFOX, visits.VIEW, "/", width=390)
+        clock.freeze(moment + timedelta(days=1))
+    result = runner.invoke(args=["analytics", "rollup"])
+    assert "1 raw rows rolled up" in result.output
+    with models.db.connection_context():
+        assert DayTotals.get().views == 1
+        assert "analytics" in {duty.name for duty in worker.DUTIES}

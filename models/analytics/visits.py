@@ -18,7 +18,7 @@ from datetime import timedelta
 from peewee import CharField, DateField, DateTimeField, IntegerField
 
 from engines.clock import local, naive_utc, now, today
-from models import BaseModel, db
+from models import BaseModel, db, is_sqlite, write_transaction
 from models.analytics import counts
 from models.analytics.counts import FLOW_ARROW, DayTotals
 from models.privacy.declaration import PersonalData
@@ -161,8 +161,11 @@ def roll_up(moment=None):
     moment = moment or now()
     day_begins = naive_utc(local(moment).replace(hour=0, minute=0, second=0,
                                                  microsecond=0))
-    with db.atomic():
-        done = list(Hit.select().where(Hit.at < day_begins))
+    # Two roll-ups at once (two workers, or the command beside one) take the rows in
+    # turn: the later finds them gone, so nothing is counted twice.
+    with write_transaction():
+        taken = Hit.select().where(Hit.at < day_begins)
+        done = list(taken if is_sqlite() else taken.for_update())
         for day, summary in summarise(done).items():
             _store(day, summary)
         Hit.delete().where(Hit.at < day_begins).execute()
