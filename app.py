@@ -18,6 +18,7 @@ from werkzeug.routing import IntegerConverter
 import cli
 import models
 from models.backups import BackupError, archive
+from views.owner import analytics as statistics_dashboard
 from views.owner import backups, exports, newsletter, records, sent_mail, setup
 from views.owner import money as money_settings
 from views.owner import settings as owner
@@ -35,7 +36,7 @@ BACK_OFFICE = (auth.blueprint, auth.account, calendar.blueprint, customers.bluep
                owner.blueprint, sent_mail.blueprint, inbox.blueprint, records.blueprint,
                requests.blueprint, newsletter.blueprint, money.blueprint,
                money_settings.blueprint, backups.blueprint, setup.blueprint,
-               exports.blueprint)
+               exports.blueprint, statistics_dashboard.blueprint)
 
 babel = Babel()
 compress = Compress()
