@@ -17,6 +17,7 @@ from engines.spreadsheet import CSV, CSV_ZIP, JSON, XLSX
 from models import demo, schema
 from models.accounts.users import ROLES, User, WeakPassword, create_user, invite
 from models.analytics import visits
+from models.analytics.demo import add_demo_traffic
 from models.backups import BackupError, archive, erasure_list, keeping
 from models.backups.restore import restore
 from models.exports import TABLES, UnknownTable, chosen_tables
@@ -49,6 +50,7 @@ def demo_command(remove):
         with models.db.atomic():
             add_demo_money()
             demo.mark_money()
+            add_demo_traffic()
         click.echo("Demo business added.")
     else:
         click.echo("The database already has a business; demo data not added.")

@@ -8,6 +8,7 @@ import models
 from engines.clock import today
 from models.analytics import counts, funnel, settings
 from models.analytics.counts import count_view
+from models.analytics.demo import add_demo_traffic
 
 
 def traffic(days=10, views_a_day=5):
@@ -78,3 +79,18 @@ def test_any_breakdown_downloads_as_csv_day_by_day(owner_client):
     assert len(lines) == 3 and lines[1].endswith(";Firefox 120;5")
     assert owner_client.get("/staff/analytics/nothing.csv").status_code == 404
     assert counts.DIMENSIONS
+
+
+def test_the_demo_shows_weeks_of_traffic_and_its_removal_takes_them(shop, runner):
+    with models.db.connection_context():
+        assert add_demo_traffic()  # as `flask demo` does, after the business
+        assert not add_demo_traffic()
+        days = {row.day for row in counts.PageCount.select()}
+        assert len(days) == 42 and today() not in days
+        assert funnel.FunnelCount.select().exists()
+        count_view({"page": "/"})  # a real visit while the demo runs
+    result = runner.invoke(args=["demo", "--remove"])
+    assert result.exit_code == 0, result.output
+    with models.db.connection_context():
+        assert not counts.PageCount.select().exists()
+        assert not funnel.FunnelCount.select().exists()
