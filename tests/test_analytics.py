@@ -265,3 +265,14 @@ def test_the_command_and_the_worker_roll_up(app, runner, clock):
     with models.db.connection_context():
         assert DayTotals.get().views == 1
         assert "analytics" in {duty.name for duty in worker.DUTIES}
+
+
+def test_a_busy_process_writes_its_page_views_together(app, shop):
+    app.config["ANALYTICS_WRITE_SECONDS"] = 3600
+    client = visitor(app)
+    for _ in range(3):
+        client.get("/")
+    assert counted(PageCount) == {}
+    with models.db.connection_context():
+        assert counts.PENDING.write() == 3 * 5  # page, channel, browser, system, device
+    assert counted(PageCount) == {"/": 3}

@@ -10,16 +10,19 @@ the details form, its sending, and the booking (a redirect), the "just taken" an
 (409), a move and a cancellation.
 """
 
+import atexit
+import contextlib
 import logging
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from flask import request
-from peewee import DatabaseError
+from flask import current_app, request
+from peewee import DatabaseError, InterfaceError
 
+from models import db
 from models.analytics import funnel
 from models.analytics.agents import read_agent
-from models.analytics.counts import count_view
+from models.analytics.counts import PENDING
 from web import cookies
 from web.rendering import fragment_requested
 
@@ -41,8 +44,20 @@ POST_STEPS = {
 }
 
 
+# How long a process adds page views up in memory before writing them (0: at once).
+FLUSH_SECONDS = 5
+
+
 def init_app(app):
+    # A test reads what a page counted at once.
+    app.config.setdefault("ANALYTICS_WRITE_SECONDS", 0 if app.testing else FLUSH_SECONDS)
     app.after_request(count_request)
+    atexit.register(_write_pending)
+
+
+def _write_pending():
+    with contextlib.suppress(DatabaseError, InterfaceError), db.connection_context():
+        PENDING.write()
 
 
 def count_request(response):
@@ -55,6 +70,8 @@ def count_request(response):
             _count_page(response)
         elif request.method == "POST":
             _count_post(response)
+        if PENDING.due(current_app.config["ANALYTICS_WRITE_SECONDS"]):
+            PENDING.write()
     except DatabaseError:
         log.exception("a page view could not be counted")
     return response
@@ -82,7 +99,7 @@ def _count_page(response):
         return
     agent = read_agent(request.headers.get("User-Agent", ""))
     campaign = campaign_of_request()
-    count_view({
+    PENDING.count_view({
         "page": page_name(), "referrer": referrer_host(), "campaign": campaign,
         "channel": agent.channel, "browser": agent.browser, "system": agent.system,
         "device_class": agent.device_class, "device_model": agent.device_model,
