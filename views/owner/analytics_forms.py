@@ -27,8 +27,8 @@ def a_day(form, field):
 
 
 class RangeForm(Form):
-    first = StringField(_l("From"), validators=[a_day])
-    last = StringField(_l("To"), validators=[a_day])
+    first = StringField(_l("First day"), validators=[a_day])
+    last = StringField(_l("Last day"), validators=[a_day])
 
     class Meta:
         csrf = False
