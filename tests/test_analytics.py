@@ -274,5 +274,7 @@ def test_a_busy_process_writes_its_page_views_together(app, shop):
         client.get("/")
     assert counted(PageCount) == {}
     with models.db.connection_context():
-        assert counts.PENDING.write() == 3 * 5  # page, channel, browser, system, device
+        # page, channel, browser, system, device class, and the funnel's home step
+        assert counts.PENDING.write() == 3 * 6
     assert counted(PageCount) == {"/": 3}
+    assert steps() == {funnel.HOME: 3}

@@ -107,7 +107,7 @@ def _count_page(response):
     })
     step = PAGE_STEPS.get(request.endpoint)
     if step:
-        funnel.count_step(step, agent.channel, campaign)
+        PENDING.count_step(step, agent.channel, campaign)
 
 
 def _count_post(response):
@@ -118,12 +118,12 @@ def _count_post(response):
     agent = read_agent(request.headers.get("User-Agent", ""))
     campaign = campaign_of_request()
     if always:
-        funnel.count_step(always, agent.channel, campaign)
+        PENDING.count_step(always, agent.channel, campaign)
     redirected = response.status_code == 303 or "HX-Redirect" in response.headers
     if redirected:
-        funnel.count_step(on_success, agent.channel, campaign)
+        PENDING.count_step(on_success, agent.channel, campaign)
     elif response.status_code == 409:
-        funnel.count_step(funnel.TAKEN, agent.channel, campaign)
+        PENDING.count_step(funnel.TAKEN, agent.channel, campaign)
 
 
 def page_name():

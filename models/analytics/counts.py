@@ -123,6 +123,10 @@ class PendingCounts:
                 if value:
                     self.counted[(name, day, value[:VALUE_LENGTH])] += 1
 
+    def count_step(self, step, channel="", campaign="", day=None):
+        with self.lock:
+            self.counted[(FUNNEL, day or today(), (step, channel, campaign))] += 1
+
     def due(self, seconds):
         return bool(self.counted) and time.monotonic() - self.written_at >= seconds
 
@@ -130,14 +134,21 @@ class PendingCounts:
         with self.lock:
             taken, self.counted = self.counted, Counter()
             self.written_at = time.monotonic()
+        from models.analytics.funnel import count_step
+
         if taken:
             with db.atomic():
                 for (name, day, value), number in sorted(taken.items()):
-                    add(SERVER_DIMENSIONS[name], day, value, number)
+                    if name == FUNNEL:
+                        count_step(*value, day=day, count=number)
+                    else:
+                        add(SERVER_DIMENSIONS[name], day, value, number)
         return sum(taken.values())
 
 
 PENDING = PendingCounts()
+# The funnel's steps wait in the same place, under this name.
+FUNNEL = "funnel"
 
 
 def delete_before(first_kept):

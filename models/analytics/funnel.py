@@ -36,10 +36,10 @@ class FunnelCount(BaseModel):
         "id", "day", "step", "channel", "campaign", "count"))
 
 
-def count_step(step, channel="", campaign="", day=None):
+def count_step(step, channel="", campaign="", day=None, count=1):
     FunnelCount.insert(day=day or today(), step=step, channel=channel,
-                       campaign=campaign[:200], count=1).on_conflict(
+                       campaign=campaign[:200], count=count).on_conflict(
         conflict_target=[FunnelCount.day, FunnelCount.step, FunnelCount.channel,
                          FunnelCount.campaign],
-        update={FunnelCount.count: FunnelCount.count + 1},
+        update={FunnelCount.count: FunnelCount.count + count},
     ).execute()
