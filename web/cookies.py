@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from flask import g, request
 from flask_babel import lazy_gettext as _l
+from peewee import DatabaseError
 
 from models.analytics import settings as analytics_settings
 from models.privacy.consents import ACCEPTED, REJECTED, WITHDRAWN
@@ -114,7 +115,10 @@ def statistics_asked():
     """Whether the owner has the site ask for the visit statistics' consented level
     (models/analytics): the banner then asks, though the statistics set no cookie."""
     if "statistics_asked" not in g:
-        g.statistics_asked = analytics_settings.current().ask_consent
+        try:
+            g.statistics_asked = analytics_settings.current().ask_consent
+        except DatabaseError:  # the error page of a database outage asks too
+            g.statistics_asked = False
     return g.statistics_asked
 
 
