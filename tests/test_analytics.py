@@ -16,7 +16,6 @@ from engines.clock import HELSINKI
 from models import schema
 from models.analytics import counts, funnel, settings, visits
 from models.analytics.counts import DayTotals, PageCount
-from web import cookies
 
 IPHONE = ("Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 "
           "(KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1")
@@ -251,7 +250,6 @@ def test_the_script_is_at_most_a_kilobyte_compressed():
 def test_without_the_owners_choice_nobody_is_asked(app, shop):
     page = visitor(app).get("/").text
     assert 'id="cookie-banner"' not in page and script_of(page) is None
-    assert cookies.BANNER_VERSION == 1
 
 
 def test_the_command_and_the_worker_roll_up(app, runner, clock):

@@ -78,13 +78,14 @@ def dashboard():
 
 def page(name, chosen, form, status=200, settings_form=None):
     before = chosen.before()
+    steps = reports.conversion(reports.funnel_steps(chosen))
     return render(
         "analytics/dashboard.html", status=status, range_name=name, chosen=chosen,
         before=before, form=form, range_names=RANGE_NAMES, step_names=STEP_NAMES,
         value_names=VALUE_NAMES, figures=reports.figures(reports.totals(chosen)),
         figures_before=reports.figures(reports.totals(before)), change=reports.change,
         figure_names=figure_names(chosen), daily=reports.daily_views(chosen),
-        steps=(steps := reports.conversion(reports.funnel_steps(chosen))),
+        steps=steps,
         funnel_bars=[(step, number) for step, number, _share in steps],
         other_steps=reports.funnel_steps(chosen),
         steps_before=reports.funnel_steps(before),
