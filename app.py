@@ -18,14 +18,16 @@ from werkzeug.routing import IntegerConverter
 import cli
 import models
 from models.backups import BackupError, archive
+from views.owner import analytics as statistics_dashboard
 from views.owner import backups, exports, newsletter, records, sent_mail, setup
 from views.owner import money as money_settings
 from views.owner import settings as owner
+from views.public import analytics as statistics
 from views.public import booking, consent, contact, health, my_data
 from views.public import pages as public
 from views.staff import auth, calendar, customers, inbox, money, money_reports
 from views.staff import data_requests as requests
-from web import errors, formatting, kept_pages, limits, security
+from web import analytics, errors, formatting, kept_pages, limits, security
 from web import logging as request_logs
 from web.access import login_manager
 from worker import delivery
@@ -34,7 +36,8 @@ BACK_OFFICE = (auth.blueprint, auth.account, calendar.blueprint, customers.bluep
                owner.blueprint, sent_mail.blueprint, inbox.blueprint, records.blueprint,
                requests.blueprint, newsletter.blueprint, money.blueprint,
                money_settings.blueprint, backups.blueprint, setup.blueprint,
-               exports.blueprint, money_reports.blueprint)
+               exports.blueprint, money_reports.blueprint,
+               statistics_dashboard.blueprint)
 
 babel = Babel()
 compress = Compress()
@@ -217,9 +220,10 @@ def create_app(config=None):
     security.init_app(app)
     formatting.init_app(app)
     errors.init_app(app)
+    analytics.init_app(app)
     app.register_blueprint(health.blueprint)
     for blueprint in (public.blueprint, booking.blueprint, contact.blueprint,
-                      my_data.blueprint, consent.blueprint):
+                      my_data.blueprint, consent.blueprint, statistics.blueprint):
         csrf.exempt(blueprint)  # public forms carry a session-less token instead
         app.register_blueprint(blueprint)
     for blueprint in BACK_OFFICE:

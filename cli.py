@@ -17,6 +17,8 @@ from engines import clock
 from engines.spreadsheet import CSV, CSV_ZIP, JSON, XLSX
 from models import demo, schema
 from models.accounts.users import ROLES, User, WeakPassword, create_user, invite
+from models.analytics import visits
+from models.analytics.demo import add_demo_traffic
 from models.backups import BackupError, archive, erasure_list, keeping
 from models.backups.restore import restore
 from models.exports import TABLES, UnknownTable, chosen_tables
@@ -50,6 +52,7 @@ def demo_command(remove):
         with models.db.atomic():
             add_demo_money()
             demo.mark_money()
+            add_demo_traffic()
         click.echo("Demo business added.")
     else:
         click.echo("The database already has a business; demo data not added.")
@@ -326,11 +329,25 @@ def export_accounting_command(first_text, last_text, format_, output, language):
         audit_record("data.export", details=handover_files.audit_details(
             "on the command line", format_, first, last, count))
     click.echo(f"Handed over {first:%d.%m.%Y}–{last:%d.%m.%Y}: {what}.")
+@click.group("analytics")
+def analytics_group():
+    """The site's own visit statistics."""
+
+
+@analytics_group.command("rollup")
+@with_appcontext
+def analytics_rollup_command():
+    """Roll the consented visits of the days before today up into the per-day counts,
+    and delete the raw rows, old salts and counts past their period (the worker does
+    it every ten minutes)."""
+    with models.db.connection_context():
+        rolled = visits.roll_up()
+    click.echo(f"Analytics: {rolled} raw rows rolled up into the per-day counts.")
 
 
 COMMANDS = (init_db_command, demo_command, create_user_command, reset_password_command,
             outbox_command, worker_command, retention_command, backup_command,
-            backup_key_command, restore_command, export_group)
+            backup_key_command, restore_command, export_group, analytics_group)
 
 
 def init_app(app):

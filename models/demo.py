@@ -8,6 +8,7 @@ from engines import clock
 from engines.clock import HELSINKI, naive_utc
 from models import db, schema
 from models.accounts.users import User
+from models.analytics.demo import STATISTICS
 from models.booking.bookings import Booking
 from models.booking.generation import calendar_changed
 from models.business.catalogue import Break, Service, StaffMember, StaffService, WorkingHours
@@ -140,12 +141,15 @@ class NotTheDemo(Exception):
 # (which the database keeps for its 36 months; its links to removed rows are cleared),
 # the owner's own settings of the privacy records, and the machinery's bookkeeping.
 KEPT = {"account", "recovery_code", "invitation", "staff_session", "audit_entry",
-        "rate_limit_entry", "duty_run", "table_rewrite", "retention_period", "processor"}
+        "rate_limit_entry", "duty_run", "table_rewrite", "retention_period", "processor",
+        "analytics_settings"}
 # Tables whose rows follow from the demo's rows (its hours, its e-mail, the statement
 # versions published with its name as the controller): removed without asking whose.
 FOLLOWING = {"working_hours", "break", "staff_service", "time_off", "extra_hours",
              "day_exception", "outbox_message", "privacy_statement", "cookie_choice",
-             "access_link", "data_request_event", "demo_mark", "calendar_generation"}
+             "access_link", "data_request_event", "demo_mark", "calendar_generation",
+             # The statistics gathered while the demo runs are the demo's, made up or not.
+             *(model._meta.table_name for model in STATISTICS)}
 
 
 def _tables():

@@ -6,6 +6,10 @@ from playhouse.migrations import Runner
 
 from models.accounts.sessions import StaffSession
 from models.accounts.users import Invitation, RecoveryCode, User
+from models.analytics.counts import DIMENSIONS, DayTotals
+from models.analytics.funnel import FunnelCount
+from models.analytics.settings import AnalyticsSettings
+from models.analytics.visits import Hit, Salt
 from models.backups.erasure_list import ErasedPerson, ErasureListKey
 from models.backups.runs import BackupRun
 from models.booking.bookings import Booking
@@ -98,6 +102,12 @@ MODELS = (
     BackupRun,
     ErasedPerson,
     ErasureListKey,
+    *DIMENSIONS.values(),
+    FunnelCount,
+    DayTotals,
+    Salt,
+    Hit,
+    AnalyticsSettings,
 )
 
 # Kept by the database alone, not declared on a model: the exclusion constraint that

@@ -49,6 +49,7 @@ CI_JAR = ROOT / ".ci" / "cache" / "node_modules" / "vnu-jar" / "build" / "dist" 
 NOT_PAGES = {
     "static", "public.health", "public.choose_language", "booking.calendar_file",
     "my_data.download", "owner.audit_export", "records.processing_csv", "exports.download",
+    "analytics.download",
     "calendar.this_week", "calendar.day",  # redirect to their day's address
     "sent_mail.saved_file_html",  # the e-mail's own HTML, checked as mail, not a page
     "money.invoice_pdf", "money.receipt_pdf", "money.reminder_pdf",  # PDF downloads

@@ -27,8 +27,8 @@ RIGHTS = ("Right of access", "Right to rectification", "Right to erasure",
           "Right to data portability", "Right to withdraw consent")
 NO_AUTOMATED_DECISIONS = ("We make no decisions about you by automated means alone, and "
                           "we do no profiling.")
-NO_ANALYTICS = ("We do no analytics on this site: no visitor statistics, no tracking and "
-                "no services of third parties on any page. Your browser loads everything "
+NO_ANALYTICS = ("Nothing is sent to any other site, and the statistics are never joined to "
+                "customers, bookings or contact requests. Your browser loads everything "
                 "from this site only.")
 OMBUDSMAN = ("Tietosuojavaltuutetun toimisto", "Lintulahdenkuja 4, 00530 Helsinki",
              "PL 800, 00531 Helsinki", "029 566 6700", "tietosuoja.fi")

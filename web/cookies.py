@@ -15,7 +15,9 @@ from dataclasses import dataclass
 
 from flask import g, request
 from flask_babel import lazy_gettext as _l
+from peewee import DatabaseError
 
+from models.analytics import settings as analytics_settings
 from models.privacy.consents import ACCEPTED, REJECTED, WITHDRAWN
 from web.formatting import LANGUAGE_COOKIE
 
@@ -109,10 +111,33 @@ def may_set(cookie):
     return choice is not None and choice.accepted
 
 
+def statistics_asked():
+    """Whether the owner has the site ask for the visit statistics' consented level
+    (models/analytics): the banner then asks, though the statistics set no cookie."""
+    if "statistics_asked" not in g:
+        try:
+            g.statistics_asked = analytics_settings.current().ask_consent
+        except DatabaseError:  # the error page of a database outage asks too
+            g.statistics_asked = False
+    return g.statistics_asked
+
+
+def anything_optional():
+    """Whether there is anything to consent to: optional cookies or the statistics."""
+    return bool(optional_cookies()) or statistics_asked()
+
+
+def refuses_tracking():
+    """Global Privacy Control or Do Not Track: the visitor's browser has said no
+    already, so nothing optional is asked for or done."""
+    return (request.headers.get("Sec-GPC", "").strip() == "1"
+            or request.headers.get("DNT", "").strip() == "1")
+
+
 def banner_needed():
-    """The banner asks while optional cookies exist and the visitor has not answered
-    (this version of) it."""
-    if not optional_cookies():
+    """The banner asks while there is something optional, the visitor has not answered
+    (this version of) it, and their browser has not said no already."""
+    if not anything_optional() or refuses_tracking():
         return False
     choice = visitor_choice()
     return choice is None or not choice.current

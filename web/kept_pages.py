@@ -23,6 +23,7 @@ from flask import g, make_response, request
 
 from engines import clock
 from models.booking.generation import BoundedCache, current_generation, whole_minute
+from web.analytics import statistics_page
 from web.cookies import banner_needed
 from web.formatting import language
 
@@ -54,6 +55,7 @@ def _page_key(generation, moment):
         bool(htmx), bool(htmx and htmx.boosted), bool(htmx and htmx.history_restore_request),
         language(),
         banner_needed(),
+        statistics_page(),
         generation,
         moment,
     )

@@ -4,7 +4,7 @@ from flask import flash, make_response, redirect, render_template
 from htmx_flask import request
 
 
-def _wants_fragment():
+def fragment_requested():
     """An HTMX request that is not boosted and not restoring the history: it swaps a
     part of the page, so it gets the fragment."""
     return bool(request.htmx and not request.htmx.boosted
@@ -17,7 +17,7 @@ def render(page, fragment=None, status=200, fragment_headers=None, **context):
 
     A page includes its fragments, so both answers hold the same markup. The response
     varies by the HX-Request header, so no cache hands one where the other is meant."""
-    wants_fragment = fragment is not None and _wants_fragment()
+    wants_fragment = fragment is not None and fragment_requested()
     response = make_response(
         render_template(fragment if wants_fragment else page, **context), status
     )
@@ -31,7 +31,7 @@ def fragment_or_redirect(location, answer, push=False, message=None, category="s
     """For an HTMX request that swaps a part of the page, `answer()` (a response from
     `render` with that part; with `push`, `location` goes to the address bar); for any
     other, a 303 to `location`, where the whole page is, with `message` flashed there."""
-    if _wants_fragment():
+    if fragment_requested():
         response = answer()
         if push:
             response.headers["HX-Push-Url"] = location

@@ -17,6 +17,7 @@ from peewee import DatabaseError, InterfaceError
 import models
 from engines import clock
 from models import duties
+from models.analytics import visits
 from models.backups import Settings, keeping
 from models.business import Business
 from models.exports import chosen_tables
@@ -250,6 +251,8 @@ DUTIES = (
     Duty("erasure-list", timedelta(minutes=1), write_erasure_list),
     # The owner waits for an export on its page: taken within seconds.
     Duty("exports", timedelta(seconds=5), run_exports),
+    # Often enough that no raw row or salt outlives its 48 hours by more than minutes.
+    Duty("analytics", timedelta(minutes=10), visits.roll_up),
 )
 DUTY_BY_NAME = {duty.name: duty for duty in DUTIES}
 

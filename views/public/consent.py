@@ -31,7 +31,8 @@ UNKNOWN_LINK = _l("This link to stop the e-mails is not known to us. The e-mail 
 
 @blueprint.app_context_processor
 def cookie_banner():
-    return {"cookie_banner": cookies.banner_needed}
+    return {"cookie_banner": cookies.banner_needed,
+            "statistics_asked": cookies.statistics_asked}
 
 
 @blueprint.after_app_request
@@ -49,14 +50,14 @@ def cookie_settings():
 def cookie_page(status=200, problem=False):
     return make_response(render_template(
         "consent/cookies.html", cookie_list=cookies.COOKIES, problem=problem,
-        optional=cookies.optional_cookies(), choice=cookies.visitor_choice()), status)
+        optional=cookies.anything_optional(), choice=cookies.visitor_choice()), status)
 
 
 @blueprint.post("/cookies")
 def choose_cookies():
     """The visitor's answer, from the banner or the settings page: recorded, kept in the
     choice cookie, and on a "no" the optional cookies are deleted."""
-    if not cookies.optional_cookies():
+    if not cookies.anything_optional():
         return redirect_after_post(url_for(".cookie_settings"))
     answer = request.form.get("choice")
     if answer not in CHOICES:

@@ -13,6 +13,7 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 
 from engines.clock import local
+from models.analytics import settings as analytics_settings
 from models.business import Business
 from models.privacy import periods
 from models.privacy import statements as versions
@@ -24,7 +25,7 @@ from web.wording import BASIS_NAMES, CATEGORY_NAMES, PURPOSE_NAMES, SECURITY_MEA
 
 # Bump this whenever the wording of the statement (templates/statement/body.html, the
 # texts below, or their translations) changes, so that a new version is published.
-TEXT_REVISION = 2
+TEXT_REVISION = 3
 
 BODY = "statement/body.html"
 
@@ -75,12 +76,14 @@ def english(text):
 def statement_facts():
     """Everything the statement says that can change, as a JSON-able dict."""
     business = Business.current()
+    statistics = analytics_settings.current()
     months = periods.all_months()
     return {
         "revision": TEXT_REVISION,
         "controller": {name: getattr(business, name) or "" for name in (
             "name", "business_id", "street", "postal_code", "town", "phone", "email")},
         "marketing": bool(business.marketing_enabled),
+        "statistics": {"months": statistics.keep_months, "consent": statistics.ask_consent},
         "categories": [{
             "key": category.key,
             "purposes": [purpose.value for purpose in category.purposes],

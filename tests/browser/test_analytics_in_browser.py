@@ -1,0 +1,57 @@
+"""The consented level in a real browser: with the owner asking for it, nothing is
+measured before the visitor accepts, the site's own script reports once they have, and
+nothing more after they withdraw; no request goes to another host."""
+
+import time
+
+import pytest
+from booking_steps import only_own_origin
+
+import models
+from models.analytics import settings, visits
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+BROWSER = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+           "Chrome/131.0.0.0 Safari/537.36")
+
+
+def reports(kind=visits.VIEW):
+    with models.db.connection_context():
+        return visits.Hit.select().where(visits.Hit.kind == kind).count()
+
+
+def settle(expected=None, seconds=5):
+    """The reports stored once the beacons have had time to arrive."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if expected is not None and reports() >= expected:
+            break
+        time.sleep(0.2)
+    return reports()
+
+
+def test_nothing_is_measured_before_consent_or_after_withdrawal(open_page, server):
+    with models.db.connection_context():
+        settings.save(25, False, ask_consent=True)
+    page = open_page()
+    # A headless browser names itself so, and is left out as a robot would be.
+    page.set_extra_http_headers({"User-Agent": BROWSER})
+    _requested, refused = only_own_origin(page, server)
+    page.goto("/")
+    page.goto("/contact")
+    assert settle(seconds=1.5) == 0
+    page.locator("button[value=accept]").first.click()
+    page.wait_for_load_state("load")
+    page.goto("/")
+    page.goto("/contact")
+    measured = settle(expected=2)
+    assert measured >= 2
+    page.goto("/cookies")  # still with consent: measured too
+    measured = settle(expected=measured + 1)
+    page.locator("button[value=reject]").last.click()
+    page.wait_for_load_state("load")
+    page.goto("/")
+    page.goto("/contact")
+    time.sleep(1.5)
+    assert reports() == measured
+    assert refused == []
