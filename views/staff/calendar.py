@@ -126,7 +126,7 @@ def day_of(day):
 
 
 def day_page(day, status=200, day_error=None):
-    grid, cancelled = day_grid(day)
+    grid, cancelled = day_grid(day, now())
     return render("calendar/day.html", "partials/calendar/day.html", status=status,
                   day=day, today=today(), grid=grid, cancelled=cancelled,
                   day_error=day_error, step=timedelta(days=1))
@@ -155,7 +155,7 @@ def week_page(day, staff_id, status=200, day_error=None):
     staff = StaffMember.select().where(StaffMember.active).order_by(StaffMember.name)
     return render("calendar/week.html", "partials/calendar/week.html", status=status,
                   member=member, day=day, monday=monday, sunday=monday + timedelta(days=6),
-                  today=today(), grid=week_grid(member, monday), day_error=day_error,
+                  today=today(), grid=week_grid(member, monday, now()), day_error=day_error,
                   staff=staff, step=timedelta(days=7))
 
 
