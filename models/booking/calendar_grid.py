@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from engines.clock import local
+from engines.clock import HELSINKI, local
 from models.booking.bookings import CANCELLED
 from models.booking.schedule import closed_between, staff_weeks
 from models.booking.staff_bookings import bookings_between
@@ -95,7 +95,7 @@ class Grid:
 
 def minute_of(moment, day):
     """Minutes from `day`'s midnight to `moment` on Helsinki clocks, within the day."""
-    there = local(moment)
+    there = moment if moment.tzinfo is HELSINKI else local(moment)
     if there.date() < day:
         return 0
     if there.date() > day:
@@ -218,6 +218,9 @@ def _columns(pairs, bookings, now):
         for week in staff_weeks(staff_ids, days[0], days[-1], with_bookings=False)
     }
     closed = closed_between(days[0], days[-1])
+    by_staff = {}
+    for booking in bookings:
+        by_staff.setdefault(booking.staff_id, []).append(booking)
     columns = []
     for member, day in pairs:
         week = weeks[member.id]
@@ -229,8 +232,8 @@ def _columns(pairs, bookings, now):
         columns.append(Column(
             staff=member,
             day=day,
-            bookings=[booking for booking in bookings if booking.staff_id == member.id
-                      and minute_of(booking.start, day) < minute_of(booking.end, day)],
+            bookings=[booking for booking in by_staff.get(member.id, ())
+                      if minute_of(booking.start, day) < minute_of(booking.end, day)],
             working=[(_minutes(start), _minutes(end)) for start, end in ranges],
             away=[(start, end) for start, end in away if start < end],
             closed=day in closed,
