@@ -1,4 +1,5 @@
-"""The back office with a big register: the day view and the search as you type.
+"""The back office with a big register on a busy calendar: the day and week views, a
+regular customer's page and the search as you type.
 
 Run from the repository root:
   .venv/bin/python benchmarks/back_office.py [--database sqlite|postgres|both]
@@ -11,6 +12,9 @@ over HTTP and measures, at 1 connection (one request after another) and at 4 at 
   health     GET /health: no database, the baseline of the stack itself
   day        GET /staff/calendar/<a busy weekday>: the whole day view page
   day-htmx   the same with HX-Request: true: the #calendar fragment the day links swap in
+  week       GET /staff/calendar/week/<the demo's Aino>/<that day>: her week view
+  customer   GET /staff/customers/<the regular>: the page of a customer with some 300
+             bookings
   search     GET /staff/customers/?q=<text>&sort=name with HX-Request: true, what the
              search field sends as one types: a mix of name beginnings (2-3 letters, one
              with ä), a first name and the beginning of a surname, an e-mail fragment
@@ -19,16 +23,18 @@ over HTTP and measures, at 1 connection (one request after another) and at 4 at 
              sort choice sends: the first page of the register by last visit (for
              reference; no goal)
 
-Each of the ten (scenario, connections) phases runs `--warmup` s unmeasured and then
+Each of the (scenario, connections) phases runs `--warmup` s unmeasured and then
 `--duration` s measured; all ten run in turn, `--rounds` times (a, b, ..., a, b, ...), so
 that load from other processes of a shared machine falls on every phase alike. Figures
-are the medians over the rounds of each round's median and p99; the search's queries
+are the medians over the rounds of each round's median, p95 and p99; the search's queries
 are also shown one by one (pooled over the rounds). Besides latency, each phase reports
 the server's CPU time per answer (gunicorn's processes and, on PostgreSQL, the database's
 backends, from /proc), which other load moves much less than latency, and how much CPU
-other processes took meanwhile. The goal of issue 3 (under 50 ms median for the day view
-and for a search as you type) is judged at 1 connection; at 4 connections on two
-workers, requests queue, and the figures are given for information.
+other processes took meanwhile; "x health" is the ratio to the bare /health measured in
+the same run. The goal of issue 13 (p95 under 50 ms for the day view, the week view,
+the customer page and a search as you type; PASS or MISS) is judged at 1 connection; at
+4 connections on two workers, requests queue, and the figures are given for
+information.
 
 The data (fixed seed, laid out around today's date):
 - the demo business (models.demo) with its four services and two staff members, and
@@ -39,17 +45,16 @@ The data (fixed seed, laid out around today's date):
   address for some, a language (fi, sv, en).
 - 100 000 bookings laid out on a 15-minute grid per staff member inside their working
   hours, never overlapping (blocked_until = end + the service's buffer, as the database
-  rule wants; checked after loading), with short gaps: about 85 % of working time is
-  taken (65 % by appointments, the rest by their buffers) up to two weeks ahead,
-  tapering off to about 10 % a year ahead; the past is as densely booked, going as far
-  back as the 100 000 bookings need. With the demo's services (30-60 minutes and a
-  buffer) a staff member fits some 7 bookings in a day, ten of them working 5 days a
-  week some 17 000 bookings a year, so the bookings reach back almost six years (the
-  span is printed), not two: the counts are the issue's and a day looks like a real
-  busy day; two years would need some 30 people or days three times as full, and a
-  day view nothing like a small business's. (The booking data's retention is 36
-  months; the purge is not run here.) About 5 % are cancelled (some of those times
-  booked again by someone else); past ones completed or no-show, coming ones confirmed.
+  rule wants; checked after loading). The busy calendar: within four weeks of today
+  (BUSY_DAYS, both ways) nearly all working time is booked, mostly with two short
+  services of the benchmark's own (15 and 25 minutes), so a staff member has some 16-19
+  bookings a day and the measured day view some 160 (printed); further ahead the demo's
+  longer services, about 85 % of working time, tapering off to about 10 % a year
+  ahead; the past as densely booked, going as far back as the 100 000 bookings need
+  (the span is printed). (The booking data's retention is 36 months; the purge is not
+  run here.) Every 333rd booking is the regular's (customer 0, some 300 in all).
+  About 5 % are cancelled (some of those times booked again by someone else); past
+  ones completed or no-show, coming ones confirmed.
   Customers book with skewed frequency (regulars, occasional ones, some who never
   booked).
 - a staff account to log in with.
@@ -91,15 +96,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from argon2 import PasswordHasher
-from booking_load import (
-    Connection,
-    cpu_snapshot,
-    fmt,
-    get_request,
-    percentile,
-    process_cpu,
-    timed_request,
-)
 from support import Server, csrf_token
 
 import models
@@ -113,11 +109,27 @@ from models.business.catalogue import Break, Service, StaffMember, StaffService,
 from models.people.customers import Customer
 
 # Change when the generated data changes: the cached SQLite file is named after it.
-VERSION = "1"
+VERSION = "2"
 SEED = 20261124
 CUSTOMERS = 20_000
 BOOKINGS = 100_000
 FUTURE_DAYS = 365
+# The busy calendar: the days within this many of today are booked full with mostly
+# short appointments (some 19 a staff member a day, as at a busy counter).
+BUSY_DAYS = 28
+# Services of the benchmark beside the demo's four, booked mostly in the busy weeks:
+# fi, sv, en, minutes, cents, buffer, needs address (as demo.SERVICES).
+MORE_SERVICES = (
+    ("Pikahieronta 15 min", "Snabbmassage 15 min", "Quick massage 15 min",
+     15, 2500, 0, False),
+    ("Niskahieronta 25 min", "Nackmassage 25 min", "Neck massage 25 min",
+     25, 3500, 5, False),
+)
+# How often each service is booked in the busy weeks: by position in
+# demo.SERVICES + MORE_SERVICES.
+BUSY_WEIGHTS = (12, 3, 3, 1, 55, 30)
+# The customer whose page is measured: a regular with this many bookings.
+REGULAR_BOOKINGS = 300
 GRID = 15  # minutes: bookings start on the quarter hours
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1/vuoro_bench"
@@ -148,8 +160,8 @@ MORE_STAFF = (
     ("Kerttu Salava", range(5), (("09:00", "12:00"), ("13:00", "17:00")), (), False),
     ("Aleksi Mänty", range(1, 5), (("11:00", "15:00"), ("15:30", "19:00")), (), True),
 )
-# How often each service is booked: by position in the demo's list.
-SERVICE_WEIGHTS = (30, 40, 25, 5)
+# How often each service is booked outside the busy weeks: by position in the list.
+SERVICE_WEIGHTS = (30, 40, 25, 5, 0, 0)
 
 FEMALE = words(
     "Aino Anna Anneli Eeva Elina Emilia Emma Hanna Heidi Helena Helmi Iida Johanna "
@@ -261,11 +273,14 @@ def make_customers(rng, now):
 
 
 def density(day, today):
-    """The chance that a free quarter hour of `day` starts a booking."""
+    """The chance that a free quarter hour of `day` starts a booking: the weeks
+    around today are full (the busy calendar), further ahead it tapers off."""
     ahead = (day - today).days
-    if ahead <= 14:
+    if abs(ahead) <= BUSY_DAYS:
+        return 0.97
+    if ahead <= 0:
         return 0.88
-    return max(0.1, 0.88 - 0.78 * (ahead - 14) / (FUTURE_DAYS - 14))
+    return max(0.1, 0.88 - 0.78 * (ahead - BUSY_DAYS) / (FUTURE_DAYS - BUSY_DAYS))
 
 
 @dataclass(frozen=True)
@@ -309,11 +324,13 @@ def generate(today, now_utc):
     # Who books: some customers never did, the others with skewed frequencies.
     weights = [0.0 if rng.random() < 0.08 else rng.lognormvariate(0, 1.1)
                for _ in range(CUSTOMERS)]
+    weights[0] = 0.0  # the regular (customer 0) gets every REGULAR_BOOKINGS-th booking
     cumulative, total = [], 0.0
     for weight in weights:
         total += weight
         cumulative.append(total)
-    durations = [(m, p, b) for *_, m, p, b, _ in demo.SERVICES]  # minutes, cents, buffer
+    durations = [(m, p, b) for *_, m, p, b, _ in (*demo.SERVICES, *MORE_SERVICES)]
+    # minutes, cents, buffer
     plans = staff_plans()
     holidays = finnish_holidays(range(today.year - 6, today.year + 2))
     slots = []  # (day, staff index, service index, start minute)
@@ -324,8 +341,10 @@ def generate(today, now_utc):
             for plan in plans:
                 if day.weekday() not in plan.weekdays:
                     continue
-                offered = (0, 1, 2, 3) if plan.home_visits else (0, 1, 2)
-                offered_weights = [SERVICE_WEIGHTS[s] for s in offered]
+                offered = (0, 1, 2, 3, 4, 5) if plan.home_visits else (0, 1, 2, 4, 5)
+                table = BUSY_WEIGHTS if abs((day - today).days) <= BUSY_DAYS else (
+                    SERVICE_WEIGHTS)
+                offered_weights = [table[s] for s in offered]
                 for start, end in plan.ranges:
                     cursor = start
                     while cursor < end:
@@ -366,6 +385,8 @@ def generate(today, now_utc):
                 reference = "".join(rng.choices(alphabet, k=8))
             references.add(reference)
             customer = next(chosen)
+            if len(rows) % (BOOKINGS // REGULAR_BOOKINGS) == 0:
+                customer = 0
             created = starts_at - timedelta(days=rng.uniform(0.1, 40))
             rows.append((
                 reference, customer, service, staff, *spans, status,
@@ -436,6 +457,15 @@ def load(url, data):
             Booking.delete().execute()  # the demo's three: the generated calendar replaces them
             services = list(Service.select().order_by(Service.position))
             staff = list(StaffMember.select().order_by(StaffMember.id))
+            for position, (fi, sv, en, length, cents, buffer, address) in enumerate(
+                    MORE_SERVICES, start=len(services)):
+                service = Service.create(
+                    name_fi=fi, name_sv=sv, name_en=en, duration_minutes=length,
+                    price_cents=cents, buffer_minutes=buffer, needs_address=address,
+                    position=position)
+                for member in staff:
+                    StaffService.create(staff=member, service=service)
+                services.append(service)
             for name, weekdays, ranges, breaks, home in MORE_STAFF:
                 member = StaffMember.create(name=name)
                 staff.append(member)
@@ -538,6 +568,145 @@ def postgres_database(url):
 
 
 # Measuring --------------------------------------------------------------------------
+
+BROWSER_ENCODINGS = "gzip, deflate, br, zstd"
+REQUEST_TIMEOUT = 10.0
+
+
+class Connection:
+    """One client connection speaking just enough HTTP/1.1, reopened when the server
+    closes it."""
+
+    def __init__(self, host, port):
+        self.host, self.port = host, port
+        self.reader = self.writer = None
+        self.opened = 0
+
+    async def request(self, raw):
+        """Send one request; return (status, headers, body)."""
+        for attempt in range(2):
+            fresh = self.writer is None
+            if fresh:
+                self.reader, self.writer = await asyncio.open_connection(
+                    self.host, self.port
+                )
+                self.opened += 1
+            try:
+                self.writer.write(raw)
+                status, headers, body = await self._response()
+            except (ConnectionError, asyncio.IncompleteReadError):
+                self.close()
+                if fresh or attempt:
+                    raise
+                continue  # a kept-alive connection the server had closed: once more
+            if headers.get("connection", "").lower() == "close":
+                self.close()
+            return status, headers, body
+        raise AssertionError("unreachable")
+
+    async def _response(self):
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = {}
+        for line in lines[1:]:
+            if line:
+                name, _, value = line.partition(":")
+                headers[name.strip().lower()] = value.strip()
+        if "content-length" in headers:
+            body = await self.reader.readexactly(int(headers["content-length"]))
+        elif headers.get("transfer-encoding", "").lower() == "chunked":
+            body = await self._chunked()
+        else:
+            body = await self.reader.read()
+            headers["connection"] = "close"
+        return status, headers, body
+
+    async def _chunked(self):
+        parts = []
+        while True:
+            size = int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            if size == 0:
+                await self.reader.readuntil(b"\r\n")
+                return b"".join(parts)
+            parts.append(await self.reader.readexactly(size))
+            await self.reader.readexactly(2)
+
+    def close(self):
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+def get_request(host, path, extra=(), encodings=BROWSER_ENCODINGS):
+    lines = [f"GET {path} HTTP/1.1", f"Host: {host}", "Accept: text/html,*/*",
+             f"Accept-Encoding: {encodings}", "Accept-Language: fi", *extra]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+async def timed_request(conn, raw):
+    """Send one request on `conn`: its status ("connection error" when it failed) and
+    when it began and finished (perf_counter seconds)."""
+    began = time.perf_counter()
+    try:
+        status, _, _ = await asyncio.wait_for(conn.request(raw), REQUEST_TIMEOUT)
+    except (OSError, asyncio.IncompleteReadError, TimeoutError, ValueError):
+        conn.close()
+        status = "connection error"
+    return status, began, time.perf_counter()
+
+
+def percentile(sorted_values, share):
+    if not sorted_values:
+        return math.nan
+    index = min(len(sorted_values) - 1, max(0, math.ceil(share * len(sorted_values)) - 1))
+    return sorted_values[index]
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def process_cpu(pid):
+    """CPU seconds (user + system) a process has used, or 0 when unknown."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def server_pids(master):
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        children = []
+    return [master, *(int(pid) for pid in children)]
+
+
+def machine_cpu():
+    """CPU seconds all processes of the machine have used (busy, not idle)."""
+    try:
+        ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0]
+                 .split()[1:9]]
+    except OSError:
+        return 0.0
+    return (sum(ticks) - ticks[3] - ticks[4]) / CLOCK_TICKS
+
+
+def cpu_snapshot(master):
+    return (
+        sum(process_cpu(pid) for pid in server_pids(master)),
+        process_cpu(os.getpid()),
+        machine_cpu(),
+    )
+
+
+def fmt(value, digits=1):
+    return "-" if value is None or math.isnan(value) else f"{value:.{digits}f}"
+
+
+
+
 
 
 def log_in(port):
@@ -661,13 +830,25 @@ async def run_phase(target, requests, connections, warmup, duration, database):
     return phase
 
 
-def scenarios(data):
+def scenarios(data, ids):
     day = f"/staff/calendar/{data.busy_day.isoformat()}"
+    week = f"/staff/calendar/week/{ids['staff']}/{data.busy_day.isoformat()}"
+    customer = f"/staff/customers/{ids['customer']}"
 
     def page(body):
         if b"<html" not in body or b'id="calendar"' not in body:
             raise RuntimeError("the day view is not a whole page with the calendar")
         return f"{body.count(BOOKING_MARK)} bookings shown"
+
+    def week_page(body):
+        if b"<html" not in body or b'id="calendar"' not in body:
+            raise RuntimeError("the week view is not a whole page with the calendar")
+        return f"{body.count(BOOKING_MARK)} bookings shown"
+
+    def customer_page(body):
+        if b"<html" not in body or b'id="bookings"' not in body:
+            raise RuntimeError("the customer page has no bookings")
+        return f"{body.count(b'/staff/calendar/booking/')} bookings listed"
 
     def fragment(body):
         if b"<html" in body or not body.lstrip().startswith(b'<section id="calendar"'):
@@ -687,6 +868,8 @@ def scenarios(data):
         Scenario("health", [("health", "/health", False)], lambda body: "ok"),
         Scenario("day", [("day", day, False)], page, goal=True),
         Scenario("day-htmx", [("day-htmx", day, True)], fragment, goal=True),
+        Scenario("week", [("week", week, False)], week_page, goal=True),
+        Scenario("customer", [("customer", customer, False)], customer_page, goal=True),
         Scenario("search", [(f'"{text}"', register_path(text), True) for text in SEARCHES],
                  results, goal=True),
         Scenario("last-visit", [("last-visit", register_path("", "last_visit"), True)],
@@ -711,11 +894,11 @@ async def check_answers(port, cookie, scenario):
     return notes
 
 
-async def measure(server, cookie, data, args, database):
+async def measure(server, cookie, data, ids, args, database):
     port = server.port
     host = f"127.0.0.1:{port}"
     target = ("127.0.0.1", port, server.process.pid)
-    chosen = scenarios(data)
+    chosen = scenarios(data, ids)
     for scenario in chosen:
         for label, path, htmx, size, note in await check_answers(port, cookie, scenario):
             shown = f"{scenario.key} {label}" if len(scenario.requests) > 1 else scenario.key
@@ -741,6 +924,7 @@ async def measure(server, cookie, data, args, database):
 @dataclass
 class Summary:
     p50: float
+    p95: float
     p99: float
     spread: tuple  # lowest and highest median of the rounds
     count: int
@@ -752,9 +936,11 @@ class Summary:
 
 def summarise(phases):
     medians = [percentile(p.all_latencies(), 0.5) * 1000 for p in phases]
+    p95s = [percentile(p.all_latencies(), 0.95) * 1000 for p in phases]
     p99s = [percentile(p.all_latencies(), 0.99) * 1000 for p in phases]
     return Summary(
         p50=statistics.median(medians),
+        p95=statistics.median(p95s),
         p99=statistics.median(p99s),
         spread=(min(medians), max(medians)),
         count=sum(len(p.all_latencies()) + p.errors for p in phases),
@@ -768,7 +954,8 @@ def summarise(phases):
 def report(name, chosen, results, args):
     print(f"\n{name}: medians of {args.rounds} rounds ({args.warmup:g} s warm-up + "
           f"{args.duration:g} s measured per phase)")
-    print(f"  {'scenario':<11}{'conns':>5}{'p50 ms':>9}{'p99 ms':>9}{'p50 range':>15}"
+    print(f"  {'scenario':<11}{'conns':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+          f"{'p50 range':>15}"
           f"{'x health':>9}{'app CPU':>8}{'DB CPU':>8}{'requests':>10}{'errors':>7}")
     summaries = {key: summarise(phases) for key, phases in results.items()}
     for scenario in chosen:
@@ -777,7 +964,7 @@ def report(name, chosen, results, args):
             base = summaries["health", connections].p50
             spread = f"{fmt(s.spread[0])}-{fmt(s.spread[1])}"
             print(f"  {scenario.key:<11}{connections:>5}{fmt(s.p50, 2):>9}"
-                  f"{fmt(s.p99, 2):>9}{spread:>15}{s.p50 / base:>8.1f}x"
+                  f"{fmt(s.p95, 2):>9}{fmt(s.p99, 2):>9}{spread:>15}{s.p50 / base:>8.1f}x"
                   f"{fmt(s.server_ms, 2):>8}{fmt(s.database_ms, 2):>8}{s.count:>10}"
                   f"{s.errors:>7}")
     search = [s for s in chosen if s.key == "search"]
@@ -790,6 +977,7 @@ def report(name, chosen, results, args):
             values = sorted(x for p in results["search", connections]
                             for x in p.latencies[label])
             figures.append(f"{connections} conn: p50 {fmt(percentile(values, 0.5) * 1000)}"
+                           f" p95 {fmt(percentile(values, 0.95) * 1000)}"
                            f" p99 {fmt(percentile(values, 0.99) * 1000)} ms "
                            f"({len(values)})")
         print(f"    {label:<12} " + "; ".join(figures))
@@ -803,19 +991,21 @@ def report(name, chosen, results, args):
             continue
         for connections in CONNECTIONS:
             s = summaries[scenario.key, connections]
-            met = s.p50 < GOAL_MS
+            met = s.p95 < GOAL_MS
             where = "the goal" if connections == 1 else "under load, for information"
             cpu = s.server_ms + (0.0 if math.isnan(s.database_ms) else s.database_ms)
-            lines.append((met, f"{name} {scenario.key:<9} {connections} conn: median "
-                               f"{fmt(s.p50)} ms < {GOAL_MS:g} ms ({where}; server CPU "
-                               f"{fmt(cpu)} ms per answer)"))
+            base = summaries["health", connections].p95
+            lines.append((met, f"{name} {scenario.key:<9} {connections} conn: p95 "
+                               f"{fmt(s.p95)} ms < {GOAL_MS:g} ms (median {fmt(s.p50)}, "
+                               f"p99 {fmt(s.p99)}; {s.p95 / base:.1f}x /health's p95; "
+                               f"{where}; server CPU {fmt(cpu)} ms per answer)"))
         if scenario.key == "search":
             worst_label, worst = max(
                 ((label, percentile(sorted(x for p in results["search", 1]
-                                           for x in p.latencies[label]), 0.5) * 1000)
+                                           for x in p.latencies[label]), 0.95) * 1000)
                  for label, _, _ in scenario.requests), key=lambda pair: pair[1])
             lines.append((worst < GOAL_MS, f"{name} search    1 conn: every query's "
-                                           f"median < {GOAL_MS:g} ms (slowest {worst_label}"
+                                           f"p95 < {GOAL_MS:g} ms (slowest {worst_label}"
                                            f" {fmt(worst)} ms)"))
     return lines
 
@@ -823,14 +1013,31 @@ def report(name, chosen, results, args):
 # Main -------------------------------------------------------------------------------
 
 
+def measured_ids(url, data):
+    """The staff member whose week is measured (the demo's Aino) and the regular
+    customer with REGULAR_BOOKINGS bookings (customer 0 of the data)."""
+    models.open_database(url)
+    with models.db.connection_context():
+        staff = StaffMember.get(StaffMember.name == "Aino Esimerkki").id
+        name, email = data.customers[0][0], data.customers[0][1]
+        customer = Customer.get((Customer.name == name) & (
+            Customer.email.is_null() if email is None else Customer.email == email)).id
+        count = Booking.select().where(Booking.customer == customer).count()
+    models.db.obj.close_all()
+    return {"staff": staff, "customer": customer, "customer_bookings": count}
+
+
 def run_database(name, url, data, args):
     began = time.perf_counter()
-    server = Server(url, workers=args.workers, threads=args.threads)
+    ids = measured_ids(url, data)
+    print(f"  the week of staff member {ids['staff']}, customer {ids['customer']} with "
+          f"{ids['customer_bookings']} bookings")
+    server = Server(url, workers=args.workers, threads=args.threads, log=subprocess.DEVNULL)
     database = DatabaseProcesses(None if url.startswith("sqlite") else url)
     try:
         cookie = log_in(server.port)
         print(f"  server up and logged in after {time.perf_counter() - began:.1f} s")
-        chosen, results = asyncio.run(measure(server, cookie, data, args, database))
+        chosen, results = asyncio.run(measure(server, cookie, data, ids, args, database))
     finally:
         database.close()
         server.stop()
@@ -900,7 +1107,8 @@ def main():
             describe(url, counts, time.perf_counter() - loading, " (created and loaded)")
             goals += run_database("PostgreSQL", url, data, args)
 
-    print("\ngoals (issue 3: under 50 ms median for the day view and a search as you type)")
+    print("\ngoals (issue 13: p95 under 50 ms at 1 connection for the day view, the week "
+          "view, the customer page and a search as you type)")
     for met, text in goals:
         print(f"  {'PASS' if met else 'MISS'}  {text}")
     print(f"\ntotal time {time.perf_counter() - began:.0f} s")

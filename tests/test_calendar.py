@@ -882,3 +882,25 @@ def test_grid_of_a_quiet_day_shows_the_usual_hours():
     grid = build_grid([Column(staff=None, day=date(2026, 11, 29))])
     assert grid.rows[0].label == "8.00" and grid.rows[-1].label == "16.45"
     assert grid.empty and not grid.rows[0].cells[0].working
+
+
+def test_grid_draws_bookings_to_scale_marks_now_and_offers_only_coming_working_time():
+    day = date(2026, 11, 24)
+    column = Column(
+        staff=None, day=day, today=True, bookable_from=10 * 60 + 5,
+        bookings=[Appointment(day, (9, 0), (9, 25)), Appointment(day, (11, 0), (12, 0)),
+                  Appointment(day, (11, 30), (11, 45))],
+        working=[(9 * 60, 17 * 60)], away=[(12 * 60, 12 * 60 + 30)],
+    )
+    grid = build_grid([column], now_minute=10 * 60 + 7)
+    by_label = {row.label: row for row in grid.rows}
+    short = by_label["9.00"].cells[0].placed[0]
+    # 25 minutes in a half-hour cell: the block ends 5 minutes (one step) above its bottom.
+    assert (short.top, short.bottom, short.lanes) == (0, 1, 1)
+    hour, overlap = by_label["11.00"].cells[0].placed
+    assert (hour.top, hour.bottom, hour.lane, hour.lanes) == (0, 0, 0, 2)
+    assert (overlap.top, overlap.bottom, overlap.lane) == (6, 3, 1)
+    assert by_label["10.00"].now == 7 and by_label["10.15"].now is None
+    assert not by_label["10.00"].cells[0].bookable  # begun already
+    assert by_label["10.15"].cells[0].bookable
+    assert not by_label["12.15"].cells[0].bookable  # a break

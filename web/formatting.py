@@ -9,10 +9,11 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import format_date, get_day_names
 from babel.numbers import format_currency, format_decimal
-from flask import current_app, request, url_for
+from flask import current_app, g, request, url_for
 from flask_babel import get_locale, gettext
 
 from engines.clock import local
+from models import read_scope
 from models.people.customers import display_phone
 
 LANGUAGES = ("fi", "sv", "en")
@@ -51,9 +52,18 @@ def _local(moment):
     return local(moment) if moment.tzinfo else moment
 
 
+@cache
+def _weekday_abbreviations(format_locale):
+    """The weekdays as Babel's EEE writes them (ma, ti, ...), Monday first: read once
+    per language, not by a Babel call for every date of a long list."""
+    names = get_day_names("abbreviated", context="format", locale=format_locale)
+    return tuple(names[weekday] for weekday in range(7))
+
+
 def date_text(day):
-    """ti 24.11.2026"""
-    return format_date(day, "EEE d.M.yyyy", locale=_format_locale())
+    """ti 24.11.2026 (what Babel's "EEE d.M.yyyy" writes, from the names read once)"""
+    weekday = _weekday_abbreviations(_format_locale())[day.weekday()]
+    return f"{weekday} {day.day}.{day.month}.{day.year}"
 
 
 def long_date_text(day):
@@ -66,9 +76,17 @@ def weekday_name(weekday):
     return get_day_names("wide", locale=_format_locale())[weekday]
 
 
+# "klo %(time)s" and the like, translated once per language.
+_AT_PATTERNS = {}
+
+
 def time_text(moment):
     """klo 14.30"""
-    return gettext("at %(time)s", time=clock_text(moment))
+    lang = language()
+    pattern = _AT_PATTERNS.get(lang)
+    if pattern is None:
+        pattern = _AT_PATTERNS[lang] = str(gettext("at %(time)s"))
+    return pattern % {"time": clock_text(moment)}
 
 
 def clock_text(moment):
@@ -114,8 +132,23 @@ def static_url(filename):
     return url_for("static", filename=filename, v=_file_hash(str(path)))
 
 
+def _open_read_scope():
+    if request.method in ("GET", "HEAD"):
+        g.read_scope = read_scope.begin()
+
+
+def _close_read_scope(_error=None):
+    token = g.pop("read_scope", None)
+    if token is not None:
+        read_scope.end(token)
+
+
 def init_app(app):
     app.after_request(vary_by_language)
+    # A page's settings read once (models.read_scope); here beside the per-request
+    # language, as both are about what one page shows.
+    app.before_request(_open_read_scope)
+    app.teardown_request(_close_read_scope)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
         date=date_text,

@@ -5,7 +5,7 @@ from datetime import timedelta
 from peewee import BooleanField, CharField, DateField, IntegerField, TextField
 
 from engines.free_times import BookingRules
-from models import BaseModel
+from models import BaseModel, read_scope
 from models.privacy.declaration import PersonalData
 
 
@@ -46,8 +46,10 @@ class Business(BaseModel):
 
     @classmethod
     def current(cls):
-        """The business's settings; defaults until the owner has saved them."""
-        return cls.select().order_by(cls.id).first() or cls(name="Vuoro")
+        """The business's settings; defaults until the owner has saved them. Read once
+        per request that writes nothing (models.read_scope)."""
+        return read_scope.once(
+            "business", lambda: cls.select().order_by(cls.id).first() or cls(name="Vuoro"))
 
     @property
     def booking_rules(self):

@@ -438,3 +438,38 @@ def test_keyboard_only_log_in_and_open_the_first_booking(staff_account, open_pag
     expect(page).to_have_url(re.compile(r"/staff/calendar/booking/\d+$"))
     expect(page.get_by_role("heading", level=1)).to_have_text(
         f"{MATTI}: Klassinen hieronta 60 min")
+
+
+# --- the calendar: an empty slot books, blocks to scale -----------------------------
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_an_empty_slot_starts_a_booking_at_its_time_and_blocks_are_to_scale(
+        staff_account, open_page, javascript):
+    day = next_weekday(TUESDAY)
+    page = open_page(javascript=javascript, viewport=LAPTOP)
+    log_in_as(page, STAFF_EMAIL)
+    go_to_day(page, day, javascript)
+    slot = page.locator("table.calendar-grid").get_by_role(
+        "link", name=f"{fi('New booking')} 10.00, {AINO}", exact=True)
+    slot.focus()  # reachable by keyboard
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/staff/calendar/new\?.*time=10\.00"))
+    page_ready(page)
+    expect(page.get_by_label(fi("Who"), exact=True).locator("option:checked")).to_have_text(AINO)
+    expect(page.get_by_label(fi("Day"), exact=True)).to_have_value(day.isoformat())
+    expect(page.get_by_label(fi("Another time"))).to_have_value("10.00")
+    choose(page, fi("Service"), SERVICE, "service", javascript)
+    time_group = page.get_by_role("group", name=re.compile("^" + re.escape(fi("Time"))))
+    expect(time_group.get_by_role("radio", name="10.00", exact=True)).to_be_checked()
+    new_customer = page.get_by_role("group", name=fi("New customer"))
+    new_customer.get_by_label(fi("Name")).fill("Ville Vieras")
+    new_customer.get_by_label(fi("Phone")).fill("040 765 4321")
+    page.get_by_role("button", name=fi("Book"), exact=True).click()
+    expect_booking_page(page, "Ville Vieras", day, "10.00")
+
+    # A 30-minute booking is drawn as tall as two quarter-hour rows, half an hour.
+    page.goto(f"/staff/calendar/{day.isoformat()}")
+    block = calendar_booking(page, "Ville Vieras").bounding_box()
+    row = page.locator("table.calendar-grid tbody tr").first.bounding_box()
+    assert abs(block["height"] - 2 * row["height"]) <= 2, (block, row)

@@ -126,7 +126,7 @@ def day_of(day):
 
 
 def day_page(day, status=200, day_error=None):
-    grid, cancelled = day_grid(day)
+    grid, cancelled = day_grid(day, now())
     return render("calendar/day.html", "partials/calendar/day.html", status=status,
                   day=day, today=today(), grid=grid, cancelled=cancelled,
                   day_error=day_error, step=timedelta(days=1))
@@ -155,7 +155,7 @@ def week_page(day, staff_id, status=200, day_error=None):
     staff = StaffMember.select().where(StaffMember.active).order_by(StaffMember.name)
     return render("calendar/week.html", "partials/calendar/week.html", status=status,
                   member=member, day=day, monday=monday, sunday=monday + timedelta(days=6),
-                  today=today(), grid=week_grid(member, monday), day_error=day_error,
+                  today=today(), grid=week_grid(member, monday, now()), day_error=day_error,
                   staff=staff, step=timedelta(days=7))
 
 
@@ -312,6 +312,8 @@ def new_page(choice, form=None, status=200, fragment="partials/calendar/new_book
     service, member, day = choice.chosen_service, choice.chosen_staff, choice.chosen_day
     times = staff_free_times(service, member, day, now()) if service and member and day else []
     free = {start_param(slot.start) for slot in times}
+    if form is None and choice.chosen_time and day:
+        form = slot_choice(choice.chosen_time, day, times)
     kept = form.start.data if form and form.start.data not in free else ""
     staff = service.staff() if service else StaffMember.select().where(
         StaffMember.active).order_by(StaffMember.name)
@@ -327,6 +329,19 @@ def new_page(choice, form=None, status=200, fragment="partials/calendar/new_book
     )
 
 
+def slot_choice(clock, day, times):
+    """The booking form for a time chosen in the calendar: that free time chosen,
+    or, when it is not among the free times (no service chosen yet, or the service
+    does not fit there), written in as another time."""
+    for slot in times:
+        there = local(slot.start)
+        if there.hour == clock.hour and there.minute == clock.minute:
+            return NewBookingForm(formdata=None, data={"start": start_param(slot.start)})
+    if times:
+        return None
+    return NewBookingForm(formdata=None, data={"other_time": f"{clock.hour}.{clock.minute:02d}"})
+
+
 def booking_customer_picker(choice):
     """The customer picker of a new booking: choosing a customer keeps the service,
     person and day chosen so far."""
@@ -336,5 +351,5 @@ def booking_customer_picker(choice):
         error=choice.q.errors[0] if choice.q.errors else None,
         choose=lambda customer: url_for(".new", **choice.query(customer=customer.id)),
         swap="#new-booking",
-        keep={name: choice[name].data for name in ("service", "staff", "day")
+        keep={name: choice[name].data for name in ("service", "staff", "day", "time")
               if choice[name].data})

@@ -71,8 +71,11 @@ class ChoiceForm(Form):
     day = StringField(_l("Day"))
     customer = HiddenField()
     q = StringField(_l("Find a customer"), validators=[Optional(), LengthLimit(100)])
+    # The wall-clock time an empty slot of the calendar was chosen at (e.g. 9.15):
+    # the time offered first once the service is chosen.
+    time = HiddenField()
 
-    chosen_service = chosen_staff = chosen_day = chosen_customer = None
+    chosen_service = chosen_staff = chosen_day = chosen_customer = chosen_time = None
 
     def validate_service(self, field):
         if field.data:
@@ -95,6 +98,10 @@ class ChoiceForm(Form):
             if self.chosen_day is None:
                 raise ValidationError(str(CHOOSE_DAY))
 
+    def validate_time(self, field):
+        # A time that cannot be read is simply not offered: it came from a link.
+        self.chosen_time = parse_clock(field.data) if field.data else None
+
     def validate_customer(self, field):
         if field.data:
             self.chosen_customer = Customer.get_or_none(
@@ -114,7 +121,7 @@ class ChoiceForm(Form):
     def query(self, **changes):
         """The choices as query arguments of a link, with `changes`."""
         values = {name: getattr(self, name).data or "" for name in
-                  ("service", "staff", "day", "customer")}
+                  ("service", "staff", "day", "customer", "time")}
         return {key: value for key, value in {**values, **changes}.items() if value}
 
 

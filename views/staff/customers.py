@@ -49,7 +49,9 @@ MERGE_GONE = _l("One of the two records is no longer in the register (perhaps it
 
 @blueprint.context_processor
 def register_names():
-    return {"status_names": STATUS_NAMES, "field_labels": LABELS}
+    # Translated once per page, not for every booking in a customer's list.
+    return {"status_names": {key: str(name) for key, name in STATUS_NAMES.items()},
+            "field_labels": LABELS}
 
 
 @blueprint.get("/")
