@@ -31,6 +31,18 @@ def test_the_booking_page_offers_payment_and_invoice(staff_client, booking):
     assert f'action="/staff/money/invoice/{booking.id}"' in page
 
 
+def test_the_customers_page_and_the_pay_form_lead_to_payment_or_an_invoice(staff_client,
+                                                                           booking):
+    customer = staff_client.get(f"/staff/customers/{booking.customer_id}").text
+    assert f'href="/staff/money/pay/{booking.id}"' in customer
+    pay = staff_client.get(f"/staff/money/pay/{booking.id}").text
+    assert f'action="/staff/money/invoice/{booking.id}"' in pay
+    answer = post(staff_client, f"/staff/money/invoice/{booking.id}")
+    assert answer.status_code == 303
+    draft = staff_client.get(answer.headers["Location"]).text
+    assert "Klassinen hieronta" in draft
+
+
 def test_taking_payment_gives_a_receipt_with_what_the_law_asks(staff_client, booking):
     page = staff_client.get(f"/staff/money/pay/{booking.id}")
     assert page.status_code == 200 and "MobilePay" in page.text
