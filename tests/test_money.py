@@ -196,6 +196,38 @@ def test_a_due_date_before_the_issue_date_takes_no_number(money):
         assert invoicing.issue(invoice.id, clock.today()).sequence == 1
 
 
+def test_a_consumers_invoice_of_at_most_400_euros_may_be_simplified(money):
+    # AVL 209 f §: the simplified invoice needs no buyer's address up to 400 €.
+    with models.db.connection_context():
+        invoice = draft()
+        invoicing.set_buyer(invoice.id, invoicing.BuyerDetails(name="Matti Meikäläinen"))
+        invoicing.add_free_row(invoice.id, free_line(400_00 - Invoice.get_by_id(
+            invoice.id).total_cents))
+        issued = invoicing.issue(invoice.id, clock.today() + timedelta(days=14))
+        assert issued.total_cents == 400_00
+        assert issued.is_simplified and issued.number
+
+
+def test_over_400_euros_or_to_a_business_the_buyers_address_is_needed(money):
+    with models.db.connection_context():
+        invoice = draft()
+        invoicing.set_buyer(invoice.id, invoicing.BuyerDetails(name="Matti Meikäläinen"))
+        invoicing.add_free_row(invoice.id, free_line(400_01))
+        with pytest.raises(Refused, match="buyer_address_missing"):
+            invoicing.issue(invoice.id, clock.today() + timedelta(days=14))
+        assert Invoice.get_by_id(invoice.id).number is None
+        business = draft(hour=12)
+        invoicing.set_buyer(business.id, invoicing.BuyerDetails(
+            name="Yritys Oy", business_id="2077474-0"))
+        with pytest.raises(Refused, match="buyer_address_missing"):
+            invoicing.issue(business.id, clock.today() + timedelta(days=14))
+        invoicing.set_buyer(invoice.id, invoicing.BuyerDetails(
+            name="Matti Meikäläinen", street="Esimerkkitie 5", postal_code="00200",
+            town="Helsinki"))
+        issued = invoicing.issue(invoice.id, clock.today() + timedelta(days=14))
+        assert issued.sequence == 1 and not issued.is_simplified
+
+
 def test_business_buyer_with_a_wrong_check_digit_is_refused(money):
     with models.db.connection_context():
         invoice = draft()
