@@ -205,3 +205,14 @@ def test_the_owner_sets_a_service_as_health_care(owner_client, booking):
 
 def test_staff_cannot_open_the_money_settings(staff_client, booking):
     assert staff_client.get("/staff/settings/money/").status_code == 403
+
+
+def test_the_pay_form_of_a_booking_already_paid_leads_to_its_receipt(staff_client, booking):
+    post(staff_client, f"/staff/money/pay/{booking.id}", {"bookings": booking.id,
+                                                          "method": "cash"})
+    with models.db.connection_context():
+        sale = Sale.get()
+    page = staff_client.get(f"/staff/money/pay/{booking.id}").text
+    assert f'href="/staff/money/receipts/{sale.id}"' in page
+    assert translated("fi", "This booking is on receipt %(number)s: open it",
+                      number=sale.number) in page
