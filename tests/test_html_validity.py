@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 import subprocess
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import money_support
@@ -31,8 +31,9 @@ from engines import clock
 from engines.clock import HELSINKI
 from models.accounts.users import User, invite
 from models.exports.jobs import request_export
-from models.money import invoicing
+from models.money import invoicing, reminders
 from models.money.counter import make_sale
+from models.money.vouchers import Invoice
 from models.people.contact_requests import ContactDetails
 from models.people.contact_requests import receive as receive_contact
 from models.people.customers import Customer
@@ -117,16 +118,23 @@ def records(app, shop, owner):
 
 
 def money_records():
-    """A receipt, an issued invoice with a business buyer, and a draft (its page is
-    the invoice's id + 1): the money pages' records."""
+    """A receipt, an issued invoice with a business buyer, overdue by 19 days so that its
+    page has the payment reminder form with its fee, and a draft (its page is the
+    invoice's id + 1): the money pages' records."""
     money_support.seller()
     matti = Customer.get_by_id(1)
     sale = make_sale(matti, [money_support.past_booking(hour=9).id], [], "cash")
-    invoice = invoicing.create_draft(money_support.past_booking(hour=11))
-    invoicing.set_buyer(invoice.id, invoicing.BuyerDetails(
-        name="Yritys Oy", street="Katu 1", postal_code="00100", town="Helsinki",
-        business_id="2077474-0", ovt="003720774740", operator="003723327487"))
-    invoicing.issue(invoice.id, clock.today())
+    booking = money_support.past_booking(hour=11, days_ago=25)
+    clock.CLOCK.shift(days=-20)  # issued 20 days ago, due the day after
+    try:
+        invoice = invoicing.create_draft(booking)
+        invoicing.set_buyer(invoice.id, invoicing.BuyerDetails(
+            name="Yritys Oy", street="Katu 1", postal_code="00100", town="Helsinki",
+            business_id="2077474-0", ovt="003720774740", operator="003723327487"))
+        invoicing.issue(invoice.id, clock.today() + timedelta(days=1))
+    finally:
+        clock.CLOCK.reset()
+    assert reminders.can_remind(Invoice.get_by_id(invoice.id))
     invoicing.create_draft(money_support.past_booking(hour=13))
     return sale.id, invoice.id
 

@@ -196,6 +196,51 @@ def test_a_due_date_before_the_issue_date_takes_no_number(money):
         assert invoicing.issue(invoice.id, clock.today()).sequence == 1
 
 
+def test_several_bookings_of_one_customer_go_on_one_invoice(money):
+    with models.db.connection_context():
+        first, second = past_booking(days_ago=2), past_booking(days_ago=1)
+        invoice = invoicing.create_draft(first)
+        invoicing.add_booking(invoice.id, second.id)
+        invoicing.add_free_row(invoice.id, free_line(1290))
+        stored = Invoice.get_by_id(invoice.id)
+        assert [row.booking_id for row in stored.lines] == [first.id, second.id, None]
+        assert stored.total_cents == first.price_cents + second.price_cents + 1290
+        with pytest.raises(Refused, match="booking_billed"):
+            make_sale(first.customer, [second.id], [], "cash")
+
+
+def test_a_consumers_invoice_of_at_most_400_euros_may_be_simplified(money):
+    # AVL 209 f §: the simplified invoice needs no buyer's address up to 400 €.
+    with models.db.connection_context():
+        invoice = draft()
+        invoicing.set_buyer(invoice.id, invoicing.BuyerDetails(name="Matti Meikäläinen"))
+        invoicing.add_free_row(invoice.id, free_line(400_00 - Invoice.get_by_id(
+            invoice.id).total_cents))
+        issued = invoicing.issue(invoice.id, clock.today() + timedelta(days=14))
+        assert issued.total_cents == 400_00
+        assert issued.is_simplified and issued.number
+
+
+def test_over_400_euros_or_to_a_business_the_buyers_address_is_needed(money):
+    with models.db.connection_context():
+        invoice = draft()
+        invoicing.set_buyer(invoice.id, invoicing.BuyerDetails(name="Matti Meikäläinen"))
+        invoicing.add_free_row(invoice.id, free_line(400_01))
+        with pytest.raises(Refused, match="buyer_address_missing"):
+            invoicing.issue(invoice.id, clock.today() + timedelta(days=14))
+        assert Invoice.get_by_id(invoice.id).number is None
+        business = draft(hour=12)
+        invoicing.set_buyer(business.id, invoicing.BuyerDetails(
+            name="Yritys Oy", business_id="2077474-0"))
+        with pytest.raises(Refused, match="buyer_address_missing"):
+            invoicing.issue(business.id, clock.today() + timedelta(days=14))
+        invoicing.set_buyer(invoice.id, invoicing.BuyerDetails(
+            name="Matti Meikäläinen", street="Esimerkkitie 5", postal_code="00200",
+            town="Helsinki"))
+        issued = invoicing.issue(invoice.id, clock.today() + timedelta(days=14))
+        assert issued.sequence == 1 and not issued.is_simplified
+
+
 def test_business_buyer_with_a_wrong_check_digit_is_refused(money):
     with models.db.connection_context():
         invoice = draft()

@@ -335,3 +335,32 @@ def test_the_demo_has_a_reminder_of_its_overdue_invoice(runner):
         [reminder] = invoice.sent_reminders
         assert reminder.fee_cents == 500
         assert invoice.open_cents == invoice.total_cents + 500
+
+
+def test_a_consumers_small_invoice_without_address_is_the_simplified_one(staff_client,
+                                                                         booking):
+    draft = post(staff_client, f"/staff/money/invoice/{booking.id}").location
+    post(staff_client, draft + "/buyer", {"name": "Matti Meikäläinen", "language": "fi"})
+    due = (clock_engine.today() + timedelta(days=14)).isoformat()
+    assert post(staff_client, draft + "/issue", {"due_date": due}).status_code == 303
+    note = translated("fi", "Simplified invoice (AVL 209 f §)")
+    assert note in staff_client.get(draft).text
+    assert note in pdf_text(staff_client.get(draft + "/pdf").data)
+
+
+def test_a_large_invoice_without_address_is_refused_in_the_users_language(staff_client,
+                                                                          booking):
+    draft = post(staff_client, f"/staff/money/invoice/{booking.id}").location
+    post(staff_client, draft + "/buyer", {"name": "Matti Meikäläinen", "language": "fi"})
+    post(staff_client, draft + "/rows", {"description": "Lahjakortti", "price": "400",
+                                         "quantity": "1", "category": "general"})
+    due = (clock_engine.today() + timedelta(days=14)).isoformat()
+    answer = post(staff_client, draft + "/issue", {"due_date": due},
+                  headers={"Accept-Language": "sv"})
+    assert answer.status_code == 422
+    assert translated("sv", "An invoice to a business, or of more than 400 €, needs the "
+                      "buyer's address: write the street, postal code and town in the "
+                      "buyer's details and save them.") in answer.text
+    assert f'value="{due}"' in answer.text
+    with models.db.connection_context():
+        assert Invoice.get().number is None

@@ -31,6 +31,18 @@ def test_the_booking_page_offers_payment_and_invoice(staff_client, booking):
     assert f'action="/staff/money/invoice/{booking.id}"' in page
 
 
+def test_the_customers_page_and_the_pay_form_lead_to_payment_or_an_invoice(staff_client,
+                                                                           booking):
+    customer = staff_client.get(f"/staff/customers/{booking.customer_id}").text
+    assert f'href="/staff/money/pay/{booking.id}"' in customer
+    pay = staff_client.get(f"/staff/money/pay/{booking.id}").text
+    assert f'action="/staff/money/invoice/{booking.id}"' in pay
+    answer = post(staff_client, f"/staff/money/invoice/{booking.id}")
+    assert answer.status_code == 303
+    draft = staff_client.get(answer.headers["Location"]).text
+    assert "Klassinen hieronta" in draft
+
+
 def test_taking_payment_gives_a_receipt_with_what_the_law_asks(staff_client, booking):
     page = staff_client.get(f"/staff/money/pay/{booking.id}")
     assert page.status_code == 200 and "MobilePay" in page.text
@@ -193,3 +205,14 @@ def test_the_owner_sets_a_service_as_health_care(owner_client, booking):
 
 def test_staff_cannot_open_the_money_settings(staff_client, booking):
     assert staff_client.get("/staff/settings/money/").status_code == 403
+
+
+def test_the_pay_form_of_a_booking_already_paid_leads_to_its_receipt(staff_client, booking):
+    post(staff_client, f"/staff/money/pay/{booking.id}", {"bookings": booking.id,
+                                                          "method": "cash"})
+    with models.db.connection_context():
+        sale = Sale.get()
+    page = staff_client.get(f"/staff/money/pay/{booking.id}").text
+    assert f'href="/staff/money/receipts/{sale.id}"' in page
+    assert translated("fi", "This booking is on receipt %(number)s: open it",
+                      number=sale.number) in page

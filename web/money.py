@@ -49,6 +49,9 @@ REFUSED = {
     "invoice_unknown": _l("There is no such invoice."),
     "row_unknown": _l("This row is not on the invoice any more."),
     "buyer_name_missing": _l("Write the buyer's name."),
+    "buyer_address_missing": _l("An invoice to a business, or of more than 400 €, needs "
+                                "the buyer's address: write the street, postal code and "
+                                "town in the buyer's details and save them."),
     "postal_code_invalid": _l("A postal code has five digits, e.g. 00100."),
     "email_invalid": _l("This is not an e-mail address. Check it, e.g. maija@example.fi."),
     "business_id_format": _l("A business ID is seven digits, a dash and a check digit, "

@@ -42,6 +42,10 @@ def _seller_notes(seller):
     return (gettext("The seller is not registered for VAT (AVL 3 §)."),)
 
 
+def _simplified_note(invoice):
+    return [gettext("Simplified invoice (AVL 209 f §)")] if invoice.is_simplified else []
+
+
 def invoice_file(invoice):
     """(file name, PDF bytes) of an issued invoice or credit note."""
     seller = invoice.seller_details
@@ -56,7 +60,8 @@ def invoice_file(invoice):
             labels, refers_to, name = document_labels(INVOICE), None, gettext("invoice")
         document = invoice_document(as_finvoice(invoice), labels,
                                     seller_contact=_contact(seller), refers_to=refers_to,
-                                    notes=_seller_notes(seller))
+                                    notes=(*_simplified_note(invoice),
+                                           *_seller_notes(seller)))
         return f"{name}-{invoice.number}.pdf", invoice_pdf(_own_units(document))
 
 

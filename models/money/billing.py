@@ -28,6 +28,19 @@ def billed_booking_ids(booking_ids):
     return {row_id for row_id in on_receipts.scalars()} | set(on_invoices.scalars())
 
 
+def billed_on(booking):
+    """The receipt (a Sale) or the uncredited invoice or draft that `booking` is on, or
+    None."""
+    row = SaleRow.get_or_none(SaleRow.booking == booking.id)
+    if row is not None:
+        return row.sale
+    credited = Invoice.select(Invoice.credits).where(
+        (Invoice.kind == CREDIT_NOTE) & Invoice.credits.is_null(False))
+    return (Invoice.select().join(InvoiceRow)
+            .where((InvoiceRow.booking == booking.id) & (Invoice.kind == INVOICE)
+                   & Invoice.id.not_in(credited)).first())
+
+
 def check_billable(booking):
     """Refused unless the booking took place (or its time has begun), is not cancelled
     and is on no receipt or invoice yet."""

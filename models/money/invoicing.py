@@ -167,6 +167,8 @@ def issue(invoice_id, due_date, user=None, email=False):
             raise Refused("nothing_sold")
         if not invoice.buyer_name:
             raise Refused("buyer_name_missing", "name")
+        if not invoice.has_buyer_address and not invoice.may_be_simplified:
+            raise Refused("buyer_address_missing", "street")
         _number(invoice, issue_date)
         invoice.due_date, invoice.issued_at, invoice.status = due_date, utc_now(), ISSUED
         invoice.penalty_interest = settings.penalty_interest

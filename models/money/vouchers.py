@@ -27,6 +27,9 @@ DRAFT = "draft"
 ISSUED = "issued"
 INVOICE = "invoice"
 CREDIT_NOTE = "credit_note"
+# The simplified invoice (AVL 209 f §), without the buyer's name and address, is enough
+# up to a total of 400 € (VAT included) by the Ministry of Finance's decree on it.
+SIMPLIFIED_LIMIT_CENTS = 400_00
 
 
 class Sale(BaseModel):
@@ -207,6 +210,21 @@ class Invoice(BaseModel):
     @property
     def is_business_buyer(self):
         return bool(self.buyer_business_id)
+
+    @property
+    def has_buyer_address(self):
+        return bool(self.buyer_street and self.buyer_postal_code and self.buyer_town)
+
+    @property
+    def may_be_simplified(self):
+        """A consumer's invoice of at most 400 € may be the simplified invoice of AVL
+        209 f §: it needs no buyer's address. A business buyer gets the full one."""
+        return not self.is_business_buyer and abs(self.total_cents) <= SIMPLIFIED_LIMIT_CENTS
+
+    @property
+    def is_simplified(self):
+        """Issued without the buyer's address, as AVL 209 f § allows it."""
+        return self.may_be_simplified and not self.has_buyer_address
 
 
 class InvoiceRow(SoldRow):

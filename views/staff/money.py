@@ -16,7 +16,7 @@ from engines.reference import format_reference, format_rf_reference, rf_referenc
 from models.booking.bookings import Booking
 from models.money import Refused, invoicing, mailing, reminders
 from models.money.amounts import parse_euros
-from models.money.billing import billable_bookings
+from models.money.billing import billable_bookings, billed_on
 from models.money.counter import make_sale
 from models.money.reports import day_sales
 from models.money.settings import MoneySettings
@@ -102,9 +102,10 @@ def pay(booking_id):
 
 
 def pay_page(booking, form, status):
-    choices = billable_bookings(booking.customer)
+    choices, billed = billable_bookings(booking.customer), billed_on(booking)
     return render("money/pay.html", status=status, booking=booking, form=form,
-                  choices=choices, methods=MoneySettings.current().counter_methods)
+                  choices=choices, methods=MoneySettings.current().counter_methods,
+                  billed=billed, billed_invoice=isinstance(billed, Invoice))
 
 
 def _sale_or_404(sale_id):
