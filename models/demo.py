@@ -145,7 +145,8 @@ KEPT = {"account", "recovery_code", "invitation", "staff_session", "audit_entry"
 # versions published with its name as the controller): removed without asking whose.
 FOLLOWING = {"working_hours", "break", "staff_service", "time_off", "extra_hours",
              "day_exception", "outbox_message", "privacy_statement", "cookie_choice",
-             "access_link", "data_request_event", "demo_mark", "calendar_generation"}
+             "access_link", "data_request_event", "demo_mark", "calendar_generation",
+             "brand_image"}
 
 
 def _tables():

@@ -10,6 +10,7 @@ from models.backups.erasure_list import ErasedPerson, ErasureListKey
 from models.backups.runs import BackupRun
 from models.booking.bookings import Booking
 from models.booking.generation import CalendarGeneration
+from models.business.brand import BrandImage
 from models.business.catalogue import (
     Break,
     ExtraHours,
@@ -90,6 +91,7 @@ MODELS = (
     BackupRun,
     ErasedPerson,
     ErasureListKey,
+    BrandImage,
 )
 
 # Kept by the database alone, not declared on a model: the exclusion constraint that
