@@ -39,18 +39,22 @@ class BrandImage(BaseModel):
         table_name = "brand_image"
         indexes = ((("kind", "width"), True),)
 
-    @property
-    def file_name(self):
-        return f"{self.kind}-{self.width}-{self.digest}.webp"
-
 
 def store_image(kind, data):
     """Replace the logo or the picture with the upload `data`; the widths kept. Raises
     engines.images.UnusableImage for a file that is not a PNG, JPEG or WebP image."""
+    return store_prepared(kind, prepared(kind, data))
+
+
+def prepared(kind, data):
+    """The widths of the upload `data` as `kind` is kept (engines.images.Variant)."""
     if kind == "logo":
-        made = variants(data, WIDTHS[kind], tallest=1.0, fit=True)
-    else:
-        made = variants(data, WIDTHS[kind], tallest=PICTURE_TALLEST)
+        return variants(data, WIDTHS[kind], tallest=1.0, fit=True)
+    return variants(data, WIDTHS[kind], tallest=PICTURE_TALLEST)
+
+
+def store_prepared(kind, made):
+    """Replace the logo or the picture with the widths `made` by `prepared`."""
     digest = hashlib.sha256(made[0].data).hexdigest()[:16]
     with db.atomic():
         BrandImage.delete().where(BrandImage.kind == kind).execute()
