@@ -280,3 +280,10 @@ def test_store_image_replaces_the_earlier_one(shop):
         assert first == [1600, 800]
         store_image("picture", photo(1000, 500, "PNG", gps=False))
         assert [image.width for image in stored("picture")] == [1000, 800]
+
+
+def test_a_staff_introduction_is_declared_the_persons_own_data():
+    from models.privacy.declaration import STAFF
+
+    declared = StaffMember.personal_data.fields
+    assert all(declared[f"intro_{language}"] is STAFF for language in ("fi", "sv", "en"))
