@@ -150,7 +150,7 @@ def test_an_upload_larger_than_other_requests_reaches_the_owners_form(owner_clie
     assert len(big) > 256 * 1024
     response = upload(owner_client, "logo", big, "logo.png")
     assert response.status_code == 303, response.text[:300]
-    assert [image.width for image in stored("logo")] == [400, 200]
+    assert [image.width for image in stored("logo")] == [400, 200, 100]
 
 
 def test_staff_cannot_change_the_look(staff_client):
@@ -271,7 +271,8 @@ def test_without_categories_pictures_or_colour_the_home_page_still_works(client,
 def test_the_demo_look_is_drawn_here_and_stored_in_the_database(shop):
     with models.db.connection_context():
         kinds = {(image.kind, image.width) for image in BrandImage.select()}
-    assert kinds == {("logo", 400), ("logo", 200), ("picture", 1600), ("picture", 800)}
+    assert kinds == {("logo", 400), ("logo", 200), ("logo", 100), ("picture", 1600),
+                     ("picture", 800)}
 
 
 def test_store_image_replaces_the_earlier_one(shop):

@@ -14,9 +14,10 @@ from engines.images import variants
 from models import BaseModel, db
 from models.privacy.declaration import PersonalData
 
-# The widths kept of each kind of image (px), widest first: the logo for a 200 px
-# place on a screen of any density, the picture for a wide screen and for a phone.
-WIDTHS = {"logo": (400, 200), "picture": (1600, 800)}
+# The widths kept of each kind of image (px), widest first: the logo for its place of
+# about 100 px on a screen of any density (and 400 for print), the picture for a wide
+# screen and for a phone.
+WIDTHS = {"logo": (400, 200, 100), "picture": (1600, 800)}
 # A logo is scaled to fit a square of its width; a picture is a landscape band at most
 # this tall for its width (a taller one is cut to it around its middle).
 PICTURE_TALLEST = 0.75
