@@ -1,16 +1,18 @@
 """A clearly fictional Finnish business to try Vuoro with."""
 
 from datetime import datetime, time, timedelta
+from functools import lru_cache
 
 from peewee import AutoField
 
-from engines import clock
+from engines import artwork, clock
 from engines.clock import HELSINKI, naive_utc
 from models import db, schema
 from models.accounts.users import User
 from models.analytics.demo import STATISTICS
 from models.booking.bookings import Booking
 from models.booking.generation import calendar_changed
+from models.business import brand
 from models.business.catalogue import Break, Service, StaffMember, StaffService, WorkingHours
 from models.people.customers import Customer
 
@@ -44,6 +46,36 @@ SERVICES = (
     ("Kotikäynti: hieronta 60 min", "Hembesök: massage 60 min",
      "Home visit: massage 60 min", 60, 8900, 30, True),
 )
+# Each service's (category fi, sv, en) and description (fi, sv, en), in the same order.
+MASSAGE = ("Hieronta", "Massage", "Massage")
+HOME_VISITS = ("Kotikäynnit", "Hembesök", "Home visits")
+DESCRIPTIONS = (
+    (MASSAGE, ("Niska, hartiat ja selkä: nopea apu jumiin kesken työpäivän.",
+               "Nacke, axlar och rygg: snabb hjälp mitt i arbetsdagen.",
+               "Neck, shoulders and back: quick relief in the middle of a working day.")),
+    (MASSAGE, ("Koko kehon rauhallinen hieronta. Kerro toiveesi, niin painotamme niitä.",
+               "Lugn massage av hela kroppen. Berätta vad du önskar.",
+               "A calm massage of the whole body. Tell us what you would like.")),
+    (MASSAGE, ("Palauttava hieronta treenin tai kisan jälkeen, lihashuollon ammattilaiselta.",
+               "Återhämtande massage efter träning eller tävling.",
+               "Massage for recovery after training or a race.")),
+    (HOME_VISITS, ("Tulemme luoksesi hierontapöydän kanssa Helsingin keskusta-alueella.",
+                   "Vi kommer till dig med massagebänk i Helsingfors centrum.",
+                   "We come to you with a massage table in central Helsinki.")),
+)
+STAFF = (
+    ("Aino Esimerkki",
+     ("Koulutettu hieroja ja urheiluhieroja, kymmenen vuotta alalla. Aino hoitaa myös "
+      "kotikäynnit.",
+      "Utbildad massör och idrottsmassör med tio år i yrket. Aino gör också hembesöken.",
+      "A trained masseuse and sports masseuse with ten years in the trade. Aino also "
+      "makes the home visits.")),
+    ("Eero Esimerkki",
+     ("Rauhallinen klassinen hieronta on Eeron erikoisala. Palvelee myös lauantaisin.",
+      "Lugn klassisk massage är Eeros specialitet. Jobbar också på lördagar.",
+      "Calm classic massage is Eero's speciality. Also works on Saturdays.")),
+)
+BRAND_COLOUR = "#2d6a4f"
 
 
 def add_demo_business(today=None):
@@ -62,19 +94,24 @@ def add_demo_business(today=None):
             intro_fi=INTRO_FI,
             intro_sv=INTRO_SV,
             intro_en=INTRO_EN,
+            brand_colour=BRAND_COLOUR,
         )
         services = [
             Service.create(
                 name_fi=fi, name_sv=sv, name_en=en, duration_minutes=minutes,
                 price_cents=cents, buffer_minutes=buffer, needs_address=address,
-                position=position,
+                position=position, **_texts("category", category),
+                **_texts("description", description),
             )
-            for position, (fi, sv, en, minutes, cents, buffer, address) in enumerate(
-                SERVICES
+            for position, ((fi, sv, en, minutes, cents, buffer, address),
+                           (category, description)) in enumerate(
+                zip(SERVICES, DESCRIPTIONS, strict=True)
             )
         ]
-        aino = StaffMember.create(name="Aino Esimerkki")
-        eero = StaffMember.create(name="Eero Esimerkki")
+        aino, eero = (StaffMember.create(name=name, **_texts("intro", intro))
+                      for name, intro in STAFF)
+        for kind, made in _demo_images().items():
+            brand.store_prepared(kind, made)
         for service in services:
             StaffService.create(staff=aino, service=service)
             if not service.needs_address:
@@ -85,6 +122,18 @@ def add_demo_business(today=None):
         demo_marks.record((Business, Service, StaffMember, Customer, Booking))
         calendar_changed()
     return True
+
+
+def _texts(field, texts):
+    return dict(zip((f"{field}_fi", f"{field}_sv", f"{field}_en"), texts, strict=True))
+
+
+@lru_cache(maxsize=1)
+def _demo_images():
+    """The demo's logo (a monogram) and picture, drawn once a process and made fit
+    as an upload would be."""
+    return {"logo": brand.prepared("logo", artwork.monogram("HO", BRAND_COLOUR)),
+            "picture": brand.prepared("picture", artwork.stones(BRAND_COLOUR))}
 
 
 def _week(staff, weekdays, start, end, break_start, break_end):
@@ -148,6 +197,7 @@ KEPT = {"account", "recovery_code", "invitation", "staff_session", "audit_entry"
 FOLLOWING = {"working_hours", "break", "staff_service", "time_off", "extra_hours",
              "day_exception", "outbox_message", "privacy_statement", "cookie_choice",
              "access_link", "data_request_event", "demo_mark", "calendar_generation",
+             "brand_image",
              # The statistics gathered while the demo runs are the demo's, made up or not.
              *(model._meta.table_name for model in STATISTICS)}
 

@@ -14,6 +14,7 @@ from models.backups.erasure_list import ErasedPerson, ErasureListKey
 from models.backups.runs import BackupRun
 from models.booking.bookings import Booking
 from models.booking.generation import CalendarGeneration
+from models.business.brand import BrandImage
 from models.business.catalogue import (
     Break,
     ExtraHours,
@@ -108,6 +109,7 @@ MODELS = (
     Salt,
     Hit,
     AnalyticsSettings,
+    BrandImage,
 )
 
 # Kept by the database alone, not declared on a model: the exclusion constraint that

@@ -50,6 +50,7 @@ from models.business.settings import (
     parse_vat,
 )
 from models.demo import INTRO_EN, INTRO_FI, INTRO_SV
+from models.demo import STAFF as STAFF_DEMO
 from models.people.customers import Customer
 from models.privacy.audit import ACTIONS, AuditEntry
 from web.wording import ACTION_LABELS
@@ -580,11 +581,18 @@ def test_bad_working_hours_get_a_message_at_the_row(owner_client, client, monday
     assert free_times(client, HOME_VISIT, next_weekday(0)) == before  # nothing saved
 
 
+def introductions(staff_id):
+    """The demo's introduction of a staff member as their form sends it back."""
+    _name, texts = STAFF_DEMO[staff_id - 1]
+    return dict(zip(("intro_fi", "intro_sv", "intro_en"), texts, strict=True))
+
+
 def test_staff_details_rename_and_deactivate(owner_client, client):
     monday = next_weekday(0)
     assert free_times(client, HOME_VISIT, monday)
     response = post(owner_client, f"/staff/settings/staff/{AINO}", {
-        "name": "Aino Esimerkki-Uusi", "services": [str(HOME_VISIT)]}, htmx=True)
+        "name": "Aino Esimerkki-Uusi", "services": [str(HOME_VISIT)],
+        **introductions(AINO)}, htmx=True)
     assert response.status_code == 200
     is_fragment(response, "staff-details")
     member = one(StaffMember.select().where(StaffMember.id == AINO))
@@ -596,7 +604,8 @@ def test_staff_details_rename_and_deactivate(owner_client, client):
 
 def test_staff_details_saved_as_a_plain_form(owner_client):
     response = post(owner_client, f"/staff/settings/staff/{EERO}", {
-        "name": "Eero Esimerkki", "active": "y", "services": [str(CLASSIC_30)]})
+        "name": "Eero Esimerkki", "active": "y", "services": [str(CLASSIC_30)],
+        **introductions(EERO)})
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"/staff/settings/staff/{EERO}")
     page = owner_client.get(response.headers["Location"]).text

@@ -32,6 +32,9 @@ class Business(BaseModel):
     reminder_hours = IntegerField(default=24)
     # Whether the booking form offers news and offers by e-mail (never pre-chosen).
     marketing_enabled = BooleanField(default=False)
+    # The brand colour ("#rrggbb", checked readable by models/business/brand.py); "" for
+    # the site's own. The logo and the picture are rows of brand.BrandImage.
+    brand_colour = CharField(max_length=7, default="")
 
     personal_data = PersonalData(
         {},
@@ -40,7 +43,7 @@ class Business(BaseModel):
             "email", "intro_fi", "intro_sv", "intro_en", "min_notice_minutes",
             "horizon_days", "slot_step_minutes", "cancellation_hours",
             "require_two_factor", "idle_timeout_hours", "reminder_hours",
-            "marketing_enabled",
+            "marketing_enabled", "brand_colour",
         ),
     )
 
@@ -61,6 +64,15 @@ class Business(BaseModel):
 
     def intro(self, language):
         return getattr(self, f"intro_{language}") or self.intro_fi
+
+    def meta_description(self, language, longest=155):
+        """The start of the home page text on one line, for search engines: whole
+        words, at most `longest` characters."""
+        text = " ".join(self.intro(language).split())
+        if len(text) <= longest:
+            return text
+        cut = text[:longest - 1].rsplit(" ", 1)[0].rstrip(",;:.–-")
+        return cut + "…"
 
 
 class DayException(BaseModel):

@@ -26,6 +26,11 @@ class Service(BaseModel):
     description_fi = TextField(default="")
     description_sv = TextField(default="")
     description_en = TextField(default="")
+    # The heading the service is listed under on the home page ("" for none); services
+    # with the same Finnish category are one group, named in each language.
+    category_fi = CharField(max_length=80, default="")
+    category_sv = CharField(max_length=80, default="")
+    category_en = CharField(max_length=80, default="")
     duration_minutes = IntegerField()
     price_cents = IntegerField()
     vat_percent = DecimalField(max_digits=4, decimal_places=1, default=25.5)
@@ -38,7 +43,8 @@ class Service(BaseModel):
         {},
         not_personal=(
             "id", "name_fi", "name_sv", "name_en", "description_fi",
-            "description_sv", "description_en", "duration_minutes", "price_cents",
+            "description_sv", "description_en", "category_fi", "category_sv",
+            "category_en", "duration_minutes", "price_cents",
             "vat_percent", "buffer_minutes", "needs_address", "active", "position",
         ),
     )
@@ -48,6 +54,9 @@ class Service(BaseModel):
 
     def description(self, language):
         return getattr(self, f"description_{language}") or self.description_fi
+
+    def category(self, language):
+        return getattr(self, f"category_{language}") or self.category_fi
 
     @classmethod
     def offered(cls):
@@ -69,8 +78,17 @@ class Service(BaseModel):
 class StaffMember(BaseModel):
     name = CharField(max_length=100)
     active = BooleanField(default=True)
+    # A short introduction on the home page, written by or with the person.
+    intro_fi = TextField(default="")
+    intro_sv = TextField(default="")
+    intro_en = TextField(default="")
 
-    personal_data = PersonalData({"name": STAFF}, not_personal=("id", "active"))
+    personal_data = PersonalData(
+        {"name": STAFF, "intro_fi": STAFF, "intro_sv": STAFF, "intro_en": STAFF},
+        not_personal=("id", "active"))
+
+    def intro(self, language):
+        return getattr(self, f"intro_{language}") or self.intro_fi
 
 
 class StaffService(BaseModel):

@@ -143,6 +143,16 @@ def services():
     return Service.select().order_by(Service.position, Service.id)
 
 
+def categories_in_use():
+    """{language: [category, …]} the services have, for choosing one again."""
+    found = {}
+    for language in ("fi", "sv", "en"):
+        field = getattr(Service, f"category_{language}")
+        found[language] = [name for (name,) in Service.select(field).where(field != "")
+                           .distinct().order_by(field).tuples()]
+    return found
+
+
 def linked_ids(instance, own, other):
     """The ids at the `other` end of StaffService links from `instance` at `own`."""
     if instance.id is None:

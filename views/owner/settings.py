@@ -15,6 +15,7 @@ from playhouse.flask_utils import get_object_or_404
 
 from engines import clock
 from engines.clock import local, today
+from engines.images import MAX_BYTES
 from engines.spreadsheet import NUMBER, TEXT, Column, Table
 from models.accounts.administration import (
     AccountRefused,
@@ -26,11 +27,13 @@ from models.accounts.administration import (
 )
 from models.accounts.users import User
 from models.business import Business
+from models.business.brand import WIDTHS, images, remove_image, set_brand_colour, store_image
 from models.business.catalogue import Service, StaffMember
 from models.business.settings import (
     add_closed_day,
     add_extra_hours,
     add_time_off,
+    categories_in_use,
     coming_extra_hours,
     coming_holidays,
     coming_time_off,
@@ -54,10 +57,12 @@ from models.privacy.audit_log import entries, entries_page
 from views.owner.settings_forms import (
     ROLE_NAMES,
     AuditFilterForm,
+    BrandColourForm,
     BusinessForm,
     ClosedDayForm,
     ExtraHoursForm,
     HolidayForm,
+    ImageForm,
     InviteForm,
     RulesForm,
     ServiceForm,
@@ -77,6 +82,7 @@ blueprint = owner_only(Blueprint("owner", __name__, url_prefix="/staff"))
 
 
 BUSINESS_FORM = "partials/owner/business_form.html"
+LOOK = "partials/owner/look.html"
 RULES_FORM = "partials/owner/rules_form.html"
 SERVICE_FORM = "partials/owner/service_form.html"
 STAFF_DETAILS = "partials/owner/staff_details.html"
@@ -128,7 +134,24 @@ def business_page(status=200, fragment=None, **context):
     current = Business.current()
     context.setdefault("form", BusinessForm.of(current))
     context.setdefault("rules_form", RulesForm.of(current))
-    return render("owner/business.html", fragment, status=status, **context)
+    context.setdefault("colour_form", BrandColourForm.of(current))
+    for kind in WIDTHS:
+        context.setdefault(f"{kind}_form", ImageForm(kind, formdata=None))
+    return render("owner/business.html", fragment, status=status, images=images(),
+                  max_upload_mb=MAX_BYTES // 2**20, **context)
+
+
+# An upload may be larger than any other request (app.py's MAX_CONTENT_LENGTH): the
+# owner's, up to the largest picture taken and a little for the rest of the form.
+UPLOADS = {"owner.upload_image"}
+
+
+@blueprint.url_value_preprocessor
+def allow_uploads(endpoint, values):
+    """Before the CSRF check reads the form (url_value_preprocessors run before any
+    before_request), let the owner's upload be as large as a picture may be."""
+    if endpoint in UPLOADS and current_user.is_authenticated and current_user.is_owner:
+        request.max_content_length = MAX_BYTES + 256 * 1024
 
 
 @blueprint.get("/settings/business")
@@ -154,6 +177,43 @@ def save_rules():
     settings_changed("booking rules", update_business(form.values()))
     return after_change(_("The booking rules are saved."), url_for(".business"),
                         partial(business_page, fragment=RULES_FORM))
+
+
+@blueprint.post("/settings/look/colour")
+def save_brand_colour():
+    form = BrandColourForm()
+    if not form.validate_on_submit() or not form.stored(set_brand_colour):
+        return business_page(422, LOOK, colour_form=form)
+    if form.result:
+        settings_changed("look", ["brand colour"])
+    return after_change(_("The brand colour is saved."), url_for(".business"),
+                        partial(business_page, fragment=LOOK))
+
+
+def known_kind(kind):
+    if kind not in WIDTHS:
+        abort(404)
+    return kind
+
+
+@blueprint.post("/settings/look/<kind>")
+def upload_image(kind):
+    """A new logo or picture: a plain form (a file), so the page comes back."""
+    form = ImageForm(known_kind(kind))
+    if not form.validate_on_submit() or not form.stored(store_image, kind):
+        return business_page(422, **{f"{kind}_form": form})
+    settings_changed("look", [kind])
+    flash(_("The logo is saved.") if kind == "logo" else _("The picture is saved."),
+          "success")
+    return redirect_after_post(url_for(".business", _anchor="look-section"))
+
+
+@blueprint.post("/settings/look/<kind>/remove")
+def remove_brand_image(kind):
+    if remove_image(known_kind(kind)):
+        settings_changed("look", [f"{kind} removed"])
+    message = _("The logo is removed.") if kind == "logo" else _("The picture is removed.")
+    return after_change(message, url_for(".business"), partial(business_page, fragment=LOOK))
 
 
 # Services ---------------------------------------------------------------------------
@@ -182,7 +242,7 @@ def service_page(service):
         form = ServiceForm()
     if not form.validate_on_submit():
         return render("owner/service.html", SERVICE_FORM, status=422 if form.errors else 200,
-                      form=form, service=service)
+                      form=form, service=service, categories=categories_in_use())
     changed = save_service(service, form.values(), form.staff.data or [])
     settings_changed(f"service {service.id}", ["added"] if is_new else changed)
     flash(_("The service is saved."), "success")

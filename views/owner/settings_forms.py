@@ -4,11 +4,14 @@ hours, closed days, accounts, and the audit log's filter.
 The forms read what was typed; the rules themselves are in models.business.settings and
 models.accounts, and a refusal from there is shown at the field it concerns."""
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     FieldList,
     FormField,
+    RadioField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -18,6 +21,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Optional, StopValidation
 
 from engines.business_id import InvalidBusinessId, normalise_business_id
+from engines.colour import PALETTE, InvalidColour
+from engines.images import MAX_BYTES, UnusableImage
 from models import whole_number
 from models.accounts.administration import AccountRefused
 from models.accounts.users import OWNER, STAFF_ROLE, User
@@ -70,6 +75,18 @@ RULE_MESSAGES = {
     "email_taken": _l("An account with this e-mail address exists already."),
     "self": _l("You cannot disable your own account."),
     "inactive": _l("The account is disabled. Enable it first."),
+    "colour_format": _l("Give a colour as # and six hexadecimal digits, e.g. #1f5f8b."),
+    "colour_contrast": _l("Text would be hard to read on this colour: its contrast with "
+                          "white is %(ratio)s:1, and at least 4.5:1 is needed. Choose a "
+                          "darker colour."),
+    "image_missing": _l("Choose a file first."),
+    "image_too_large": _l("The file is larger than %(size)d MB. Choose a smaller one."),
+    "image_not_image": _l("This file is not a picture that can be opened. Choose a PNG, "
+                          "JPEG or WebP image."),
+    "image_wrong_type": _l("Only PNG, JPEG and WebP pictures are accepted. Save the picture "
+                           "in one of them and try again."),
+    "image_too_many_pixels": _l("The picture has too many pixels. Make it smaller first, "
+                                "e.g. 4000 pixels wide."),
 }
 
 
@@ -77,6 +94,11 @@ def message_for(error):
     """The message, in the user's language, for a refusal of the rules."""
     if isinstance(error, InvalidBusinessId):
         return str(RULE_MESSAGES[f"business_id_{error.code}"])
+    if isinstance(error, InvalidColour):
+        ratio = format_decimal(round(error.ratio or 0, 1), format="0.0")
+        return str(RULE_MESSAGES[f"colour_{error.code}"]) % {"ratio": ratio}
+    if isinstance(error, UnusableImage):
+        return str(RULE_MESSAGES[f"image_{error.code}"]) % {"size": MAX_BYTES // 2**20}
     return str(RULE_MESSAGES[error.code]) % getattr(error, "values", {})
 
 
@@ -150,7 +172,7 @@ class CheckedForm(Form):
         message at the field when the rules refuse them. The result is in .result."""
         try:
             self.result = store(*args, **self.values(), **extra)
-        except (InvalidSetting, AccountRefused) as error:
+        except (InvalidSetting, AccountRefused, InvalidColour, UnusableImage) as error:
             name = self.refused_at.get(error.code) or next(iter(self.values()))
             self[name].errors.append(message_for(error))
             return False
@@ -187,6 +209,74 @@ class BusinessForm(CheckedForm):
 
     def values(self):
         return {name: value(self[name]) for name in self.FIELDS}
+
+
+# The business's look ---------------------------------------------------------------
+
+PALETTE_NAMES = {
+    "blue": _l("Blue"), "green": _l("Green"), "teal": _l("Teal"), "violet": _l("Violet"),
+    "plum": _l("Plum"), "red": _l("Red"), "brown": _l("Brown"), "graphite": _l("Graphite"),
+}
+OWN = "own"
+
+
+class BrandColourForm(CheckedForm):
+    """A colour of the palette, the site's own, or one the owner gives; the model checks
+    that text reads on it."""
+
+    colour = RadioField(_l("Brand colour"), default="", invalid_choice_message=NOT_AN_OPTION,
+                        choices=options([("", _l("The site's own")),
+                                         *((value, PALETTE_NAMES[name])
+                                           for value, name in PALETTE),
+                                         (OWN, _l("My own colour"))]))
+    own = StringField(_l("My own colour"), validators=[LengthLimit(7)])
+
+    refused_at = {"format": "own", "contrast": "own"}
+    field_prefix = "brand"
+
+    @classmethod
+    def of(cls, business):
+        chosen = business.brand_colour
+        in_palette = chosen in {value for value, _name in PALETTE}
+        if chosen and not in_palette:
+            return cls(formdata=None, colour=OWN, own=chosen)
+        return cls(formdata=None, colour=chosen)
+
+    def validate_own(self, field):
+        if self.colour.data == OWN and not (field.data or "").strip():
+            raise StopValidation(str(RULE_MESSAGES["colour_format"]))
+
+    def values(self):
+        if self.colour.data == OWN:
+            return {"text": value(self.own)}
+        return {"text": self.colour.data or ""}
+
+
+class ImageForm(CheckedForm):
+    """An upload of the logo or the picture (the model makes it fit and refuses what is
+    not a PNG, JPEG or WebP image)."""
+
+    image = FileField()
+
+    refused_at = {code: "image" for code in
+                  ("too_large", "not_image", "wrong_type", "too_many_pixels")}
+
+    def __init__(self, kind, *args, **kwargs):
+        kwargs.setdefault("prefix", kind)
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.image.label.text = LOGO_LABEL if kind == "logo" else PICTURE_LABEL
+
+    def validate_image(self, field):
+        if not field.data or not getattr(field.data, "filename", ""):
+            raise StopValidation(str(RULE_MESSAGES["image_missing"]))
+
+    def values(self):
+        return {"data": self.image.data.read(MAX_BYTES + 1)}
+
+
+LOGO_LABEL = _l("Logo")
+PICTURE_LABEL = _l("Picture of the place")
 
 
 def rule_number(label, setting):
@@ -237,6 +327,9 @@ class ServiceForm(CheckedForm):
     description_fi = TextAreaField(_l("Description in Finnish"), validators=[LengthLimit(2000)])
     description_sv = TextAreaField(_l("Description in Swedish"), validators=[LengthLimit(2000)])
     description_en = TextAreaField(_l("Description in English"), validators=[LengthLimit(2000)])
+    category_fi = StringField(_l("Category in Finnish"), validators=[LengthLimit(80)])
+    category_sv = StringField(_l("Category in Swedish"), validators=[LengthLimit(80)])
+    category_en = StringField(_l("Category in English"), validators=[LengthLimit(80)])
     duration_minutes = StringField(_l("Duration (minutes)"), validators=[
         given(_l("Give the duration in minutes.")), number("duration_minutes")])
     price = StringField(_l("Price with VAT (euros)"), validators=[
@@ -253,7 +346,7 @@ class ServiceForm(CheckedForm):
         given(_l("Give a number; 0 for none.")), number("position")])
 
     TEXTS = ("name_fi", "name_sv", "name_en", "description_fi", "description_sv",
-             "description_en")
+             "description_en", "category_fi", "category_sv", "category_en")
     NUMBERS = ("duration_minutes", "buffer_minutes", "position")
 
     def __init__(self, *args, **kwargs):
@@ -291,6 +384,11 @@ class StaffMemberForm(CheckedForm):
     active = BooleanField(_l("Works here now (customers can book them)"))
     services = SelectMultipleField(_l("Services they give"), coerce=int,
                                    invalid_choice_message=NOT_AN_OPTION)
+    intro_fi = TextAreaField(_l("Introduction in Finnish"), validators=[LengthLimit(600)])
+    intro_sv = TextAreaField(_l("Introduction in Swedish"), validators=[LengthLimit(600)])
+    intro_en = TextAreaField(_l("Introduction in English"), validators=[LengthLimit(600)])
+
+    INTROS = ("intro_fi", "intro_sv", "intro_en")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -301,10 +399,12 @@ class StaffMemberForm(CheckedForm):
     @classmethod
     def of(cls, member, service_ids):
         return cls(formdata=None, name=member.name, active=member.active,
-                   services=sorted(service_ids))
+                   services=sorted(service_ids),
+                   **{name: getattr(member, name) for name in cls.INTROS})
 
     def values(self):
-        return {"name": value(self.name), "active": self.active.data}
+        return {"name": value(self.name), "active": self.active.data,
+                **{name: value(self[name]) for name in self.INTROS}}
 
 
 KINDS = options([("work", _l("Working")), ("break", _l("Break"))])
