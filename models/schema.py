@@ -24,7 +24,7 @@ from models.messages.outbox import OutboxMessage
 from models.money.numbers import NumberSeries
 from models.money.settings import MoneySettings, ServiceVat
 from models.money.vouchers import Invoice, InvoicePayment, InvoiceRow, Sale, SaleRow
-from models.people.contact_requests import ContactRequest
+from models.people.contact_requests import ContactAnswer, ContactRequest
 from models.people.customers import Customer
 from models.people.notes import CustomerNote
 from models.privacy.audit import AuditEntry
@@ -63,6 +63,7 @@ MODELS = (
     AuditEntry,
     OutboxMessage,
     ContactRequest,
+    ContactAnswer,
     Breach,
     RetentionPeriod,
     DataRequest,

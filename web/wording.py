@@ -93,6 +93,7 @@ ACTION_LABELS = {
     "booking.note": _l("Wrote a note on a booking"),
     "contact.view": _l("Opened a contact request"),
     "contact.answer": _l("Marked a contact request answered"),
+    "contact.send_answer": _l("Sent an answer to a contact request by e-mail"),
     "contact.close": _l("Closed a contact request"),
     "contact.reopen": _l("Reopened a contact request"),
     "contact.link": _l("Linked a contact request to a customer"),
