@@ -5,10 +5,16 @@ history."""
 
 import re
 import secrets
+from datetime import UTC, datetime, time, timedelta
 
-from support import post, send, translated
+from babel.dates import format_date
+from support import AINO, CLASSIC_60, EERO, MATTI, next_weekday, post, send, translated
 
 import models
+from engines.clock import HELSINKI, naive_utc
+from models.booking import customer_changes
+from models.booking.bookings import Booking
+from models.business.catalogue import Service
 from models.messages import outbox
 from models.messages.outbox import OutboxMessage
 from models.people.contact_requests import (
@@ -20,6 +26,7 @@ from models.people.contact_requests import (
     receive,
 )
 from models.privacy.audit import AuditEntry
+from web.formatting import start_param
 
 
 def fi(message, **values):
@@ -156,3 +163,54 @@ def test_erasing_the_request_deletes_its_thread(staff_client):
     with models.db.connection_context():
         ContactRequest.delete().where(ContactRequest.id == request.id).execute()
         assert ContactAnswer.select().count() == 0
+
+
+# Finnish throughout: the audit log and a booking's history ------------------------
+
+
+def booking_on(day, hour, staff=AINO):
+    with models.db.connection_context():
+        service = Service.get_by_id(CLASSIC_60)
+        start = datetime.combine(day, time(hour), HELSINKI)
+        end = start + timedelta(minutes=service.duration_minutes)
+        return Booking.create(
+            customer=MATTI, service=service, staff=staff, starts_at=naive_utc(start),
+            ends_at=naive_utc(end),
+            blocked_until=naive_utc(end + timedelta(minutes=service.buffer_minutes)),
+            price_cents=service.price_cents)
+
+
+TUESDAY = 1
+ENGLISH_NOTES = ("by the customer", "via the booking link", "starts_at", "internal_note",
+                 "confirmed", "cancelled", "unknown user", "tuntematon käyttäjä")
+
+
+def test_a_customers_own_cancellation_reads_in_finnish_with_who_did_it(owner_client):
+    booking = booking_on(next_weekday(TUESDAY), 10)
+    with models.db.connection_context():
+        customer_changes.cancel(Booking.get_by_id(booking.id), 1, datetime.now(UTC))
+    log = owner_client.get("/staff/audit/").text
+    history = owner_client.get(f"/staff/calendar/booking/{booking.id}").text
+    history = history[history.index('class="booking-history"'):]
+    status_change = f'{fi("status")}: {fi("confirmed")} → {fi("cancelled")}'
+    for page in (log, history):
+        assert fi("the customer through their booking link") in page
+        assert status_change in page
+        for english in ENGLISH_NOTES:
+            assert english not in page, english
+
+
+def test_a_move_shows_the_old_and_the_new_time_and_person_in_finnish(staff_client):
+    day = next_weekday(TUESDAY)
+    booking = booking_on(day, 10)
+    later = datetime.combine(day + timedelta(days=1), time(15), HELSINKI)
+    post(staff_client, f"/staff/calendar/booking/{booking.id}/move", {
+        "version": "1", "staff": str(EERO), "day": later.date().isoformat(),
+        "start": start_param(later)})
+    page = staff_client.get(f"/staff/calendar/booking/{booking.id}").text
+    history = page[page.index('class="booking-history"'):]
+    old = f"{format_date(day, 'EEE d.M.yyyy', locale='fi')} klo 10.00"
+    new = f"{format_date(later.date(), 'EEE d.M.yyyy', locale='fi')} klo 15.00"
+    assert f'{fi("time")}: {old} → {new}' in history
+    assert f'{fi("staff member")}: Aino Esimerkki → Eero Esimerkki' in history
+    assert "starts_at" not in history and "staff:" not in history
