@@ -25,7 +25,7 @@ from views.public import booking, consent, contact, health, my_data
 from views.public import pages as public
 from views.staff import auth, calendar, customers, inbox, money
 from views.staff import data_requests as requests
-from web import audit_words, errors, formatting, kept_pages, limits, security
+from web import audit_words, errors, formatting, kept_pages, limits, security, wording
 from web import logging as request_logs
 from web.access import login_manager
 from worker import delivery
@@ -217,6 +217,7 @@ def create_app(config=None):
     security.init_app(app)
     formatting.init_app(app)
     audit_words.init_app(app)
+    wording.init_app(app)
     errors.init_app(app)
     app.register_blueprint(health.blueprint)
     for blueprint in (public.blueprint, booking.blueprint, contact.blueprint,

@@ -25,6 +25,7 @@ from models.people.contact_requests import (
     ContactRequest,
     receive,
 )
+from models.people.customers import Customer
 from models.privacy.audit import AuditEntry
 from web.formatting import start_param
 
@@ -214,3 +215,48 @@ def test_a_move_shows_the_old_and_the_new_time_and_person_in_finnish(staff_clien
     assert f'{fi("time")}: {old} → {new}' in history
     assert f'{fi("staff member")}: Aino Esimerkki → Eero Esimerkki' in history
     assert "starts_at" not in history and "staff:" not in history
+
+
+# The customer page at the counter --------------------------------------------------
+
+
+def test_customer_page_offers_a_new_booking_for_them(staff_client):
+    page = staff_client.get(f"/staff/customers/{MATTI}").text
+    link = f'href="/staff/calendar/new?customer={MATTI}"'
+    assert link in page
+    assert fi("New booking for %(name)s", name="Matti Meikäläinen") in page
+    booking_page = staff_client.get(f"/staff/calendar/new?customer={MATTI}")
+    assert booking_page.status_code == 200
+    assert "Matti Meikäläinen" in booking_page.text
+
+
+def test_customer_page_shows_the_last_visit_and_the_number_of_visits(staff_client):
+    day = next_weekday(TUESDAY, weeks_ahead=-3)
+    booking = booking_on(day, 10)
+    page = staff_client.get(f"/staff/customers/{MATTI}").text
+    assert fi("no visits yet") in page
+    with models.db.connection_context():
+        Booking.update(status="completed").where(Booking.id == booking.id).execute()
+    page = staff_client.get(f"/staff/customers/{MATTI}").text
+    glance = page[page.index('class="customer-glance"'):page.index("</dl>")]
+    assert fi("Last visit") in glance and format_date(day, "EEE d.M.yyyy", locale="fi") in glance
+    assert fi("no visits yet") not in glance
+
+
+def test_a_possible_duplicate_is_pointed_out_with_a_merge_link(staff_client):
+    with models.db.connection_context():
+        other = Customer.create(name="matti meikäläinen", phone="+358401112223")
+    page = staff_client.get(f"/staff/customers/{MATTI}").text
+    assert fi("%(num)d other record may be the same person:", num=1) in page
+    assert f'href="/staff/customers/{MATTI}/merge/{other.id}"' in page
+    assert fi("Compare and merge") in page
+
+
+def test_language_names_are_in_the_readers_language(staff_client):
+    with models.db.connection_context():
+        Customer.update(language="sv").where(Customer.id == MATTI).execute()
+    page = staff_client.get(f"/staff/customers/{MATTI}").text
+    assert f"<dd>{fi('Swedish')}</dd>" in page and "På svenska</dd>" not in page
+    staff_client.set_cookie("lang", "sv")
+    page = staff_client.get(f"/staff/customers/{MATTI}").text
+    assert f"<dd>{translated('sv', 'Swedish')}</dd>" in page

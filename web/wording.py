@@ -133,6 +133,20 @@ ACTION_LABELS = {
     "data.download": _l("Downloaded an export"),
 }
 
+# The languages, named in the reader's language ("ruotsi", not "På svenska"): the
+# language choice itself names each language in its own words (web.formatting).
+LANGUAGE_WORDS = {"fi": _l("Finnish"), "sv": _l("Swedish"), "en": _l("English")}
+
+
+def language_word(code):
+    """The language `code` in the reader's language: suomi, ruotsi, englanti."""
+    return str(LANGUAGE_WORDS.get(code, code))
+
+
+def init_app(app):
+    app.jinja_env.globals.update(language_word=language_word)
+
+
 # What a contact request is about, and how its sender wants the answer: the public
 # form and the staff's inbox.
 CONTACT_SUBJECTS = {

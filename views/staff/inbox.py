@@ -34,7 +34,6 @@ from models.people.register import DuplicateEmail
 from views.staff.inbox_forms import AnswerForm, LinkForm, SendAnswerForm
 from web import picker
 from web.access import audit, staff_only
-from web.formatting import LANGUAGE_NAMES
 from web.rendering import fragment_or_redirect, redirect_after_post, render
 from web.wording import CONTACT_SUBJECTS, REPLY_NAMES
 
@@ -64,7 +63,7 @@ def new_requests_count():
 @blueprint.context_processor
 def inbox_names():
     return {"status_names": STATUS_NAMES, "subject_names": CONTACT_SUBJECTS,
-            "reply_names": REPLY_NAMES, "language_names": LANGUAGE_NAMES}
+            "reply_names": REPLY_NAMES}
 
 
 @blueprint.get("/")
