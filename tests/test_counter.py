@@ -260,3 +260,14 @@ def test_language_names_are_in_the_readers_language(staff_client):
     staff_client.set_cookie("lang", "sv")
     page = staff_client.get(f"/staff/customers/{MATTI}").text
     assert f"<dd>{translated('sv', 'Swedish')}</dd>" in page
+
+
+def test_create_user_asks_for_the_password_in_finnish(runner, shop):
+    good = "sininen kettu loikkaa aidan yli 42"
+    result = runner.invoke(args=["create-user", "uusi@hieronta.example", "--role", "staff"],
+                           input=f"eka salasana joka on pitkä\ntoinen\n{good}\n{good}\n")
+    assert result.exit_code == 0, result.output
+    assert f'{fi("Password")}: ' in result.output
+    assert f'{fi("The password again")}: ' in result.output
+    assert fi("The two passwords differ. Type them again.") in result.output
+    assert "Repeat for confirmation" not in result.output
