@@ -271,3 +271,33 @@ def test_create_user_asks_for_the_password_in_finnish(runner, shop):
     assert f'{fi("The password again")}: ' in result.output
     assert fi("The two passwords differ. Type them again.") in result.output
     assert "Repeat for confirmation" not in result.output
+
+
+# No English in the Finnish back office ----------------------------------------------
+
+BACK_OFFICE_PAGES = ("/staff/calendar/", "/staff/calendar/week/1/", "/staff/customers/",
+                     f"/staff/customers/{MATTI}", "/staff/inbox/", "/staff/requests/",
+                     "/staff/money/", "/staff/settings", "/staff/audit/",
+                     "/staff/account/", "/staff/calendar/new")
+ENGLISH = re.compile(r"\b(the|and|by|of|with|starts_at|ends_at|internal_note|staff_id|"
+                     r"customer_id|Log out|Settings|Messages|unknown user)\b")
+
+
+def visible_text(page):
+    page = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", page, flags=re.S)
+    return re.sub(r"<[^>]+>", " ", page)
+
+
+def test_the_finnish_back_office_of_the_demo_has_no_english_words_or_field_names(
+        owner_client, staff_client):
+    booking = booking_on(next_weekday(TUESDAY), 10)
+    request = contact_request()
+    post(staff_client, f"/staff/inbox/{request.id}/send", {"answer": "Kyllä on tilaa."})
+    with models.db.connection_context():
+        customer_changes.cancel(Booking.get_by_id(booking.id), 1, datetime.now(UTC))
+    for path in (*BACK_OFFICE_PAGES, f"/staff/inbox/{request.id}",
+                 f"/staff/calendar/booking/{booking.id}"):
+        response = owner_client.get(path, follow_redirects=True)
+        assert response.status_code == 200, path
+        found = ENGLISH.findall(visible_text(response.text))
+        assert not found, (path, found)
