@@ -149,7 +149,7 @@ def send(request_id):
     else:
         flash(gettext("The answer is on its way to %(email)s.", email=contact.email),
               "success")
-    return redirect_after_post(url_for(".show", request_id=contact.id, _anchor="thread"))
+    return redirect_after_post(url_for(".show", request_id=contact.id))
 
 
 @blueprint.post("/<int:request_id>/close")
