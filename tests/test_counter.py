@@ -14,7 +14,7 @@ import models
 from engines.clock import HELSINKI, naive_utc
 from models.booking import customer_changes
 from models.booking.bookings import Booking
-from models.business.catalogue import Service
+from models.business.catalogue import Break, Service, WorkingHours
 from models.messages import outbox
 from models.messages.outbox import OutboxMessage
 from models.people.contact_requests import (
@@ -301,3 +301,32 @@ def test_the_finnish_back_office_of_the_demo_has_no_english_words_or_field_names
         assert response.status_code == 200, path
         found = ENGLISH.findall(visible_text(response.text))
         assert not found, (path, found)
+
+
+# Working hours as a week -----------------------------------------------------------
+
+
+def test_a_days_hours_are_copied_to_the_other_weekdays_then_saved(owner_client):
+    path = f"/staff/settings/staff/{AINO}/hours"
+    monday = {"days-0-rows-0-kind": "work", "days-0-rows-0-start": "08:00",
+              "days-0-rows-0-end": "16:00", "days-0-rows-1-kind": "break",
+              "days-0-rows-1-start": "12:00", "days-0-rows-1-end": "12:30"}
+    response = post(owner_client, path, {**monday, "copy_day": "0"})
+    assert response.status_code == 200
+    page = response.text
+    for weekday in range(5):
+        assert f'name="days-{weekday}-rows-0-start" value="08:00"' in page, weekday
+        assert f'name="days-{weekday}-rows-1-kind"' in page
+    assert 'name="days-5-rows-0-start" value="08:00"' not in page  # the weekend stays
+    assert fi("Copy to Monday–Friday") in page
+    copied = dict(re.findall(r'name="(days-\d-rows-\d-(?:start|end))" value="([^"]*)"', page))
+    kinds = {name.replace("-start", "-kind"): "break" if start == "12:00" else "work"
+             for name, start in copied.items() if name.endswith("-start") and start}
+    assert post(owner_client, path, {**copied, **kinds}).status_code == 303
+    with models.db.connection_context():
+        tuesday = WorkingHours.select().where((WorkingHours.staff == AINO)
+                                              & (WorkingHours.weekday == 1))
+        assert [(row.start.strftime("%H:%M"), row.end.strftime("%H:%M")) for row in tuesday] \
+            == [("08:00", "16:00")]
+        breaks = Break.select().where((Break.staff == AINO) & (Break.weekday == 4))
+        assert [row.start.strftime("%H:%M") for row in breaks] == ["12:00"]
