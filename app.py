@@ -27,7 +27,16 @@ from views.public import booking, consent, contact, health, my_data
 from views.public import pages as public
 from views.staff import auth, calendar, customers, inbox, money, money_reports
 from views.staff import data_requests as requests
-from web import analytics, errors, formatting, kept_pages, limits, security
+from web import (
+    analytics,
+    audit_words,
+    errors,
+    formatting,
+    kept_pages,
+    limits,
+    security,
+    wording,
+)
 from web import logging as request_logs
 from web.access import login_manager
 from worker import delivery
@@ -219,6 +228,8 @@ def create_app(config=None):
     app.teardown_appcontext(_close)
     security.init_app(app)
     formatting.init_app(app)
+    audit_words.init_app(app)
+    wording.init_app(app)
     errors.init_app(app)
     analytics.init_app(app)
     app.register_blueprint(health.blueprint)

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext
 
 import models
 import worker
@@ -101,7 +102,9 @@ def create_user_command(email, role, name, link):
                        f"password, valid 48 hours:\n{_invitation_link(user)}")
             return
         while True:
-            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+            password = _ask_password()
+            if password is None:
+                continue
             try:
                 user.set_password(password)
                 break
@@ -110,6 +113,19 @@ def create_user_command(email, role, name, link):
                     click.echo(str(PASSWORD_PROBLEMS[problem.code]))
         user.save()
     click.echo(f"Account {user.email} ({role}) created.")
+
+
+def _ask_password():
+    """The new password, asked twice in the business's language (Finnish by default, as
+    the password's problems are told); None when the two differ."""
+    with current_app.test_request_context():
+        first, again, differ = (gettext("Password"), gettext("The password again"),
+                                gettext("The two passwords differ. Type them again."))
+    password = click.prompt(first, hide_input=True)
+    if click.prompt(again, hide_input=True) != password:
+        click.echo(differ)
+        return None
+    return password
 
 
 def _invitation_link(user):

@@ -36,7 +36,7 @@ from models.money.vouchers import (
     Sale,
     SaleRow,
 )
-from models.people.contact_requests import ContactRequest
+from models.people.contact_requests import ContactAnswer, ContactRequest
 from models.people.customers import Customer
 from models.people.notes import CustomerNote
 from models.privacy.audit import AuditEntry
@@ -75,6 +75,7 @@ MODELS = (
     AuditEntry,
     OutboxMessage,
     ContactRequest,
+    ContactAnswer,
     Breach,
     RetentionPeriod,
     DataRequest,

@@ -480,7 +480,9 @@ def test_moving_to_a_free_time_saves_and_is_audited(staff, shop, htmx):
     assert moved.start == at(day + timedelta(days=1), 15) and moved.staff_id == EERO
     assert moved.end == at(day + timedelta(days=1), 16) and moved.version == 2
     [entry] = entries("booking.move")
-    assert entry.details == "starts_at, staff"
+    assert entry.details == (f"starts_at: {start_param(at(day, 10))} → "
+                             f"{start_param(at(day + timedelta(days=1), 15))}; "
+                             f"staff: {AINO} → {EERO}")
 
 
 def test_moving_a_quarter_later_overlapping_its_old_self_is_allowed(staff, shop):

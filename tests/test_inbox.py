@@ -177,7 +177,7 @@ def test_opening_a_request_shows_everything_and_is_audited(staff_client, staff_a
     page = staff_client.get(f"/staff/inbox/{request.id}").text
 
     for shown in ("Liisa Laine", "liisa@example.fi", "040 765 4321", "By phone",
-                  "På svenska", "Onko perjantaina tilaa?\nTerveisin Liisa"):
+                  "Swedish", "Onko perjantaina tilaa?\nTerveisin Liisa"):
         assert shown in page, shown
     (entry,) = entries("contact.view")
     assert entry.user_id == staff_account.id

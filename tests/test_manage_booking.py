@@ -261,7 +261,9 @@ def test_moving_queues_messages_with_the_previous_time_and_logs_it(client, shop,
     assert moved[outbox.BOOKING_MOVED].key == f"booking_moved:{booking.id}:2"
     [entry] = [e for e in audit_of(booking) if e.action == "booking.move"]
     assert entry.user_id is None
-    assert entry.details == "by the customer via the booking link; starts_at"
+    utc_minute = staff_bookings.utc_minute
+    assert entry.details == ("by the customer via the booking link; starts_at: "
+                             f"{utc_minute(at(day, 10))} → {utc_minute(at(day, 14))}")
 
 
 def test_moved_booking_calendar_file_replaces_the_old_one(client, shop):

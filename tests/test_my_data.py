@@ -32,7 +32,7 @@ from models.messages.outbox import (
 from models.money import invoicing
 from models.money.counter import make_sale
 from models.money.rows import Line
-from models.people.contact_requests import ContactDetails
+from models.people.contact_requests import ContactAnswer, ContactDetails, ContactRequest
 from models.people.contact_requests import receive as receive_contact
 from models.people.customers import Customer, CustomerDetails
 from models.people.notes import CustomerNote
@@ -188,6 +188,7 @@ def test_every_shown_field_of_every_source_is_exported(app, liisa):
         DataRequest.update(outcome="Sent", extension_reason="Many asks").execute()
         vouchers_of(customer)
         models.privacy.data_requests.DataRequestEvent.update(note="Checked").execute()
+        ContactAnswer.create(contact_request=ContactRequest.get(), answer="Kyllä on.")
         my_data.redeem(my_data.create_link(customer, datetime.now(UTC)), datetime.now(UTC))
         sender = outbox.new_sender()
         for message in OutboxMessage.select():

@@ -93,6 +93,7 @@ ACTION_LABELS = {
     "booking.note": _l("Wrote a note on a booking"),
     "contact.view": _l("Opened a contact request"),
     "contact.answer": _l("Marked a contact request answered"),
+    "contact.send_answer": _l("Sent an answer to a contact request by e-mail"),
     "contact.close": _l("Closed a contact request"),
     "contact.reopen": _l("Reopened a contact request"),
     "contact.link": _l("Linked a contact request to a customer"),
@@ -133,6 +134,20 @@ ACTION_LABELS = {
     "data.export": _l("Exported data"),
     "data.download": _l("Downloaded an export"),
 }
+
+# The languages, named in the reader's language ("ruotsi", not "På svenska"): the
+# language choice itself names each language in its own words (web.formatting).
+LANGUAGE_WORDS = {"fi": _l("Finnish"), "sv": _l("Swedish"), "en": _l("English")}
+
+
+def language_word(code):
+    """The language `code` in the reader's language: suomi, ruotsi, englanti."""
+    return str(LANGUAGE_WORDS.get(code, code))
+
+
+def init_app(app):
+    app.jinja_env.globals.update(language_word=language_word)
+
 
 # What a contact request is about, and how its sender wants the answer: the public
 # form and the staff's inbox.

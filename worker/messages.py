@@ -30,7 +30,7 @@ from models.booking.customer_changes import change_deadline
 from models.business import Business
 from models.messages import outbox
 from models.money.vouchers import ISSUED, Invoice, PaymentReminder, Sale
-from models.people.contact_requests import ContactRequest
+from models.people.contact_requests import ContactAnswer, ContactRequest
 from models.people.customers import Customer, refuse_if_restricted
 from models.privacy.consents import active as consent_in_force
 from models.privacy.consents import unsubscribe_key
@@ -59,6 +59,8 @@ class Letter:
     context: dict
     attachments: list = field(default_factory=list)
     headers: dict = field(default_factory=dict)
+    # Written by a person (an answer from the inbox), not sent by the system on its own.
+    by_hand: bool = False
 
 
 def _booking(message):
@@ -182,6 +184,21 @@ def _to_sender(message, now):
     subject = subject_of(message, contact.language)
     return Letter(contact.email, contact.language, subject, message.kind,
                   {"contact": contact})
+
+
+def _contact_answer(message, now):
+    """Staff's answer from the inbox, with what the person asked below it."""
+    contact = _contact_request(message)
+    answer = ContactAnswer.get_or_none(ContactAnswer.id == message.detail.get("answer_id"))
+    if answer is None:
+        raise Skip("the answer no longer exists")
+    if not contact.email:
+        raise Skip("the request has no e-mail address")
+    subject = subject_of(message, contact.language)
+    return Letter(contact.email, contact.language, subject, message.kind,
+                  {"contact": contact, "answer": answer,
+                   "signed": answer.sent_by.name if answer.sent_by else ""},
+                  by_hand=True)
 
 
 def _my_data_link(message, now):
@@ -365,6 +382,7 @@ SUBJECTS = {
     outbox.BOOKING_CANCELLED: lambda: gettext("Booking cancelled: %(service)s, %(when)s"),
     outbox.BOOKING_MOVED: lambda: gettext("Booking moved: %(service)s, %(when)s"),
     outbox.CONTACT_RECEIVED: lambda: gettext("We received your message"),
+    outbox.CONTACT_ANSWER: lambda: gettext("Answer to your message"),
     outbox.STAFF_NEW_BOOKING: lambda: gettext("New online booking: %(when)s, %(name)s"),
     outbox.STAFF_CANCELLED: lambda: gettext("Cancelled by the customer: %(when)s, "
                                             "%(name)s"),
@@ -391,6 +409,7 @@ WRITERS = {
     outbox.BOOKING_CANCELLED: _to_customer,
     outbox.BOOKING_MOVED: _to_customer,
     outbox.CONTACT_RECEIVED: _to_sender,
+    outbox.CONTACT_ANSWER: _contact_answer,
     outbox.STAFF_NEW_BOOKING: _to_staff_of_booking,
     outbox.STAFF_CANCELLED: _to_staff_of_booking,
     outbox.STAFF_MOVED: _to_staff_of_booking,
@@ -443,7 +462,8 @@ def compose(message, sent_at):
     business = Business.current()
     sender = sender_address(business)
     with force_locale(letter.language):
-        context = {**letter.context, "business": business, "subject": letter.subject}
+        context = {**letter.context, "business": business, "subject": letter.subject,
+                   "by_hand": letter.by_hand}
         text = render_template(f"mail/{letter.template}.txt", **context)
         html = render_template(f"mail/{letter.template}.html", **context)
     email = EmailMessage(policy=MAIL_POLICY)
@@ -456,7 +476,8 @@ def compose(message, sent_at):
     # The same message always has the same id: a mail system that sees it twice
     # (a sender that died after handing it over) can tell.
     email["Message-ID"] = f"<{message.mail_id}@{sender.rpartition('@')[2] or 'localhost'}>"
-    email["Auto-Submitted"] = "auto-generated"
+    if not letter.by_hand:
+        email["Auto-Submitted"] = "auto-generated"
     for name, value in letter.headers.items():
         email[name] = value
     email.set_content(text)

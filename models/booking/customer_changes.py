@@ -20,6 +20,7 @@ from models.booking.staff_bookings import (
     checked_write,
     expect_version,
     mark_cancelled,
+    move_details,
     move_to,
 )
 from models.business import Business
@@ -125,11 +126,8 @@ def _move(booking, version, staff, start, now, ip):
 
     def write():
         staff_id = move_to(booking, version, staff, start, now, business.booking_rules)
-        changed = [name for name, differs in (
-            ("starts_at", booking.start != start), ("staff", booking.staff_id != staff_id)
-        ) if differs]
         record("booking.move", customer=booking.customer_id, booking=booking.id,
-               details=f"{BY_CUSTOMER}; {', '.join(changed) or 'unchanged'}", ip=ip)
+               details=f"{BY_CUSTOMER}; {move_details(booking, start, staff_id)}", ip=ip)
         moved = Booking.get_by_id(booking.id)
         outbox.booking_event(moved, outbox.BOOKING_MOVED, by_customer=True,
                              version=moved.version, **previous)

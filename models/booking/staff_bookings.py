@@ -8,7 +8,7 @@ caller passes (the audit log with the acting user), inside the same transaction.
 """
 
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from peewee import JOIN, IntegrityError, OperationalError
 
@@ -168,9 +168,10 @@ def move_booking(booking, version, staff, start, now, log):
     ) if differs]
 
     def write():
+        details = move_details(booking, start, staff.id)
         move_to(booking, version, staff, start, now, staff_rules(any_minute=True))
         log("booking.move", customer=booking.customer_id, booking=booking.id,
-            details=", ".join(changed) or "unchanged")
+            details=details)
         if changed:
             moved_from = booking.starts_at.isoformat() + "Z" if "starts_at" in changed else None
             outbox.booking_event(booking, outbox.BOOKING_MOVED, version=version + 1,
@@ -189,6 +190,21 @@ def move_to(booking, version, staff, start, now, rules):
                         **_spans(booking.service, start))
     calendar_changed()
     return staff_id
+
+
+def move_details(booking, start, staff_id):
+    """What a move changes, for the audit log: each field old → new (the time in UTC,
+    to the minute, the staff member by id), or "unchanged"."""
+    changes = []
+    if booking.start != start:
+        changes.append(f"starts_at: {utc_minute(booking.start)} → {utc_minute(start)}")
+    if booking.staff_id != staff_id:
+        changes.append(f"staff: {booking.staff_id} → {staff_id}")
+    return "; ".join(changes) or "unchanged"
+
+
+def utc_minute(moment):
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
 
 
 def cancel_booking(booking, version, reason, shared, log):

@@ -1,6 +1,11 @@
 """Contact requests: what people send through the contact form, and how staff answer,
 close and reopen them and tie them to the customer register.
 
+Staff answer by e-mail from the back office (`send_answer`): each answer is a row of the
+request's thread (ContactAnswer: what was answered, by whom, when), queued in the outbox
+in the same transaction, and the request is marked answered by sending it. An answer
+given by phone is noted instead (`mark_answered`).
+
 Every staff action is logged by the `log` callable the caller passes (the audit log with
 the acting user), inside the same transaction. An audit entry names the request as
 "contact request #<id>" in its details, never what the request says.
@@ -19,12 +24,18 @@ from peewee import (
     fn,
 )
 
+import models
 from engines.clock import local, utc_now
 from models import BaseModel, db, write_transaction
 from models.accounts.users import User
 from models.messages import outbox
 from models.paging import page_of
-from models.people.customers import Customer, CustomerDetails, InvalidValue
+from models.people.customers import (
+    Customer,
+    CustomerDetails,
+    InvalidValue,
+    refuse_if_restricted,
+)
 from models.privacy.declaration import CONTACT_REQUEST, PersonalData
 
 BOOKING_QUESTION, FEEDBACK, OTHER = "booking", "feedback", "other"
@@ -36,6 +47,7 @@ STATUSES = (NEW, ANSWERED, CLOSED)
 NAME_MAX = 100
 MESSAGE_MAX = 5000
 NOTE_MAX = 5000
+ANSWER_MAX = 10000
 PAGE_SIZE = 25
 FIRST_LINE_MAX = 80
 
@@ -97,6 +109,26 @@ class ContactRequest(BaseModel):
         """The message's first line with text, shortened for a list."""
         line = next((line.strip() for line in self.message.splitlines() if line.strip()), "")
         return line if len(line) <= FIRST_LINE_MAX else line[:FIRST_LINE_MAX - 1] + "…"
+
+
+class ContactAnswer(BaseModel):
+    """One answer sent to a request by e-mail, in its thread."""
+
+    contact_request = ForeignKeyField(ContactRequest, backref="answers", on_delete="CASCADE")
+    answer = TextField()
+    sent_by = ForeignKeyField(User, null=True, backref="contact_answers",
+                              on_delete="SET NULL")
+    created_at = DateTimeField(default=utc_now)
+
+    personal_data = PersonalData(
+        {"answer": CONTACT_REQUEST, "created_at": CONTACT_REQUEST},
+        not_personal=("id", "contact_request", "sent_by"),
+    )
+
+    @property
+    def sent(self):
+        """When it was written and queued, in Helsinki time."""
+        return local(self.created_at)
 
 
 @dataclass(frozen=True)
@@ -172,6 +204,42 @@ def mark_answered(contact, note, user, log):
                        answered_at=utc_now(), answered_by=user):
             raise NotAllowed("closed")
         log("contact.answer", customer=contact.customer_id, details=about(contact))
+
+
+def send_answer(contact, text, user, log):
+    """Send `text` to the sender by e-mail (through the outbox) and mark the request
+    answered, in one transaction; the new ContactAnswer. InvalidValue when the text is
+    empty or too long; NotAllowed when the request is closed ("closed"), has no e-mail
+    address ("no_email") or its customer's data is restricted ("restricted")."""
+    text = text.strip()
+    if not text:
+        raise InvalidValue("answer_missing")
+    if len(text) > ANSWER_MAX:
+        raise InvalidValue("too_long")
+    if not contact.email:
+        raise NotAllowed("no_email")
+    with write_transaction():
+        if contact.customer_id is not None:
+            try:
+                refuse_if_restricted(contact.customer_id)
+            except models.NotAllowed:
+                raise NotAllowed("restricted") from None
+        if not _change(contact, (NEW, ANSWERED), status=ANSWERED, answered_at=utc_now(),
+                       answered_by=user):
+            raise NotAllowed("closed")
+        answer = ContactAnswer.create(contact_request=contact.id, answer=text, sent_by=user)
+        outbox.add(outbox.CONTACT_ANSWER, f"contact_answer:{answer.id}",
+                   contact_request_id=contact.id, answer_id=answer.id)
+        log("contact.send_answer", customer=contact.customer_id, details=about(contact))
+    return answer
+
+
+def thread(contact):
+    """The answers sent to a request, the first first, each with who sent it."""
+    return list(ContactAnswer.select(ContactAnswer, User)
+                .join(User, JOIN.LEFT_OUTER, on=ContactAnswer.sent_by)
+                .where(ContactAnswer.contact_request == contact.id)
+                .order_by(ContactAnswer.created_at, ContactAnswer.id))
 
 
 def close(contact, log):

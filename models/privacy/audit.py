@@ -28,6 +28,7 @@ ACTIONS = (
     "booking.note",
     "contact.view",
     "contact.answer",
+    "contact.send_answer",
     "contact.close",
     "contact.reopen",
     "contact.link",

@@ -19,7 +19,7 @@ from models.booking.bookings import Booking
 from models.business.catalogue import Service, StaffMember
 from models.messages.outbox import OutboxMessage
 from models.money.vouchers import Invoice, Sale
-from models.people.contact_requests import ContactRequest
+from models.people.contact_requests import ContactAnswer, ContactRequest
 from models.people.customers import Customer
 from models.people.notes import CustomerNote
 from models.privacy import periods
@@ -99,6 +99,10 @@ def _contact_requests(customer):
         values |= {"subject": contact.subject, "status": contact.status,
                    "preferred_reply": contact.preferred_reply}
         yield ContactRequest, contact, values, {"contact_request": contact.id}
+        for answer in contact.answers.order_by(ContactAnswer.created_at, ContactAnswer.id):
+            yield ContactAnswer, answer, {"answer": answer.answer,
+                                          "created_at": answer.created_at}, {
+                "contact_request": contact.id}
 
 
 def _notes(customer):
@@ -195,6 +199,7 @@ SOURCES = {
     Customer: _customer,
     Booking: _bookings,
     ContactRequest: _contact_requests,
+    ContactAnswer: _contact_requests,
     CustomerNote: _notes,
     Consent: _consents,
     DataRequest: _data_requests,

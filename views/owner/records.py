@@ -102,6 +102,7 @@ FIELD_NAMES = {
     "attachments": _l("Files attached to the message"),
     "sent_at": _l("When it was sent"),
     "reply_note": _l("Note on the reply"),
+    "answer": _l("The answer sent by e-mail"),
     "answered_at": _l("When it was answered"),
     "closed_at": _l("When it was closed"),
     "created_by": _l("Who recorded it"),

@@ -25,6 +25,7 @@ KIND_NAMES = {
     outbox.BOOKING_CANCELLED: _l("Cancellation"),
     outbox.BOOKING_MOVED: _l("Moved booking"),
     outbox.CONTACT_RECEIVED: _l("Contact request received"),
+    outbox.CONTACT_ANSWER: _l("Answer to a contact request"),
     outbox.STAFF_NEW_BOOKING: _l("To staff: new online booking"),
     outbox.STAFF_CANCELLED: _l("To staff: cancelled by the customer"),
     outbox.STAFF_MOVED: _l("To staff: moved by the customer"),

@@ -306,6 +306,8 @@ def save_week(staff_id):
     if form.add_row.data:  # one more empty row to fill in; nothing is saved yet
         form.add_empty_row()
         return staff_page(member, 200, WEEK_HOURS, week_form=form)
+    if form.copy_day.data:  # the day's rows on the other weekdays, to check and save
+        return staff_page(member, 200, WEEK_HOURS, week_form=form.copied())
     if not form.validate_on_submit():
         return staff_page(member, 422, WEEK_HOURS, week_form=form)
     if set_week(member, form.week()):

@@ -440,6 +440,9 @@ class WeekForm(Form):
     days = FieldList(FormField(DayRows), min_entries=7, max_entries=7)
     # Set by a day's "Add a row" button: show one more empty row, save nothing.
     add_row = StringField()
+    # Set by a day's "Copy to Monday–Friday" button: the other weekdays get its rows,
+    # shown to check and save; nothing is saved yet.
+    copy_day = StringField()
 
     @classmethod
     def of(cls, week):
@@ -454,6 +457,19 @@ class WeekForm(Form):
         weekday = whole_number(self.add_row.data, largest=6)
         if weekday is not None:
             self.days[weekday].rows.append_entry()
+
+    def copied(self):
+        """The week as typed, with the rows of the day named by `copy_day` on every
+        other weekday from Monday to Friday (the weekend is left as it is)."""
+        source = whole_number(self.copy_day.data, largest=6)
+
+        def rows(weekday):
+            return [{"kind": row.kind.data, "start": row.start.data, "end": row.end.data}
+                    for row in self._filled(weekday)]
+
+        days = [{"rows": rows(source if weekday < 5 and source is not None else weekday)
+                 + [{}]} for weekday in range(7)]
+        return WeekForm(formdata=None, data={"days": days})
 
     def _filled(self, weekday):
         return [row.form for row in self.days[weekday].rows if not row.form.is_blank()]

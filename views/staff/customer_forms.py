@@ -14,8 +14,9 @@ from models.people.customers import (
     normalise_postal_code,
 )
 from models.people.register import customer_with_email
-from web.formatting import LANGUAGE_NAMES, LANGUAGES
+from web.formatting import LANGUAGES
 from web.forms import Form, LengthLimit, normalised, required
+from web.wording import LANGUAGE_WORDS
 
 REACHABLE = _l("Give an e-mail address or a phone number, so the customer can be reached.")
 EMAIL_TAKEN = _l("A customer with this e-mail address is already in the register.")
@@ -50,7 +51,7 @@ class CustomerForm(Form):
     town = StringField(LABELS["town"], validators=[Optional(), LengthLimit(100)])
     language = SelectField(
         LABELS["language"],
-        choices=[SelectChoice(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        choices=[SelectChoice(code, LANGUAGE_WORDS[code]) for code in LANGUAGES],
         default="fi",
     )
     # The fingerprint of the stored details the form was opened on (editing only).

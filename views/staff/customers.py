@@ -9,6 +9,7 @@ from flask_login import current_user
 from peewee import IntegrityError
 from playhouse.flask_utils import get_object_or_404
 
+from engines.clock import now
 from models import NotAllowed, write_transaction
 from models.paging import page_number
 from models.people.customers import Customer, InvalidValue, refuse_if_restricted
@@ -89,7 +90,8 @@ def detail_page(customer, note_form, status=200, fragment=None, lift_form=None):
     return render("customers/detail.html", fragment, status=status,
                   customer=customer, bookings=customer_bookings(customer),
                   notes=customer_notes(customer), note_form=note_form,
-                  lift_form=lift_form or LiftRestrictionForm(formdata=None))
+                  lift_form=lift_form or LiftRestrictionForm(formdata=None),
+                  duplicates=likely_duplicates(customer, limit=3), now_local=now())
 
 
 @blueprint.route("/<int:customer_id>/edit", methods=["GET", "POST"])

@@ -47,7 +47,7 @@ from views.staff.data_requests_forms import (
 )
 from web import picker
 from web.access import audit, staff_only
-from web.formatting import LANGUAGE_NAMES, date_text
+from web.formatting import date_text
 from web.rendering import fragment_or_redirect, redirect_after_post, render
 from web.wording import PURPOSE_NAMES
 
@@ -106,7 +106,7 @@ def request_names():
             "source_names": SOURCE_NAMES, "event_names": EVENT_NAMES,
             "acted_names": ACTED_NAMES, "field_labels": LABELS,
             "status_names": STATUS_NAMES, "urgency_names": URGENCY_NAMES,
-            "language_names": LANGUAGE_NAMES, "purpose_names": purpose_names(),
+            "purpose_names": purpose_names(),
             "urgency": requests.urgency, "days_left": requests.days_left,
             "due_soon_days": DUE_SOON_DAYS, "extension_max": EXTENSION_MAX_MONTHS,
             "local": local}

@@ -25,14 +25,15 @@ from models.people.contact_requests import (
     link_customer,
     mark_answered,
     reopen,
+    send_answer,
+    thread,
     with_details,
 )
 from models.people.customers import Customer
 from models.people.register import DuplicateEmail
-from views.staff.inbox_forms import AnswerForm, LinkForm
+from views.staff.inbox_forms import AnswerForm, LinkForm, SendAnswerForm
 from web import picker
 from web.access import audit, staff_only
-from web.formatting import LANGUAGE_NAMES
 from web.rendering import fragment_or_redirect, redirect_after_post, render
 from web.wording import CONTACT_SUBJECTS, REPLY_NAMES
 
@@ -40,6 +41,12 @@ blueprint = staff_only(Blueprint("inbox", __name__, url_prefix="/staff/inbox"))
 
 STATUS_NAMES = {NEW: _l("New"), ANSWERED: _l("Answered"), CLOSED: _l("Closed")}
 IS_CLOSED = _l("This request is closed. Reopen it first to record an answer.")
+CANNOT_SEND = {
+    "closed": IS_CLOSED,
+    "no_email": _l("The sender gave no e-mail address: answer by phone and note it below."),
+    "restricted": _l("This customer's data is restricted: no e-mail is sent to them "
+                     "until the restriction is lifted."),
+}
 CUSTOMER_GONE = _l("That customer is no longer in the register (perhaps the record was "
                    "merged). Search again.")
 EMAIL_TAKEN = _l("A customer with this e-mail address is already in the register, so no "
@@ -56,7 +63,7 @@ def new_requests_count():
 @blueprint.context_processor
 def inbox_names():
     return {"status_names": STATUS_NAMES, "subject_names": CONTACT_SUBJECTS,
-            "reply_names": REPLY_NAMES, "language_names": LANGUAGE_NAMES}
+            "reply_names": REPLY_NAMES}
 
 
 @blueprint.get("/")
@@ -75,11 +82,13 @@ def show(request_id):
     return show_page(contact, AnswerForm(formdata=None, note=contact.reply_note))
 
 
-def show_page(contact, answer_form, status=200, fragment=None, notice=None, existing=None):
+def show_page(contact, answer_form, status=200, fragment=None, notice=None, existing=None,
+              send_form=None):
     """A request's page (or, for htmx, the `fragment` that changed), with the customers
     found by the search in the address (`q`)."""
     return render("inbox/show.html", fragment, status=status, contact=contact,
-                  answer_form=answer_form, picker=link_picker(contact),
+                  answer_form=answer_form, send_form=send_form or SendAnswerForm(formdata=None),
+                  answers=thread(contact), picker=link_picker(contact),
                   likely=[] if contact.customer_id else likely_customers(contact),
                   notice=notice, existing=existing)
 
@@ -122,6 +131,24 @@ def answer(request_id):
         flash(str(IS_CLOSED), "warning")
     else:
         flash(gettext("Marked as answered."), "success")
+    return redirect_after_post(url_for(".show", request_id=contact.id))
+
+
+@blueprint.post("/<int:request_id>/send")
+def send(request_id):
+    """Send the answer written here by e-mail; the request is then answered."""
+    contact = get_object_or_404(with_details(), ContactRequest.id == request_id)
+    form = SendAnswerForm()
+    if not form.validate_on_submit():
+        return show_page(contact, AnswerForm(formdata=None, note=contact.reply_note),
+                         status=422, fragment="partials/inbox/send_form.html", send_form=form)
+    try:
+        send_answer(contact, form.answer.data, current_user.id, audit)
+    except NotAllowed as refusal:
+        flash(str(CANNOT_SEND[refusal.code]), "warning")
+    else:
+        flash(gettext("The answer is on its way to %(email)s.", email=contact.email),
+              "success")
     return redirect_after_post(url_for(".show", request_id=contact.id))
 
 
