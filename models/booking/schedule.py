@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from peewee import IntegrityError, OperationalError, Value
+from peewee import Case, IntegrityError, OperationalError, Value
 
 from engines import clock
 from engines.clock import local, naive_utc
@@ -55,7 +55,7 @@ def _day_bounds(first_day, last_day):
 
 
 # What a row of the two queries of staff_weeks is.
-EXTRA, HOURS, BREAK = 0, 1, 2
+EXTRA, HOURS, BREAK, OPENED, CLOSED = 0, 1, 2, 3, 4
 BOOKED, ABSENT = 0, 1
 
 
@@ -111,22 +111,27 @@ def _read_utc(value):
     return value.replace(tzinfo=UTC)
 
 
-def _day_ranges(staff_ids, first_day, last_day):
+def _day_ranges(staff_ids, first_day, last_day, with_days=False):
     """The wall-clock ranges of these staff members in one query, as plain tuples:
     (kind, staff id, weekday or None, date or None, start, end). Extra hours come first:
-    on SQLite the first part of the union says how each column is read."""
+    on SQLite the first part of the union says how each column is read. With
+    `with_days`, the business's opened and closed days of first..last as well (kind
+    OPENED or CLOSED, the date, the rest None)."""
+    params = [EXTRA, None, *staff_ids, first_day, last_day, HOURS, None, *staff_ids, BREAK,
+              None, *staff_ids]
+    if with_days:
+        params += [OPENED, CLOSED, None, None, None, None, first_day, last_day]
     rows = _run(
-        ("day ranges", len(staff_ids)),
-        lambda: _day_ranges_query(staff_ids, first_day, last_day),
-        [EXTRA, None, *staff_ids, first_day, last_day, HOURS, None, *staff_ids, BREAK, None,
-         *staff_ids],
+        ("day ranges", len(staff_ids), with_days),
+        lambda: _day_ranges_query(staff_ids, first_day, last_day, with_days),
+        params,
     )
     return [(kind, staff_id, weekday, None if day is None else _read_date(day),
              _read_time(start), _read_time(end))
             for kind, staff_id, weekday, day, start, end in rows]
 
 
-def _day_ranges_query(staff_ids, first_day, last_day):
+def _day_ranges_query(staff_ids, first_day, last_day, with_days):
     extra = ExtraHours.select(
         Value(EXTRA), ExtraHours.staff, Value(None), ExtraHours.day, ExtraHours.start,
         ExtraHours.end,
@@ -136,7 +141,13 @@ def _day_ranges_query(staff_ids, first_day, last_day):
                      model.end).where(model.staff.in_(staff_ids))
         for kind, model in ((HOURS, WorkingHours), (BREAK, Break))
     ]
-    return extra.union_all(weekly[0]).union_all(weekly[1])
+    query = extra.union_all(weekly[0]).union_all(weekly[1])
+    if with_days:
+        query = query.union_all(DayException.select(
+            Case(None, [(DayException.is_open, OPENED)], CLOSED), Value(None), Value(None),
+            DayException.day, Value(None), Value(None),
+        ).where(DayException.day.between(first_day, last_day)))
+    return query
 
 
 def _spans(staff_ids, start, end, with_bookings, excluding):
@@ -180,13 +191,26 @@ def staff_weeks(staff_ids, first_day, last_day, with_bookings=True, excluding=No
     """The free-time inputs of these staff members for the days first..last, in two
     queries; the booking with id `excluding` (one being moved) does not keep anyone
     busy."""
+    return _staff_weeks_and_days(staff_ids, first_day, last_day, with_bookings,
+                                 excluding)[0]
+
+
+def _staff_weeks_and_days(staff_ids, first_day, last_day, with_bookings=True,
+                          excluding=None, with_days=False):
+    """staff_weeks, and with `with_days` the business's closed days of first..last as
+    closed_between gives them, read in the same two queries (None without)."""
     staff_ids = list(staff_ids)
     hours, breaks, extra = (defaultdict(lambda: defaultdict(list)) for _ in range(3))
     tables = {HOURS: hours, BREAK: breaks}
+    opened, closed = set(), []
     for kind, staff_id, weekday, day, start, end in _day_ranges(staff_ids, first_day,
-                                                                  last_day):
+                                                                  last_day, with_days):
         if kind == EXTRA:
             extra[staff_id][day].append((start, end))
+        elif kind == OPENED:
+            opened.add(day)
+        elif kind == CLOSED:
+            closed.append(day)
         else:
             tables[kind][staff_id][weekday].append((start, end))
     absences, busy = defaultdict(list), defaultdict(list)
@@ -194,7 +218,7 @@ def staff_weeks(staff_ids, first_day, last_day, with_bookings=True, excluding=No
     for kind, staff_id, starts_at, ends_at in _spans(staff_ids, start, end, with_bookings,
                                                      excluding):
         (absences if kind == ABSENT else busy)[staff_id].append(Span(starts_at, ends_at))
-    return [
+    weeks = [
         StaffWeek(
             staff_id=staff_id,
             hours=dict(hours[staff_id]),
@@ -205,6 +229,9 @@ def staff_weeks(staff_ids, first_day, last_day, with_bookings=True, excluding=No
         )
         for staff_id in staff_ids
     ]
+    days = (closed_days(first_day, last_day, opened=opened, closed=closed) if with_days
+            else None)
+    return weeks, days
 
 
 def closed_between(first_day, last_day):
@@ -250,12 +277,14 @@ def _inputs(service, staff, first_day, last_day, with_bookings=True, rules=None,
 
 def _load_inputs(service, staff, first_day, last_day, with_bookings, rules, excluding):
     staff_ids = staff_ids_for(service, staff)
+    weeks, closed = _staff_weeks_and_days(staff_ids, first_day, last_day, with_bookings,
+                                          excluding, with_days=True)
     return {
-        "staff": staff_weeks(staff_ids, first_day, last_day, with_bookings, excluding),
+        "staff": weeks,
         "duration": timedelta(minutes=service.duration_minutes),
         "buffer": timedelta(minutes=service.buffer_minutes),
         "rules": rules or Business.current().booking_rules,
-        "closed": closed_between(first_day, last_day),
+        "closed": closed,
     }
 
 
