@@ -26,7 +26,12 @@ function request()
   local entry = paths[next_path]
   next_path = next_path % #paths + 1
   asked = asked + 1
-  local headers = {["Accept-Language"] = languages[asked % 3 + 1]}
+  -- wrk.format takes these headers instead of those given with -H: copied in first.
+  local headers = {}
+  for name, value in pairs(wrk.headers) do
+    headers[name] = value
+  end
+  headers["Accept-Language"] = languages[asked % 3 + 1]
   if entry[1] then
     headers["HX-Request"] = "true"
   end

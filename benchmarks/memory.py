@@ -205,7 +205,9 @@ def load(server, lines, path_file, args, binary):
         samples.append((answered, now))
         print(f"  after {answered:7d} requests ({sum(counted.values()) / figures['seconds']:6.0f}"
               f" req/s, p99 {figures['p99_ms']:6.1f} ms): "
-              + ", ".join(f"{mb:6.1f} MB" for mb in now.values()), flush=True)
+              + ", ".join(f"{mb:6.1f} MB" for mb in now.values())
+              + "  [" + ", ".join(f"{status}: {count}" for status, count
+                                  in sorted(counted.items())) + "]", flush=True)
     seconds = timer.perf_counter() - began
     cpu = server_cpu(server.process.pid) - cpu_before
     return (start, samples, largest, statuses, socket_errors, answered / seconds, cpu,
