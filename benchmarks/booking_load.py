@@ -296,24 +296,20 @@ def machine_cpu():
     return (sum(ticks) - ticks[3] - ticks[4]) / CLOCK_TICKS
 
 
-def wrk(binary, server, path, seconds, connections, headers, bodies=None, workdir=None):
-    """One wrk run; its figures, and the CPU the server and the rest used meanwhile."""
+def wrk_command(binary, url, seconds, connections, headers, body_file=None):
+    """The command of one wrk run against `url` (with `body_file`: POSTs of its lines)."""
     command = [binary, "-t", str(THREADS), "-c", str(connections), "-d", f"{seconds}s",
                "--timeout", "10s", "-s", str(SCRIPT)]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    command.append(server.url + path)
-    if bodies is not None:
-        body_file = Path(workdir) / "bodies.txt"
-        body_file.write_text("\n".join(bodies) + "\n")
+    command.append(url)
+    if body_file is not None:
         command += ["--", str(body_file), str(THREADS)]
-    cpu_before, all_before = server_cpu(server.process.pid), machine_cpu()
-    finished = subprocess.run(command, capture_output=True, text=True)
-    if finished.returncode:
-        raise RuntimeError(f"wrk failed: {finished.stderr or finished.stdout}")
-    output = finished.stdout
-    cpu = server_cpu(server.process.pid) - cpu_before
-    everything = machine_cpu() - all_before
+    return command
+
+
+def wrk_figures(output):
+    """What the script printed: its figures ("key value") and the answers by status."""
     figures, statuses = {}, {}
     for line in output.splitlines():
         parts = line.split()
@@ -323,6 +319,24 @@ def wrk(binary, server, path, seconds, connections, headers, bodies=None, workdi
             figures[parts[0]] = float(parts[1])
     if "requests" not in figures:
         raise RuntimeError(f"wrk said nothing usable:\n{output}")
+    return figures, statuses
+
+
+def wrk(binary, server, path, seconds, connections, headers, bodies=None, workdir=None):
+    """One wrk run; its figures, and the CPU the server and the rest used meanwhile."""
+    body_file = None
+    if bodies is not None:
+        body_file = Path(workdir) / "bodies.txt"
+        body_file.write_text("\n".join(bodies) + "\n")
+    command = wrk_command(binary, server.url + path, seconds, connections, headers,
+                          body_file)
+    cpu_before, all_before = server_cpu(server.process.pid), machine_cpu()
+    finished = subprocess.run(command, capture_output=True, text=True)
+    if finished.returncode:
+        raise RuntimeError(f"wrk failed: {finished.stderr or finished.stdout}")
+    cpu = server_cpu(server.process.pid) - cpu_before
+    everything = machine_cpu() - all_before
+    figures, statuses = wrk_figures(finished.stdout)
     answered = sum(statuses.values())
     return Phase(
         rate=answered / figures["seconds"], p50=figures["p50_ms"], p99=figures["p99_ms"],

@@ -1,6 +1,7 @@
 """How long the free times of a day and of a week take with a busy calendar.
 
-Run from the repository root: python benchmarks/free_times.py
+Run from the repository root:
+  .venv/bin/python benchmarks/free_times.py [--database sqlite|postgres|both|none]
 
 Synthetic data, the same on every run (fixed seed): staff working Monday to Friday
 08.00-18.00 with a lunch break 12.00-12.30, one whole day off each, and bookings of
@@ -10,8 +11,20 @@ with a gap of 15-60 minutes now and then, so that about 60 % of working time is 
 busy lists are shuffled, as the function must accept them in any order. The baseline is
 one pass over every busy span to pick out those of the day (or week) asked for: the
 least any computation on unsorted input has to do.
+
+With the database (`--database sqlite|postgres|both`, the default both; `none` for the
+engine alone): the same calendars written into a real SQLite file and a real PostgreSQL
+database (`--postgres-url`, emptied first), and the free times asked as the booking page
+asks them: the service read, the calendar's generation read, the engine's inputs loaded
+by the models code (models/booking/schedule.py: who offers the service, two queries of
+plain tuples for hours, breaks, time off and bookings, the closed days, the booking
+rules), then the engine. "cold": the generation has changed, so every call loads its
+inputs from the database; "warm": the inputs kept for the generation (a request that
+comes after another of the same calendar). Goals (issue 13), the week's p95 cold:
+10 staff x 8 weeks < 3 ms, 50 staff x 12 weeks < 20 ms.
 """
 
+import argparse
 import os
 import platform
 import random
@@ -22,6 +35,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from engines.free_times import (
     HELSINKI,
@@ -53,6 +67,8 @@ SCENARIOS = (
     ("A", 10, 8, 400, 200),
     ("B", 50, 12, 200, 100),
 )
+# p95 in ms of the cold path including the database, by scenario (issue 13)
+DATABASE_GOALS = {"A": 3.0, "B": 20.0}
 
 
 def wall(day, minute):
@@ -133,7 +149,8 @@ def median_and_p95(samples):
     return statistics.median(samples), statistics.quantiles(samples, n=20)[18]
 
 
-def measure(name, staff_count, weeks, day_repetitions, week_repetitions):
+def measure(name, staff_count, weeks, day_repetitions, week_repetitions, databases=(),
+            postgres_url=None):
     rng = random.Random(f"{SEED}-{name}")
     staff, density = make_staff(rng, staff_count, weeks)
     spans = sum(len(member.busy) for member in staff)
@@ -179,16 +196,161 @@ def measure(name, staff_count, weeks, day_repetitions, week_repetitions):
         f"  {'what':<40}{'reps':>6}{'median ms':>11}{'p95 ms':>9}"
         f"{'baseline median ms':>20}{'ratio to baseline':>19}"
     )
+    engine = {}  # the engine's own median, by "day" and "week"
     for label, repetitions, arguments, call, baseline in rows:
         median, p95 = median_and_p95(timings(repetitions, call, arguments))
+        engine[label.split()[1]] = median
         baseline_median, _ = median_and_p95(timings(repetitions, baseline, arguments))
         print(
             f"  {label:<40}{repetitions:>6}{median:>11.2f}{p95:>9.2f}"
             f"{baseline_median:>20.3f}{median / baseline_median:>19.1f}"
         )
+    for database in databases:
+        with_database(name, database, postgres_url, staff, mondays, workdays,
+                      day_repetitions, week_repetitions, engine)
+
+
+# The path including the database -----------------------------------------------------
+
+def database_url(database, postgres_url, workdir):
+    if database == "sqlite":
+        return f"sqlite:///{workdir}/free_times.db"
+    from booking_load import postgres_database
+
+    return postgres_database(postgres_url)
+
+
+def write_calendar(url, staff):
+    """The staff weeks of `staff` as rows of a real database at `url`: one service of
+    SERVICE + SERVICE_BUFFER everyone offers, their hours, breaks, days off and
+    bookings (one customer's: who books does not matter to free times); the service."""
+    import models
+    from engines.clock import naive_utc
+    from models import schema
+    from models.booking.bookings import Booking, new_reference
+    from models.booking.generation import calendar_changed
+    from models.business import Business
+    from models.business.catalogue import (
+        Break,
+        Service,
+        StaffMember,
+        StaffService,
+        TimeOff,
+        WorkingHours,
+    )
+    from models.people.customers import Customer
+
+    models.open_database(url)
+    schema.migrate()
+    with models.db.connection_context(), models.db.atomic():
+        Business.create(name="Vertailu Oy", horizon_days=RULES.horizon_days,
+                        slot_step_minutes=RULES.slot_step // timedelta(minutes=1),
+                        min_notice_minutes=RULES.min_notice // timedelta(minutes=1))
+        service = Service.create(name_fi="Hieronta", duration_minutes=SERVICE // timedelta(
+            minutes=1), buffer_minutes=SERVICE_BUFFER // timedelta(minutes=1),
+            price_cents=6500)
+        customer = Customer.create(name="Vertailu Asiakas", email="vertailu@esimerkki.example")
+        rows = []
+        for member in staff:
+            person = StaffMember.create(name=f"Hieroja {member.staff_id:02d}")
+            StaffService.create(staff=person, service=service)
+            for model, table in ((WorkingHours, member.hours), (Break, member.breaks)):
+                model.insert_many(
+                    {"staff": person.id, "weekday": weekday, "start": start, "end": end}
+                    for weekday, ranges in table.items() for start, end in ranges
+                ).execute()
+            for span in member.time_off:
+                TimeOff.create(staff=person, starts_at=naive_utc(span.start),
+                               ends_at=naive_utc(span.end), reason="vapaa")
+            rows += [{
+                "reference": new_reference(), "customer": customer.id, "service": service.id,
+                "staff": person.id, "starts_at": naive_utc(span.start),
+                "ends_at": naive_utc(span.end), "blocked_until": naive_utc(span.end),
+                "source": "staff", "price_cents": service.price_cents,
+            } for span in member.busy]
+        for batch in range(0, len(rows), 1000):
+            Booking.insert_many(rows[batch:batch + 1000]).execute()
+        calendar_changed()
+        service_id = service.id
+    if url.startswith("postgres"):
+        with models.db.connection_context():
+            models.db.execute_sql("ANALYZE")
+    return service_id
+
+
+def with_database(name, database, postgres_url, staff, mondays, workdays,
+                  day_repetitions, week_repetitions, engine):
+    """The free times of a day and of a week as the booking page asks for them, cold
+    and warm, from a real database holding `staff`'s calendar; each median also as a
+    ratio to the engine's alone (`engine`, measured just before in the same run)."""
+    import tempfile
+
+    import models
+    from models.booking import schedule
+    from models.booking.generation import current_generation
+    from models.business.catalogue import Service
+
+    with tempfile.TemporaryDirectory(prefix="vuoro-free-times-") as workdir:
+        url = database_url(database, postgres_url, workdir)
+        began = clock.perf_counter()
+        service_id = write_calendar(url, staff)
+        written = clock.perf_counter() - began
+
+        def one_day(day, forget):
+            if forget:  # the generation has moved on: nothing kept is of use
+                schedule.INPUTS.clear()
+            service = Service.get_by_id(service_id)
+            generation = current_generation()
+            inputs = schedule._inputs(service, None, day, day, generation=generation)
+            return schedule.free_times(day, now=NOW, **inputs)
+
+        def one_week(monday, forget):
+            if forget:
+                schedule.INPUTS.clear()
+            service = Service.get_by_id(service_id)
+            return schedule.week_of_times(service, None, monday, NOW,
+                                          generation=current_generation())
+
+        with models.db.connection_context():
+            checked = [len(one_day(day, True)) for day in workdays]
+            expected = [len(free_times(day, staff, SERVICE, SERVICE_BUFFER, RULES, NOW))
+                        for day in workdays]
+            if checked != expected:
+                raise RuntimeError(f"{database}: the free times from the database are "
+                                   "not those of the same calendar in memory")
+            print(f"  with {database}: the calendar written in {written:.1f} s; the same "
+                  "free times as in memory on every working day")
+            print(f"  {'what':<40}{'reps':>6}{'median ms':>11}{'p95 ms':>9}"
+                  f"{'x engine alone':>16}{'goal p95':>10}")
+            goal = DATABASE_GOALS[name]
+            for label, repetitions, arguments, call in (
+                ("one day,  cold (loaded from the DB)", day_repetitions, workdays,
+                 lambda day: one_day(day, True)),
+                ("one day,  warm (inputs kept)", day_repetitions, workdays,
+                 lambda day: one_day(day, False)),
+                ("one week, cold (loaded from the DB)", week_repetitions, mondays,
+                 lambda monday: one_week(monday, True)),
+                ("one week, warm (inputs kept)", week_repetitions, mondays,
+                 lambda monday: one_week(monday, False)),
+            ):
+                median, p95 = median_and_p95(timings(repetitions, call, arguments))
+                verdict = ("PASS" if p95 < goal else "MISS") if "cold" in label else ""
+                ratio = median / engine["day" if "day" in label else "week"]
+                print(f"  {label:<40}{repetitions:>6}{median:>11.2f}{p95:>9.2f}"
+                      f"{ratio:>16.1f}{f'< {goal:g} ms':>10} {verdict}")
+        schedule.INPUTS.clear()
+        models.db.close_all()
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database", choices=("sqlite", "postgres", "both", "none"),
+                        default="both")
+    parser.add_argument("--postgres-url",
+                        default="postgresql://postgres@127.0.0.1:5432/vuoro_free_times")
+    args = parser.parse_args()
+    databases = {"both": ("sqlite", "postgres"), "none": ()}.get(args.database,
+                                                                 (args.database,))
     started = clock.perf_counter()
     print(
         f"Python {platform.python_version()} ({platform.python_implementation()}) "
@@ -203,8 +365,10 @@ def main():
         "Baseline: one pass over every busy span picking those of the day or week asked "
         "for (the least any computation on unsorted input has to do)."
     )
+    print(f"Load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (other work on "
+          "the machine moves the figures)")
     for scenario in SCENARIOS:
-        measure(*scenario)
+        measure(*scenario, databases=databases, postgres_url=args.postgres_url)
     print(f"\nTotal run time {clock.perf_counter() - started:.1f} s")
 
 

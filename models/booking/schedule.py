@@ -9,7 +9,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from peewee import IntegrityError, OperationalError, Value
+from peewee import Case, IntegrityError, OperationalError, Value
 
 from engines import clock
 from engines.clock import local, naive_utc
@@ -55,7 +55,7 @@ def _day_bounds(first_day, last_day):
 
 
 # What a row of the two queries of staff_weeks is.
-EXTRA, HOURS, BREAK = 0, 1, 2
+EXTRA, HOURS, BREAK, OPENED, CLOSED = 0, 1, 2, 3, 4
 BOOKED, ABSENT = 0, 1
 
 
@@ -65,11 +65,11 @@ BOOKED, ABSENT = 0, 1
 _WRITTEN_SQL = {}
 
 
-def _run(shape, build, params, columns):
-    """Rows of the query `build()` makes, with `params` (in the order peewee puts them)
-    and each column read as the field in `columns` reads it (None: as it comes). The
-    SQL is written by peewee once per database and shape; when peewee's parameters
-    are not `params` (a query this code does not know), it is not kept."""
+def _run(shape, build, params):
+    """The rows (tuples, as the driver gives them) of the query `build()` makes, with
+    `params` in the order peewee puts them. The SQL is written by peewee once per
+    database and shape; when peewee's parameters are not `params` (a query this code
+    does not know), it is not kept."""
     key = (type(db.obj), shape)
     sql = _WRITTEN_SQL.get(key)
     if sql is None:
@@ -78,26 +78,60 @@ def _run(shape, build, params, columns):
             _WRITTEN_SQL[key] = sql
         else:
             params = written
-    readers = [column.python_value if column is not None else None for column in columns]
-    return [tuple(value if read is None or value is None else read(value)
-                  for read, value in zip(readers, row, strict=True))
-            for row in db.execute_sql(sql, params)]
+    return db.execute_sql(sql, params).fetchall()
 
 
-def _day_ranges(staff_ids, first_day, last_day):
+# Reading the columns: PostgreSQL's driver gives dates and times as such, SQLite gives
+# text in ISO form, which fromisoformat reads some 20 times faster than peewee's fields
+# (strptime over a list of formats); anything else goes to the field as it would.
+def _reader(kind, field):
+    def read(value):
+        if isinstance(value, str):
+            try:
+                return kind.fromisoformat(value)
+            except ValueError:
+                return field.python_value(value)
+        return value
+    return read
+
+
+_read_date = _reader(date, ExtraHours.day)
+_read_time = _reader(time, WorkingHours.start)
+_read_naive = _reader(datetime, TimeOff.starts_at)
+
+
+def _read_utc(value):
+    """A naive UTC time of the database as an aware one (_read_naive written out: this
+    runs for every booking of the days asked for)."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            value = TimeOff.starts_at.python_value(value)
+    return value.replace(tzinfo=UTC)
+
+
+def _day_ranges(staff_ids, first_day, last_day, with_days=False):
     """The wall-clock ranges of these staff members in one query, as plain tuples:
     (kind, staff id, weekday or None, date or None, start, end). Extra hours come first:
-    on SQLite the first part of the union says how each column is read."""
-    return _run(
-        ("day ranges", len(staff_ids)),
-        lambda: _day_ranges_query(staff_ids, first_day, last_day),
-        [EXTRA, None, *staff_ids, first_day, last_day, HOURS, None, *staff_ids, BREAK, None,
-         *staff_ids],
-        (None, None, None, ExtraHours.day, ExtraHours.start, ExtraHours.end),
+    on SQLite the first part of the union says how each column is read. With
+    `with_days`, the business's opened and closed days of first..last as well (kind
+    OPENED or CLOSED, the date, the rest None)."""
+    params = [EXTRA, None, *staff_ids, first_day, last_day, HOURS, None, *staff_ids, BREAK,
+              None, *staff_ids]
+    if with_days:
+        params += [OPENED, CLOSED, None, None, None, None, first_day, last_day]
+    rows = _run(
+        ("day ranges", len(staff_ids), with_days),
+        lambda: _day_ranges_query(staff_ids, first_day, last_day, with_days),
+        params,
     )
+    return [(kind, staff_id, weekday, None if day is None else _read_date(day),
+             _read_time(start), _read_time(end))
+            for kind, staff_id, weekday, day, start, end in rows]
 
 
-def _day_ranges_query(staff_ids, first_day, last_day):
+def _day_ranges_query(staff_ids, first_day, last_day, with_days):
     extra = ExtraHours.select(
         Value(EXTRA), ExtraHours.staff, Value(None), ExtraHours.day, ExtraHours.start,
         ExtraHours.end,
@@ -107,12 +141,18 @@ def _day_ranges_query(staff_ids, first_day, last_day):
                      model.end).where(model.staff.in_(staff_ids))
         for kind, model in ((HOURS, WorkingHours), (BREAK, Break))
     ]
-    return extra.union_all(weekly[0]).union_all(weekly[1])
+    query = extra.union_all(weekly[0]).union_all(weekly[1])
+    if with_days:
+        query = query.union_all(DayException.select(
+            Case(None, [(DayException.is_open, OPENED)], CLOSED), Value(None), Value(None),
+            DayException.day, Value(None), Value(None),
+        ).where(DayException.day.between(first_day, last_day)))
+    return query
 
 
 def _spans(staff_ids, start, end, with_bookings, excluding):
     """The real-time spans that keep these staff members from work between `start` and
-    `end` (aware) in one query, as plain tuples (kind, staff id, from, to in naive UTC):
+    `end` (aware) in one query, as plain tuples (kind, staff id, from, to as aware UTC times):
     time off, and with `with_bookings` active bookings (to the end of their buffer;
     the one with id `excluding`, being moved, left out)."""
     first, last = naive_utc(start), naive_utc(end)
@@ -121,12 +161,13 @@ def _spans(staff_ids, start, end, with_bookings, excluding):
         params += [BOOKED, CANCELLED, *staff_ids, last, first - LONGEST_BOOKING, first]
         if excluding is not None:
             params.append(excluding)
-    return _run(
+    rows = _run(
         ("spans", len(staff_ids), with_bookings, excluding is None),
         lambda: _spans_query(staff_ids, first, last, with_bookings, excluding),
         params,
-        (None, None, TimeOff.starts_at, TimeOff.ends_at),
     )
+    return [(kind, staff_id, _read_utc(starts_at), _read_utc(ends_at))
+            for kind, staff_id, starts_at, ends_at in rows]
 
 
 def _spans_query(staff_ids, first, last, with_bookings, excluding):
@@ -150,22 +191,34 @@ def staff_weeks(staff_ids, first_day, last_day, with_bookings=True, excluding=No
     """The free-time inputs of these staff members for the days first..last, in two
     queries; the booking with id `excluding` (one being moved) does not keep anyone
     busy."""
+    return _staff_weeks_and_days(staff_ids, first_day, last_day, with_bookings,
+                                 excluding)[0]
+
+
+def _staff_weeks_and_days(staff_ids, first_day, last_day, with_bookings=True,
+                          excluding=None, with_days=False):
+    """staff_weeks, and with `with_days` the business's closed days of first..last as
+    closed_between gives them, read in the same two queries (None without)."""
     staff_ids = list(staff_ids)
     hours, breaks, extra = (defaultdict(lambda: defaultdict(list)) for _ in range(3))
     tables = {HOURS: hours, BREAK: breaks}
+    opened, closed = set(), []
     for kind, staff_id, weekday, day, start, end in _day_ranges(staff_ids, first_day,
-                                                                  last_day):
+                                                                  last_day, with_days):
         if kind == EXTRA:
             extra[staff_id][day].append((start, end))
+        elif kind == OPENED:
+            opened.add(day)
+        elif kind == CLOSED:
+            closed.append(day)
         else:
             tables[kind][staff_id][weekday].append((start, end))
     absences, busy = defaultdict(list), defaultdict(list)
     start, end = _day_bounds(first_day, last_day)
     for kind, staff_id, starts_at, ends_at in _spans(staff_ids, start, end, with_bookings,
                                                      excluding):
-        (absences if kind == ABSENT else busy)[staff_id].append(
-            Span(starts_at.replace(tzinfo=UTC), ends_at.replace(tzinfo=UTC)))
-    return [
+        (absences if kind == ABSENT else busy)[staff_id].append(Span(starts_at, ends_at))
+    weeks = [
         StaffWeek(
             staff_id=staff_id,
             hours=dict(hours[staff_id]),
@@ -176,6 +229,9 @@ def staff_weeks(staff_ids, first_day, last_day, with_bookings=True, excluding=No
         )
         for staff_id in staff_ids
     ]
+    days = (closed_days(first_day, last_day, opened=opened, closed=closed) if with_days
+            else None)
+    return weeks, days
 
 
 def closed_between(first_day, last_day):
@@ -221,12 +277,14 @@ def _inputs(service, staff, first_day, last_day, with_bookings=True, rules=None,
 
 def _load_inputs(service, staff, first_day, last_day, with_bookings, rules, excluding):
     staff_ids = staff_ids_for(service, staff)
+    weeks, closed = _staff_weeks_and_days(staff_ids, first_day, last_day, with_bookings,
+                                          excluding, with_days=True)
     return {
-        "staff": staff_weeks(staff_ids, first_day, last_day, with_bookings, excluding),
+        "staff": weeks,
         "duration": timedelta(minutes=service.duration_minutes),
         "buffer": timedelta(minutes=service.buffer_minutes),
         "rules": rules or Business.current().booking_rules,
-        "closed": closed_between(first_day, last_day),
+        "closed": closed,
     }
 
 
