@@ -65,11 +65,12 @@ BOOKED, ABSENT = 0, 1
 _WRITTEN_SQL = {}
 
 
-def _run(shape, build, params):
-    """The rows (tuples, as the driver gives them) of the query `build()` makes, with
-    `params` in the order peewee puts them. The SQL is written by peewee once per
-    database and shape; when peewee's parameters are not `params` (a query this code
-    does not know), it is not kept."""
+def run_written(shape, build, params, columns=None):
+    """The rows (tuples) of the query `build()` makes, with `params` in the order peewee
+    puts them; with `columns`, each column read as the field given for it reads it
+    (None: as the driver gives it). The SQL is written by peewee once per database and
+    shape; when peewee's parameters are not `params` (a query this code does not know),
+    it is not kept."""
     key = (type(db.obj), shape)
     sql = _WRITTEN_SQL.get(key)
     if sql is None:
@@ -78,7 +79,13 @@ def _run(shape, build, params):
             _WRITTEN_SQL[key] = sql
         else:
             params = written
-    return db.execute_sql(sql, params).fetchall()
+    rows = db.execute_sql(sql, params).fetchall()
+    if columns is None:
+        return rows
+    readers = [column.python_value if column is not None else None for column in columns]
+    return [tuple(value if read is None or value is None else read(value)
+                  for read, value in zip(readers, row, strict=True))
+            for row in rows]
 
 
 # Reading the columns: PostgreSQL's driver gives dates and times as such, SQLite gives
@@ -121,7 +128,7 @@ def _day_ranges(staff_ids, first_day, last_day, with_days=False):
               None, *staff_ids]
     if with_days:
         params += [OPENED, CLOSED, None, None, None, None, first_day, last_day]
-    rows = _run(
+    rows = run_written(
         ("day ranges", len(staff_ids), with_days),
         lambda: _day_ranges_query(staff_ids, first_day, last_day, with_days),
         params,
@@ -161,7 +168,7 @@ def _spans(staff_ids, start, end, with_bookings, excluding):
         params += [BOOKED, CANCELLED, *staff_ids, last, first - LONGEST_BOOKING, first]
         if excluding is not None:
             params.append(excluding)
-    rows = _run(
+    rows = run_written(
         ("spans", len(staff_ids), with_bookings, excluding is None),
         lambda: _spans_query(staff_ids, first, last, with_bookings, excluding),
         params,

@@ -26,8 +26,7 @@ from models.booking.bookings import (
     Booking,
 )
 from models.booking.generation import calendar_changed
-from models.booking.schedule import SlotTaken, day_free_times, free_staff_at, lost_race
-from models.booking.schedule import _run as run_written
+from models.booking.schedule import SlotTaken, day_free_times, free_staff_at, lost_race, run_written
 from models.business import Business
 from models.business.catalogue import Service, StaffMember
 from models.messages import outbox

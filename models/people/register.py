@@ -260,7 +260,7 @@ def _customer_bookings_query(customer_id):
 def customer_bookings(customer):
     """All of a customer's bookings, past and coming, the newest first, as
     CustomerBookings (in one query, its SQL written once)."""
-    from models.booking.schedule import _run as run_written  # schedule imports this module
+    from models.booking.schedule import run_written  # schedule imports this module
 
     customer_id = customer if isinstance(customer, int) else customer.id
     rows = run_written(("customer bookings",), lambda: _customer_bookings_query(customer_id),
