@@ -242,8 +242,9 @@ def test_staff_answer_a_request_and_link_it_in_the_inbox(staff_account, open_pag
 
     page = open_page(javascript=True, viewport=viewport)
     log_in(page, STAFF_EMAIL)
-    inbox_link = page.get_by_role("navigation", name=fi("Back office")).get_by_role(
-        "link", name=re.compile("^" + re.escape(fi("Inbox"))))
+    nav = page.get_by_role("navigation", name=fi("Back office"))
+    nav.locator("summary", has_text=fi("Messages")).click()
+    inbox_link = nav.get_by_role("link", name=re.compile("^" + re.escape(fi("Inbox"))))
     expect(inbox_link).to_contain_text(translated("fi", "%(num)d new", num=1))
     inbox_link.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(fi("Inbox"))
@@ -253,6 +254,9 @@ def test_staff_answer_a_request_and_link_it_in_the_inbox(staff_account, open_pag
     page_ready(page)
     found += violations(page, "request") + too_wide(page, "request")
 
+    # Answered on the phone: the note for it is folded under the e-mail answer.
+    page.locator("summary", has_text=fi("Answered by phone or face to face? Note it instead")
+                 ).click()
     page.get_by_role("button", name=fi("Mark as answered")).click()  # no note: refused
     note = page.get_by_label(fi("How you answered"))
     expect(note).to_have_attribute("aria-invalid", "true")
@@ -271,5 +275,6 @@ def test_staff_answer_a_request_and_link_it_in_the_inbox(staff_account, open_pag
         fi("The request is linked to %(name)s.", name="Matti Meikäläinen"))
     page.get_by_role("button", name=fi("Close the request")).click()
     expect(page.get_by_role("button", name=fi("Reopen"))).to_be_visible()
+    nav.locator("summary", has_text=fi("Messages")).click()
     expect(inbox_link).not_to_contain_text(translated("fi", "%(num)d new", num=1))
     assert not found, "\n".join(found)
