@@ -20,8 +20,9 @@ def reports(kind=visits.VIEW):
         return visits.Hit.select().where(visits.Hit.kind == kind).count()
 
 
-def settle(expected=None, seconds=5):
-    """The reports stored once the beacons have had time to arrive."""
+def settle(expected=None, seconds=20):
+    """The reports stored once the beacons have had time to arrive (on a busy machine a
+    beacon may take seconds: wait up to `seconds` for `expected` of them)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if expected is not None and reports() >= expected:
