@@ -278,3 +278,28 @@ def test_recent_exports_are_listed(owner_client, app):
     run_worker(app)
     assert "Ready to download" in owner_client.get("/staff/exports/").text
     assert timedelta(days=1) == jobs.KEPT_FOR
+
+
+def test_visit_statistics_export_by_dimension_without_small_counts(runner, shop, tmp_path):
+    from datetime import date
+
+    from models.analytics.counts import BrowserCount, PageCount
+
+    with models.db.connection_context():
+        PageCount.create(day=date(2026, 11, 30), value="/", count=40)
+        PageCount.create(day=date(2026, 11, 30), value="/book", count=2)  # too few to show
+        BrowserCount.create(day=date(2026, 11, 30), value="Firefox 133", count=3)
+    path = tmp_path / "stats.json"
+    result = runner.invoke(args=["export", "data", "--what", "analytics", "--format", "json",
+                                 "--output", str(path)])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(path.read_text(encoding="utf-8"))["tables"]["analytics"]["rows"]
+    assert sorted((row["dimension"], row["value"], row["count"]) for row in rows) == [
+        ("browser", "Firefox 133", 3), ("page", "/", 40)]
+    out = tmp_path / "csv"
+    runner.invoke(args=["export", "data", "--what", "analytics", "--format", "csv",
+                        "--output", str(out)])
+    table = list(csv.reader(io.StringIO(
+        (out / "analytics.csv").read_text(encoding="utf-8")[1:]), delimiter=";"))
+    assert table[0] == ["Mitä laskettiin", "Päivä", "Arvo", "Määrä"]
+    assert ["Sivut", "30.11.2026", "/", "40"] in table

@@ -27,6 +27,7 @@ from models.exports import PEOPLE, PROGRAMS
 from models.money import vouchers
 from models.people import contact_requests
 from web.money import METHOD_NAMES
+from web.wording import BREAKDOWNS
 
 FORMATS = (XLSX, CSV_ZIP, JSON)
 FORMAT_NAMES = {
@@ -45,6 +46,7 @@ TABLE_TITLES = {
     "receipts": _l("Receipts"),
     "audit": _l("Audit log"),
     "services": _l("Services"),
+    "analytics": _l("Visit statistics (per day, 3 or more)"),
 }
 HEADINGS = {
     "name": _l("Name"),
@@ -60,6 +62,12 @@ HEADINGS = {
     "details": _l("Details"),
 }
 TABLE_HEADINGS = {
+    "analytics": {
+        "dimension": _l("What was counted"),
+        "day": _l("Day"),
+        "value": _l("Value"),
+        "count": _l("Count"),
+    },
     "customers": {
         "id": _l("Customer number"),
         "created_at": _l("Added to the register"),
@@ -172,6 +180,7 @@ CODE_NAMES = {
                            vouchers.CREDIT_NOTE: _l("Credit note")},
     ("invoices", "status"): {vouchers.DRAFT: _l("Draft"), vouchers.ISSUED: _l("Issued")},
     ("payments", "method"): METHOD_NAMES,
+    ("analytics", "dimension"): dict(BREAKDOWNS),
     ("receipts", "method"): METHOD_NAMES,
     ("contact-requests", "subject"): {
         contact_requests.BOOKING_QUESTION: _l("A question about a booking"),

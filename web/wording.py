@@ -172,3 +172,14 @@ SECURITY_MEASURES = (
        "trackers"),
     _l("Staff accounts with roles; a session ends after the idle time the owner sets"),
 )
+
+
+# The breakdowns of the visit statistics: the dashboard's and the owner's export's names.
+BREAKDOWNS = (
+    ("page", _l("Pages")), ("entry", _l("Entry pages")), ("exit", _l("Exit pages")),
+    ("flow", _l("From page to page")), ("referrer", _l("Sites that linked here")),
+    ("campaign", _l("Campaigns")), ("channel", _l("Channel")),
+    ("device_class", _l("Device")), ("device_model", _l("Device model")),
+    ("browser", _l("Browser and version")), ("system", _l("Operating system")),
+    ("screen", _l("Screen width")), ("language", _l("Language")),
+)

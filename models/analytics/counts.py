@@ -19,6 +19,9 @@ from models import BaseModel, db
 from models.privacy.declaration import PersonalData
 
 VALUE_LENGTH = 200
+# A count below this is shown as "fewer than this" (the dashboard) or left out (the
+# owner's export), so that no one visitor can be picked out.
+SMALLEST_SHOWN = 3
 NOT_PERSONAL = PersonalData({}, not_personal=("id", "day", "value", "count"))
 
 

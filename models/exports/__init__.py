@@ -19,6 +19,7 @@ from peewee import JOIN, fn
 from engines.clock import local
 from engines.spreadsheet import CODE, DATE, MOMENT, MONEY, NUMBER, TEXT, TIME
 from models.accounts.users import User
+from models.analytics.counts import DIMENSIONS, SMALLEST_SHOWN
 from models.booking.bookings import Booking
 from models.business.catalogue import Service, StaffMember
 from models.money.vouchers import ISSUED, Invoice, InvoicePayment, InvoiceRow, Sale, SaleRow
@@ -343,10 +344,51 @@ RECEIPTS = ExportTable("receipts", Sale, _receipts, (
     Column("made_by", TEXT, _related("made_by", "name"), PEOPLE),
 ), _prepare_receipts)
 
+@dataclass(frozen=True)
+class CountsTable:
+    """The site's visit statistics as one table: a row per dimension, day and value,
+    read table by table (the dimensions are kept apart and are never joined: each row
+    is one count of one dimension). A count below SMALLEST_SHOWN is left out, as on the
+    dashboard, so that no export shows how one visitor moved."""
+
+    name: str
+    columns: tuple
+
+    def columns_for(self, audience):
+        return tuple(column for column in self.columns if column.read_by(audience))
+
+    def _shown(self, model):
+        return model.select().where(model.count >= SMALLEST_SHOWN)
+
+    def count(self):
+        return sum(self._shown(model).count() for model in DIMENSIONS.values())
+
+    def rows(self, audience):
+        columns = self.columns_for(audience)
+        for dimension, model in DIMENSIONS.items():
+            last = 0
+            while True:
+                batch = list(self._shown(model).where(model.id > last)
+                             .order_by(model.id).limit(BATCH).iterator())
+                for record in batch:
+                    record.dimension = dimension
+                    yield tuple(column.value(record) for column in columns)
+                if len(batch) < BATCH:
+                    break
+                last = batch[-1].id
+
+
+ANALYTICS = CountsTable("analytics", (
+    Column("dimension", TEXT, _field("dimension"), coded=True),
+    Column("day", DATE, _field("day")),
+    Column("value", TEXT, _field("value")),
+    Column("count", NUMBER, _field("count")),
+))
+
 # Every table that can be exported, in the order they are written.
 TABLES = {table.name: table
           for table in (CUSTOMERS, BOOKINGS, CONTACT_REQUESTS, INVOICES, PAYMENTS, RECEIPTS,
-                        AUDIT, SERVICES)}
+                        AUDIT, SERVICES, ANALYTICS)}
 
 
 class UnknownTable(ValueError):

@@ -10,21 +10,15 @@ from flask_login import current_user
 from engines.spreadsheet import BOM, csv_line
 from models.analytics import funnel, reports
 from models.analytics import settings as analytics_settings
+from models.analytics.counts import SMALLEST_SHOWN
 from views.owner.analytics_forms import RangeForm, StatisticsSettingsForm, day_of
 from web.access import audit, staff_only
 from web.downloads import csv_text_download
 from web.rendering import redirect_after_post, render
+from web.wording import BREAKDOWNS
 
 blueprint = staff_only(Blueprint("analytics", __name__, url_prefix="/staff/analytics"))
 
-BREAKDOWNS = (
-    ("page", _l("Pages")), ("entry", _l("Entry pages")), ("exit", _l("Exit pages")),
-    ("flow", _l("From page to page")), ("referrer", _l("Sites that linked here")),
-    ("campaign", _l("Campaigns")), ("channel", _l("Channel")),
-    ("device_class", _l("Device")), ("device_model", _l("Device model")),
-    ("browser", _l("Browser and version")), ("system", _l("Operating system")),
-    ("screen", _l("Screen width")), ("language", _l("Language")),
-)
 RANGE_NAMES = {
     reports.TODAY: _l("Today"), reports.WEEK: _l("7 days"), reports.MONTH_30: _l("30 days"),
     reports.THIS_MONTH: _l("This month"), reports.YEAR: _l("12 months"),
@@ -133,7 +127,7 @@ def save_settings():
 
 def shown_count(number):
     """A count as the dashboard shows it: below 3 (but not none) as "< 3"."""
-    return "< 3" if 0 < number < 3 else number
+    return f"< {SMALLEST_SHOWN}" if 0 < number < SMALLEST_SHOWN else number
 
 
 @blueprint.get("/<dimension>.csv")
