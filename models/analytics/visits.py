@@ -18,6 +18,7 @@ from datetime import timedelta
 from peewee import CharField, DateField, DateTimeField, IntegerField
 
 from engines.clock import local, naive_utc, now, today
+from engines.clock import now as clock_now
 from models import BaseModel, db, is_sqlite, write_transaction
 from models.analytics import counts
 from models.analytics.counts import FLOW_ARROW, DayTotals
@@ -152,13 +153,14 @@ def _add_visit(summary, visit):
         dimensions["flow"][f"{before.path}{FLOW_ARROW}{after.path}"] += 1
 
 
-def roll_up(moment=None):
+def roll_up(moment=None, *, now=None):
     """Roll the raw rows of the days before today up into the counts and delete them,
     with every salt older than yesterday's and every row older than 48 hours; then the
-    counts older than the owner's period. How many raw rows were rolled up."""
+    counts older than the owner's period (`now`, as the worker's duties are given it:
+    the moment to roll up at). How many raw rows were rolled up."""
     from models.analytics.settings import first_day_kept
 
-    moment = moment or now()
+    moment = moment or now or clock_now()
     day_begins = naive_utc(local(moment).replace(hour=0, minute=0, second=0,
                                                  microsecond=0))
     # Two roll-ups at once (two workers, or the command beside one) take the rows in
