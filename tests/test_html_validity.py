@@ -54,6 +54,7 @@ NOT_PAGES = {
     "calendar.this_week", "calendar.day",  # redirect to their day's address
     "sent_mail.saved_file_html",  # the e-mail's own HTML, checked as mail, not a page
     "money.invoice_pdf", "money.receipt_pdf", "money.reminder_pdf",  # PDF downloads
+    "public.brand_image", "public.brand_css",  # the business's pictures and colours
 }
 
 
