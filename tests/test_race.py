@@ -94,6 +94,9 @@ def test_every_copy_of_one_form_gets_the_same_booking_page(server):
         answers = at_once(server.url, [("/book/2/details", form)] * COPIES)
         [(status, link)] = {(answer.status, answer.location) for answer in answers}
         assert status == 303 and link.startswith("/booking/"), answers
+        # Every copy is thanked for the booking on its page, as the first one is.
+        assert link.endswith("?done=booked"), answers
+        link = link.removesuffix("?done=booked")
         with models.db.connection_context():
             [booking] = Booking.select().where(Booking.starts_at == naive(moment))
             assert messages_of(outbox.BOOKING_CONFIRMED, booking) == 1

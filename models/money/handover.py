@@ -5,7 +5,7 @@ never a database row."""
 import io
 import zipfile
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from engines import accounting_csv, finvoice
@@ -106,7 +106,13 @@ def finvoice_invoices(first, last):
     return [_message_of(invoice) for invoice in _issued_in(first, last)]
 
 
+# No voucher lies outside these days; a period reaching past them (a date typed as
+# 9999-12-31) is read as reaching to them, so its moments can be computed at all.
+EARLIEST_DAY, LATEST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
 def _receipts_in(first, last):
+    first, last = max(first, EARLIEST_DAY), min(last, LATEST_DAY)
     start = naive_utc(datetime.combine(first, time(), HELSINKI))
     end = naive_utc(datetime.combine(last + timedelta(days=1), time(), HELSINKI))
     sales = list(Sale.select().where((Sale.made_at >= start) & (Sale.made_at < end))

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, StringField
 from wtforms.validators import StopValidation
 
+from models import whole_number
 from models.analytics.reports import LONGEST
 from models.analytics.settings import KEEP_LIMITS
 from web.forms import Form
@@ -43,8 +44,8 @@ class RangeForm(Form):
 
 def months_in_limits(form, field):
     low, high = KEEP_LIMITS
-    text = (field.data or "").strip()
-    if not (text.isascii() and text.isdigit() and low <= int(text) <= high):
+    months = whole_number(field.data, largest=high)
+    if months is None or months < low:
         raise StopValidation(str(_l("A whole number of months from %(low)d to %(high)d.",
                                     low=low, high=high)))
 
