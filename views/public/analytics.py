@@ -6,6 +6,7 @@ POST (web/security.py) instead of a form token, and throttled per visitor."""
 
 from flask import Blueprint, request
 
+from models import whole_number
 from models.analytics import visits
 from web import analytics
 from web.limits import limiter
@@ -23,8 +24,8 @@ def _reporter():
 
 
 def _number(name, largest):
-    text = request.form.get(name, "0")
-    return min(int(text), largest) if text.isascii() and text.isdigit() else 0
+    number = whole_number(request.form.get(name, "0"))
+    return 0 if number is None else min(number, largest)
 
 
 @blueprint.post("/statistics/report")
