@@ -32,7 +32,25 @@ CREDIT_NOTE = "credit_note"
 SIMPLIFIED_LIMIT_CENTS = 400_00
 
 
-class Sale(BaseModel):
+
+class Unchangeable:
+    """A voucher, once written, is never changed or deleted: the models refuse it, with
+    Refused("immutable"). `locked()` says when that holds (by default once saved)."""
+
+    def locked(self):
+        return self.id is not None
+
+    def save(self, *args, **kwargs):
+        if self.locked():
+            raise Refused("immutable")
+        return super().save(*args, **kwargs)
+
+    def delete_instance(self, *args, **kwargs):
+        if self.locked():
+            raise Refused("immutable")
+        return super().delete_instance(*args, **kwargs)
+
+class Sale(Unchangeable, BaseModel):
     """A payment taken at the counter, and its receipt."""
 
     number = CharField(max_length=20, unique=True)
@@ -54,14 +72,6 @@ class Sale(BaseModel):
         not_personal=("id", "number", "year", "sequence", "made_at", "made_by", "method",
                       "total_cents", "seller", "language"))
 
-    def save(self, *args, **kwargs):
-        if self.id is not None:
-            raise Refused("immutable")
-        return super().save(*args, **kwargs)
-
-    def delete_instance(self, *args, **kwargs):
-        raise Refused("immutable")
-
     @property
     def seller_details(self):
         return json.loads(self.seller)
@@ -79,23 +89,15 @@ class Sale(BaseModel):
         return totals(self.lines)
 
 
-class SaleRow(SoldRow):
+class SaleRow(Unchangeable, SoldRow):
     sale = ForeignKeyField(Sale, backref="rows", on_delete="CASCADE")
     booking = ForeignKeyField(Booking, null=True, on_delete="SET NULL")
 
     personal_data = PersonalData({}, not_personal=(
         "id", "sale", "booking", *SoldRow.ROW_FIELDS))
 
-    def save(self, *args, **kwargs):
-        if self.id is not None:
-            raise Refused("immutable")
-        return super().save(*args, **kwargs)
 
-    def delete_instance(self, *args, **kwargs):
-        raise Refused("immutable")
-
-
-class Invoice(BaseModel):
+class Invoice(Unchangeable, BaseModel):
     """An invoice or a credit note: a draft (no number) until it is issued."""
 
     kind = CharField(max_length=12, default=INVOICE)
@@ -138,15 +140,8 @@ class Invoice(BaseModel):
             return None
         return Invoice.select(Invoice.status).where(Invoice.id == self.id).scalar()
 
-    def save(self, *args, **kwargs):
-        if self.stored_status() == ISSUED:
-            raise Refused("immutable")
-        return super().save(*args, **kwargs)
-
-    def delete_instance(self, *args, **kwargs):
-        if self.stored_status() == ISSUED:
-            raise Refused("immutable")
-        return super().delete_instance(*args, **kwargs)
+    def locked(self):
+        return self.stored_status() == ISSUED
 
     @property
     def is_credit_note(self):
@@ -227,7 +222,7 @@ class Invoice(BaseModel):
         return self.may_be_simplified and not self.has_buyer_address
 
 
-class InvoiceRow(SoldRow):
+class InvoiceRow(Unchangeable, SoldRow):
     invoice = ForeignKeyField(Invoice, backref="rows", on_delete="CASCADE")
     booking = ForeignKeyField(Booking, null=True, on_delete="SET NULL")
 
@@ -238,15 +233,8 @@ class InvoiceRow(SoldRow):
         return Invoice.select(Invoice.status).where(
             Invoice.id == self.invoice_id).scalar() == ISSUED
 
-    def save(self, *args, **kwargs):
-        if self._invoice_issued():
-            raise Refused("immutable")
-        return super().save(*args, **kwargs)
-
-    def delete_instance(self, *args, **kwargs):
-        if self._invoice_issued():
-            raise Refused("immutable")
-        return super().delete_instance(*args, **kwargs)
+    def locked(self):
+        return self._invoice_issued()
 
 
 class InvoicePayment(BaseModel):
@@ -263,7 +251,7 @@ class InvoicePayment(BaseModel):
         "id", "invoice", "paid_on", "amount_cents", "method", "recorded_at", "recorded_by"))
 
 
-class PaymentReminder(BaseModel):
+class PaymentReminder(Unchangeable, BaseModel):
     """A payment reminder (maksumuistutus) of an overdue invoice: its day, the new due
     date and the fee charged (0 when none may be). Written once by
     models/money/reminders.py, which checks the rules; never changed."""
@@ -284,14 +272,6 @@ class PaymentReminder(BaseModel):
 
     class Meta:
         indexes = ((("invoice", "position"), True),)
-
-    def save(self, *args, **kwargs):
-        if self.id is not None:
-            raise Refused("immutable")
-        return super().save(*args, **kwargs)
-
-    def delete_instance(self, *args, **kwargs):
-        raise Refused("immutable")
 
     @property
     def number(self):
