@@ -96,6 +96,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from argon2 import PasswordHasher
+from booking_load import machine_cpu, process_cpu, server_cpu
 from support import Server, csrf_token
 
 import models
@@ -663,39 +664,9 @@ def percentile(sorted_values, share):
     return sorted_values[index]
 
 
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def process_cpu(pid):
-    """CPU seconds (user + system) a process has used, or 0 when unknown."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def server_pids(master):
-    try:
-        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
-    except OSError:
-        children = []
-    return [master, *(int(pid) for pid in children)]
-
-
-def machine_cpu():
-    """CPU seconds all processes of the machine have used (busy, not idle)."""
-    try:
-        ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0]
-                 .split()[1:9]]
-    except OSError:
-        return 0.0
-    return (sum(ticks) - ticks[3] - ticks[4]) / CLOCK_TICKS
-
-
 def cpu_snapshot(master):
     return (
-        sum(process_cpu(pid) for pid in server_pids(master)),
+        server_cpu(master),
         process_cpu(os.getpid()),
         machine_cpu(),
     )
