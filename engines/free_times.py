@@ -291,11 +291,13 @@ def _within(
 ) -> list[tuple[int, int]]:
     """The non-empty spans that meet [start, end) (UTC), as intervals of microseconds,
     each starting `margin` earlier."""
-    # Compared as datetimes first: cheaper than converting every span of the calendar.
+    # Compared as datetimes first: cheaper than converting every span of the calendar;
+    # _micros written out, as this runs for every booking of the days asked for.
     found = []
     for span in spans:
         if span.start < end and span.end > start:
-            begin, finish = _micros(span.start), _micros(span.end)
+            begin = round(span.start.timestamp() * 1_000_000)
+            finish = round(span.end.timestamp() * 1_000_000)
             if begin < finish:
                 found.append((begin - margin, finish))
     return found

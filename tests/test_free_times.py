@@ -700,6 +700,7 @@ def test_a_busy_week_offers_exactly_what_a_slot_by_slot_check_finds(case):
             brute_force_free_times(day, *rest))
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(days, st.data())
 def test_every_grid_start_that_fits_is_offered_without_bookings_or_breaks(day, data):
     member = data.draw(staff_weeks(day, 1, breaks=False, spans=False))
@@ -716,6 +717,7 @@ def test_every_grid_start_that_fits_is_offered_without_bookings_or_breaks(day, d
             wall += step
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(days, st.data())
 def test_free_times_between_agrees_with_each_day(day, data):
     staff = [data.draw(staff_weeks(day, 1)), data.draw(staff_weeks(day, 2))]
