@@ -12,7 +12,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 import holidays
 
@@ -208,41 +208,47 @@ def _free_times_of_days(
     rules: BookingRules,
     now: datetime,
 ) -> Iterator[tuple[date, list[FreeTime]]]:
-    """The free times of each of `days` in turn, the spans sorted once for them all."""
+    """The free times of each of `days` in turn, the spans sorted once for them all.
+    From here on instants are whole microseconds since the epoch (ints), converted once
+    at the edge, so that the loops compare ints rather than datetimes."""
     if not days:
         return
     prepared = _prepare(staff, days[0], days[-1], buffer)
-    earliest = _utc(now) + rules.min_notice
+    earliest = _micros(_utc(now) + rules.min_notice)
     for day in days:
-        step = rules.slot_step
-        yield day, _free_times_of_day(day, prepared, duration, buffer, step, earliest)
+        yield day, _free_times_of_day(day, prepared, duration, rules.slot_step, earliest)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _whole(stretch: timedelta) -> int:
+    return stretch // _ONE_MICROSECOND
+
+
+def _micros(moment: datetime) -> int:
+    """An aware datetime as microseconds since the epoch. (A timestamp's float is
+    exact to well under a microsecond for centuries around now, and it is the cheapest
+    conversion there is.)"""
+    return round(moment.timestamp() * 1_000_000)
 
 
 class _Blocks:
-    """Disjoint UTC intervals in order, built once and searched by bisection."""
+    """Disjoint intervals of microseconds in order, built once and searched by
+    bisection."""
 
     __slots__ = ("ends", "starts")
 
-    def __init__(self, intervals: Iterable[tuple[datetime, datetime]]) -> None:
-        self.starts: list[datetime] = []
-        self.ends: list[datetime] = []
-        for start, end in sorted(
-            interval for interval in intervals if interval[0] < interval[1]
-        ):
+    def __init__(self, intervals: Iterable[tuple[int, int]]) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for start, end in sorted(intervals):
             if self.ends and start <= self.ends[-1]:
-                self.ends[-1] = max(self.ends[-1], end)
+                if end > self.ends[-1]:
+                    self.ends[-1] = end
             else:
                 self.starts.append(start)
                 self.ends.append(end)
-
-    def end_of_overlap(self, start: datetime, end: datetime) -> datetime | None:
-        """The end of the interval that [start, end) overlaps, or None if none does."""
-        # The first interval ending after `start` is the only one that can overlap:
-        # those before it end too early, those after it start later than it does.
-        index = bisect_right(self.ends, start)
-        if index < len(self.starts) and self.starts[index] < end:
-            return self.ends[index]
-        return None
 
 
 @dataclass(frozen=True)
@@ -251,9 +257,11 @@ class _PreparedStaff:
 
     staff_id: int
     hours: Mapping[int, Sequence[tuple[time, time]]]
-    breaks: Mapping[int, Sequence[tuple[time, time]]]
-    time_off: _Blocks
-    busy: _Blocks
+    breaks: Mapping[int, tuple[tuple[time, time], ...]]
+    # Time off, and bookings reaching back by the service's buffer: an appointment
+    # [start, end) must end its buffer before a booking starts, so it is kept from
+    # exactly the intervals that [start, end) overlaps.
+    blocked: _Blocks
     extra_hours: Mapping[date, Sequence[tuple[time, time]]]
 
 
@@ -263,25 +271,36 @@ def _prepare(
     # An appointment's buffer may run past midnight into the next day's bookings.
     window_start = _first_instant(datetime.combine(first, time()))
     window_end = _first_instant(datetime.combine(last + _ONE_DAY, time())) + buffer
-    return [
-        _PreparedStaff(
+    margin = _whole(buffer)
+    prepared = []
+    for member in staff:
+        intervals = _within(member.time_off, window_start, window_end, 0)
+        intervals += _within(member.busy, window_start, window_end, margin)
+        prepared.append(_PreparedStaff(
             member.staff_id,
             member.hours,
-            member.breaks,
-            _blocks_within(member.time_off, window_start, window_end),
-            _blocks_within(member.busy, window_start, window_end),
+            {weekday: tuple(ranges) for weekday, ranges in member.breaks.items()},
+            _Blocks(intervals),
             member.extra_hours,
-        )
-        for member in staff
-    ]
+        ))
+    return prepared
 
 
-def _blocks_within(spans: Iterable[Span], start: datetime, end: datetime) -> _Blocks:
-    return _Blocks(
-        (_utc(span.start), _utc(span.end))
-        for span in spans
-        if span.start < end and span.end > start
-    )
+def _within(
+    spans: Iterable[Span], start: datetime, end: datetime, margin: int
+) -> list[tuple[int, int]]:
+    """The non-empty spans that meet [start, end) (UTC), as intervals of microseconds,
+    each starting `margin` earlier."""
+    # Compared as datetimes first: cheaper than converting every span of the calendar;
+    # _micros written out, as this runs for every booking of the days asked for.
+    found = []
+    for span in spans:
+        if span.start < end and span.end > start:
+            begin = round(span.start.timestamp() * 1_000_000)
+            finish = round(span.end.timestamp() * 1_000_000)
+            if begin < finish:
+                found.append((begin - margin, finish))
+    return found
 
 
 def _wall_clock(instant: datetime) -> datetime:
@@ -314,92 +333,88 @@ def _first_instant(wall: datetime) -> datetime:
     return after
 
 
-class _DayClock:
-    """The instants of one day's wall-clock times, each worked out once."""
+@lru_cache(maxsize=4096)
+def _instant(day: date, wall: time) -> int:
+    """The first instant at which Helsinki clocks read `wall` on `day` or later."""
+    return _micros(_first_instant(datetime.combine(day, wall)))
 
-    def __init__(self, day: date, step: timedelta) -> None:
-        self.day = day
-        self.step = step
-        self._instants: dict[time, datetime] = {}
-        self._grids: dict[tuple[time, time], list[datetime]] = {}
 
-    def instant(self, wall: time) -> datetime:
-        if wall not in self._instants:
-            self._instants[wall] = _first_instant(datetime.combine(self.day, wall))
-        return self._instants[wall]
+@lru_cache(maxsize=4096)
+def _grid(day: date, begin: time, finish: time, step: timedelta) -> tuple[int, ...]:
+    """The instants of the wall times begin, begin + step, … before `finish` on `day`
+    that exist, in order. None is before the instant of `begin`: a later wall time that
+    exists is shown later, as clocks only skip an hour or repeat it."""
+    starts = []
+    wall = datetime.combine(day, begin)
+    last = datetime.combine(day, finish)
+    while wall < last:
+        instant = _instant_if_shown(wall)
+        if instant is not None:
+            starts.append(_micros(instant))
+        wall += step
+    return tuple(starts)
 
-    def starts(self, begin: time, finish: time) -> list[datetime]:
-        """The instants of the wall times begin, begin + step, … before `finish` that
-        exist, in order. None is before the instant of `begin`: a later wall time that
-        exists is shown later, as clocks only skip an hour or repeat it."""
-        key = (begin, finish)
-        if key not in self._grids:
-            starts = []
-            wall = datetime.combine(self.day, begin)
-            last = datetime.combine(self.day, finish)
-            while wall < last:
-                instant = _instant_if_shown(wall)
-                if instant is not None:
-                    starts.append(instant)
-                wall += self.step
-            self._grids[key] = starts
-        return self._grids[key]
+
+@lru_cache(maxsize=4096)
+def _breaks_of(day: date, breaks: tuple[tuple[time, time], ...]) -> _Blocks:
+    instants = ((_instant(day, begin), _instant(day, finish)) for begin, finish in breaks)
+    return _Blocks((begin, finish) for begin, finish in instants if begin < finish)
 
 
 def _free_times_of_day(
     day: date,
     staff: Sequence[_PreparedStaff],
     duration: timedelta,
-    buffer: timedelta,
     step: timedelta,
-    earliest: datetime,
+    earliest: int,
 ) -> list[FreeTime]:
-    clock = _DayClock(day, step)
-    free: dict[datetime, set[int]] = {}
+    length = _whole(duration)
+    free: dict[int, set[int]] = {}
     for member in staff:
-        for start in _free_starts(member, clock, duration, buffer, earliest):
-            free.setdefault(start, set()).add(member.staff_id)
-    return [
-        FreeTime(
-            local(start),
-            local(start + duration),
-            tuple(sorted(staff_ids)),
+        for start in _free_starts(member, day, length, step, earliest):
+            if start in free:
+                free[start].add(member.staff_id)
+            else:
+                free[start] = {member.staff_id}
+    found = []
+    for start in sorted(free):
+        shown = _EPOCH + timedelta(microseconds=start)
+        found.append(
+            FreeTime(local(shown), local(shown + duration), tuple(sorted(free[start])))
         )
-        for start, staff_ids in sorted(free.items())
-    ]
+    return found
 
 
 def _free_starts(
-    member: _PreparedStaff,
-    clock: _DayClock,
-    duration: timedelta,
-    buffer: timedelta,
-    earliest: datetime,
-) -> Iterator[datetime]:
-    """The instants at which `member` can start an appointment on the clock's day."""
-    weekday = clock.day.weekday()
-    breaks = _Blocks(
-        (clock.instant(begin), clock.instant(finish))
-        for begin, finish in member.breaks.get(weekday, ())
-    )
-    ranges = (*member.hours.get(weekday, ()), *member.extra_hours.get(clock.day, ()))
+    member: _PreparedStaff, day: date, length: int, step: timedelta, earliest: int
+) -> list[int]:
+    """The instants at which `member` can start an appointment of `length` on `day`."""
+    weekday = day.weekday()
+    ranges = (*member.hours.get(weekday, ()), *member.extra_hours.get(day, ()))
+    if not ranges:
+        return []
+    breaks = _breaks_of(day, member.breaks.get(weekday, ()))
+    found = []
     for begin, finish in ranges:
-        range_end = clock.instant(finish)
-        starts = clock.starts(begin, finish)
+        starts = _grid(day, begin, finish, step)
         index = bisect_left(starts, earliest)
-        while index < len(starts):
+        stop = bisect_right(starts, _instant(day, finish) - length)
+        while index < stop:
             start = starts[index]
-            end = start + duration
-            if end > range_end:
-                break
-            blocked_until = (
-                breaks.end_of_overlap(start, end)
-                or member.time_off.end_of_overlap(start, end)
-                or member.busy.end_of_overlap(start, end + buffer)
-            )
+            end = start + length
+            # Of each set of blocks, the first interval ending after `start` is the only
+            # one that can overlap: those before it end too early, those after it start
+            # later than it does.
+            blocked_until = None
+            for blocks in (breaks, member.blocked):
+                at = bisect_right(blocks.ends, start)
+                if at < len(blocks.starts) and blocks.starts[at] < end:
+                    blocked_until = blocks.ends[at]
+                    break
             if blocked_until is None:
-                yield start
+                found.append(start)
                 index += 1
             else:
                 # Every later start before `blocked_until` overlaps the same interval.
-                index = bisect_left(starts, blocked_until, index + 1)
+                index = bisect_left(starts, blocked_until, index + 1, stop)
+    return found

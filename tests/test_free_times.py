@@ -503,7 +503,8 @@ def brute_force_free_times(day, staff, duration, buffer, rules, now, closed):
     free = {}
     for member in staff:
         breaks = instants_in_range(day, member.breaks.get(day.weekday(), ()))
-        for begin, finish in member.hours.get(day.weekday(), ()):
+        ranges = (*member.hours.get(day.weekday(), ()), *member.extra_hours.get(day, ()))
+        for begin, finish in ranges:
             range_start, range_end = clocks_reach(day, begin), clocks_reach(day, finish)
             wall = datetime.combine(day, begin)
             while wall < datetime.combine(day, finish):
@@ -649,6 +650,57 @@ def test_no_free_time_is_hidden(case):
     } == expected
 
 
+@st.composite
+def busy_weeks(draw):
+    """A week of a busy calendar: several staff members with weekly hours, breaks,
+    extra hours, time off and many bookings on every day, some reaching past midnight,
+    given in any order."""
+    monday = draw(days)
+    monday -= timedelta(days=monday.weekday())
+    week = [monday + timedelta(days=offset) for offset in range(7)]
+    midnight = datetime.combine(monday, time(), HELSINKI).astimezone(UTC)
+
+    def spans(lengths, count):
+        return st.lists(st.builds(
+            lambda offset, length: Span(midnight + minutes(offset),
+                                        midnight + minutes(offset + length)),
+            st.integers(-60, 8 * 24 * 60), lengths), max_size=count)
+
+    staff = [
+        StaffWeek(
+            staff_id,
+            hours={weekday: draw(st.lists(wall_ranges, min_size=1, max_size=2))
+                   for weekday in draw(st.sets(st.integers(0, 6), max_size=7))},
+            breaks={weekday: draw(st.lists(break_ranges, max_size=2)) for weekday in range(7)},
+            time_off=draw(spans(st.integers(5, 24 * 60), 2)),
+            busy=draw(spans(st.integers(5, 150), 60)),
+            extra_hours={day: draw(st.lists(wall_ranges, min_size=1, max_size=2))
+                         for day in draw(st.sets(st.sampled_from(week), max_size=2))},
+        )
+        for staff_id in range(1, draw(st.integers(1, 4)) + 1)
+    ]
+    rules = BookingRules(slot_step=draw(steps), min_notice=draw(st.sampled_from(
+        [timedelta(0), HOUR * 2])))
+    now = midnight + minutes(draw(st.integers(-24 * 60, 3 * 24 * 60)))
+    closed = draw(st.sets(st.sampled_from(week), max_size=2))
+    return monday, week[-1], staff, draw(durations), draw(buffers), rules, now, closed
+
+
+# Drawing the cases is slow on a shared machine: slowness is not what these test.
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(busy_weeks())
+def test_a_busy_week_offers_exactly_what_a_slot_by_slot_check_finds(case):
+    first, last, *rest = case
+    found = free_times_between(first, last, *rest)
+    assert list(found) == [first + timedelta(days=offset) for offset in range(7)]
+    for day, result in found.items():
+        assert [slot.start.astimezone(UTC) for slot in result] == sorted(
+            slot.start.astimezone(UTC) for slot in result)
+        assert {slot.start.astimezone(UTC): set(slot.staff_ids) for slot in result} == (
+            brute_force_free_times(day, *rest))
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(days, st.data())
 def test_every_grid_start_that_fits_is_offered_without_bookings_or_breaks(day, data):
     member = data.draw(staff_weeks(day, 1, breaks=False, spans=False))
@@ -665,6 +717,7 @@ def test_every_grid_start_that_fits_is_offered_without_bookings_or_breaks(day, d
             wall += step
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(days, st.data())
 def test_free_times_between_agrees_with_each_day(day, data):
     staff = [data.draw(staff_weeks(day, 1)), data.draw(staff_weeks(day, 2))]
