@@ -30,6 +30,8 @@ the free-time engine; the fragment's and the page's day stays as it is throughou
 Besides rate and latency each phase reports the server's CPU per answer (gunicorn's
 processes, from /proc), which other load on a shared machine moves less than the rate.
 Figures on a machine shared with other work vary between runs: run it twice, quote both.
+The server's own output (an access line a request) goes to
+<temp dir>/booking_load-<database>-server.log, kept after the run; the path is printed.
 
 Goals (issue 13): fragment >= 50 % of (a)'s rate and p99 < 50 ms; page >= 25 %; the
 booking POST p99 < 100 ms; zero errors.
@@ -347,8 +349,15 @@ def wrk(binary, server, path, seconds, connections, headers, bodies=None, workdi
     )
 
 
-def measure(binary, url, args, day, bodies, workdir):
-    server = Server(url, workers=2, threads=4)
+def measure(binary, url, args, day, bodies, workdir, log_path):
+    """Every scenario in turn, `args.rounds` times, against one server whose output
+    (gunicorn's JSON lines, one a request) goes to `log_path`, not to the terminal."""
+    with open(log_path, "wb") as log:
+        return _measure(Server(url, workers=2, threads=4, log=log), binary, args, day,
+                        bodies, workdir)
+
+
+def _measure(server, binary, args, day, bodies, workdir):
     page = f"/book/{SERVICE_ID}?staff=any&day={day.isoformat()}"
     post_headers = {**BROWSER, "Content-Type": "application/x-www-form-urlencoded",
                     "Origin": server.url, "Sec-Fetch-Site": "same-origin"}
@@ -476,6 +485,7 @@ def run(database, binary, args):
             url = f"sqlite:///{workdir}/vuoro.db"
         else:
             url = postgres_database(args.postgres_url)
+        log_path = Path(tempfile.gettempdir()) / f"booking_load-{database}-server.log"
         began = timer.perf_counter()
         share = build_calendar(url)
         planned = planned_bookings(url, args.bookings)
@@ -486,8 +496,9 @@ def run(database, binary, args):
         day = today + timedelta(days=(1 - today.weekday()) % 7 + 14)  # a Tuesday
         print(f"\n{database}: {STAFF} staff, {BUSY_WEEKS} weeks booked to {share:.0%} of "
               f"working time, {len(bodies)} bookings planned for the POSTs; built in "
-              f"{timer.perf_counter() - began:.0f} s; the fragment's day {day:%a %d.%m.%Y}")
-        results = measure(binary, url, args, day, bodies, workdir)
+              f"{timer.perf_counter() - began:.0f} s; the fragment's day {day:%a %d.%m.%Y}; "
+              f"the server's output goes to {log_path}")
+        results = measure(binary, url, args, day, bodies, workdir, log_path)
     report(database, results)
 
 
