@@ -17,6 +17,7 @@ from models.people.register import (
     ChangedMeanwhile,
     DuplicateEmail,
     add_note,
+    at_a_glance,
     create_customer,
     customer_bookings,
     customer_notes,
@@ -87,11 +88,12 @@ def detail(customer_id):
 def detail_page(customer, note_form, status=200, fragment=None, lift_form=None):
     """A customer's page; an HTMX request for it gets the whole page too, unless a
     `fragment` (the notes, after a refused note) is named."""
+    bookings = customer_bookings(customer)
     return render("customers/detail.html", fragment, status=status,
-                  customer=customer, bookings=customer_bookings(customer),
+                  customer=customer, bookings=bookings, glance=at_a_glance(bookings, now()),
                   notes=customer_notes(customer), note_form=note_form,
                   lift_form=lift_form or LiftRestrictionForm(formdata=None),
-                  duplicates=likely_duplicates(customer, limit=3), now_local=now())
+                  duplicates=likely_duplicates(customer, limit=3))
 
 
 @blueprint.route("/<int:customer_id>/edit", methods=["GET", "POST"])
