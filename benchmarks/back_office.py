@@ -14,7 +14,7 @@ over HTTP and measures, at 1 connection (one request after another) and at 4 at 
   day-htmx   the same with HX-Request: true: the #calendar fragment the day links swap in
   week       GET /staff/calendar/week/<the demo's Aino>/<that day>: her week view
   customer   GET /staff/customers/<the regular>: the page of a customer with some 300
-             bookings
+             bookings (it lists the newest 50, with a link to all)
   search     GET /staff/customers/?q=<text>&sort=name with HX-Request: true, what the
              search field sends as one types: a mix of name beginnings (2-3 letters, one
              with ä), a first name and the beginning of a surname, an e-mail fragment
@@ -109,8 +109,9 @@ from models.booking.bookings import CANCELLED, COMPLETED, CONFIRMED, NO_SHOW, Bo
 from models.business.catalogue import Break, Service, StaffMember, StaffService, WorkingHours
 from models.people.customers import Customer
 
-# Change when the generated data changes: the cached SQLite file is named after it.
-VERSION = "2"
+# Change when the generated data or the schema changes: the cached SQLite file is named
+# after it.
+VERSION = "3"
 SEED = 20261124
 CUSTOMERS = 20_000
 BOOKINGS = 100_000

@@ -121,6 +121,10 @@ DATABASE_ONLY_INDEXES = {
     "customer_name_trigram",
     "customer_email_trigram",
     "customer_phone_trigram",
+    # An expression index for finding the same name in any case, and its companion on
+    # the phone number (migration 0030).
+    "customer_name_lower",
+    "customer_phone",
 }
 
 # Retention of the audit log, which the database enforces: younger entries cannot be

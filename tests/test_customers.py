@@ -310,6 +310,27 @@ def test_customer_page_shows_details_bookings_and_notes(owner_client):
     assert "HX-Request" in as_htmx.headers["Vary"]
 
 
+def test_a_regular_customer_page_lists_the_latest_bookings_and_links_to_all(owner_client):
+    oldest = past_booking(MATTI, days_ago=60)
+    for days_ago in range(2, 51):
+        past_booking(MATTI, days_ago=days_ago)
+    page = owner_client.get(f"/staff/customers/{MATTI}").text
+    links = re.findall(r'href="/staff/calendar/booking/(\d+)"', page)
+    assert len(links) == customer_views.BOOKINGS_SHOWN and str(oldest.id) not in links
+    assert "<dt>Visits</dt><dd>50</dd>" in page  # the glance counts every booking
+    every = f"/staff/customers/{MATTI}?bookings=all"
+    assert f'href="{every}#bookings"' in page and "Show all bookings (52)" in page
+
+    whole = owner_client.get(every)
+    links = re.findall(r'href="/staff/calendar/booking/(\d+)"', whole.text)
+    assert "<html" in whole.text and len(links) == 52 and links[-1] == str(oldest.id)
+    assert "Show all bookings" not in whole.text
+    swapped = owner_client.get(every, headers=HTMX)
+    assert swapped.text.lstrip().startswith('<section id="bookings"')
+    assert len(re.findall(r'href="/staff/calendar/booking/', swapped.text)) == 52
+    assert "HX-Request" in swapped.headers["Vary"]
+
+
 def test_opening_a_customer_page_is_written_in_the_audit_log(owner_client, owner):
     owner_client.get(f"/staff/customers/{MAIJA}", environ_base={"REMOTE_ADDR": "10.0.0.7"})
     [entry] = entries("customer.view")

@@ -13,7 +13,7 @@ from peewee import JOIN, OP, Expression, IntegrityError, Ordering, fn
 from engines.clock import local, utc_now
 from models import db, is_sqlite
 from models.accounts.users import User
-from models.booking.bookings import CANCELLED, Booking
+from models.booking.bookings import ARRIVED, CANCELLED, COMPLETED, CONFIRMED, Booking
 from models.business.catalogue import Service, StaffMember
 from models.money.vouchers import Invoice, Sale
 from models.paging import Page, page_from
@@ -203,6 +203,10 @@ def _in_helsinki(value):
 # One customer ---------------------------------------------------------------------
 
 
+NAME_LANGUAGES = {"fi": 0, "sv": 1, "en": 2}  # the order of ServiceNames.names
+VISITED = (COMPLETED, ARRIVED)  # a booking that took place
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceNames:
     """A service as a customer's list of bookings shows it: its name in each language."""
@@ -211,8 +215,7 @@ class ServiceNames:
     names: tuple  # fi, sv, en
 
     def name(self, language):
-        names = dict(zip(("fi", "sv", "en"), self.names, strict=True))
-        return names.get(language) or self.names[0]
+        return self.names[NAME_LANGUAGES.get(language, 0)] or self.names[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +277,24 @@ def customer_bookings(customer):
         )
         for row in rows
     ]
+
+
+@dataclass(frozen=True)
+class Glance:
+    """A customer at a glance: the last visit, how many visits, the next booking."""
+
+    last_visit: CustomerBooking | None
+    visits: int
+    next_booking: CustomerBooking | None
+
+
+def at_a_glance(bookings, now):
+    """The Glance of a customer's bookings (newest first, as customer_bookings lists
+    them) at the aware moment `now`."""
+    visits = [booking for booking in bookings if booking.status in VISITED]
+    coming = (booking for booking in reversed(bookings)
+              if booking.status == CONFIRMED and booking.start >= now)
+    return Glance(visits[0] if visits else None, len(visits), next(coming, None))
 
 
 def customer_notes(customer):

@@ -17,6 +17,7 @@ from models.people.register import (
     ChangedMeanwhile,
     DuplicateEmail,
     add_note,
+    at_a_glance,
     create_customer,
     customer_bookings,
     customer_notes,
@@ -36,6 +37,8 @@ from web.rendering import redirect_after_post, render
 
 blueprint = staff_only(Blueprint("customers", __name__, url_prefix="/staff/customers"))
 
+# A customer's page lists this many of the newest bookings, with a link to all.
+BOOKINGS_SHOWN = 50
 CHANGED = _l("Someone else changed this customer while you had the form open, so nothing "
              "was saved. What you typed is kept in the form; the details now in the "
              "register are shown here. Save again to replace them with yours.")
@@ -81,17 +84,25 @@ def new():
 def detail(customer_id):
     customer = get_object_or_404(Customer, Customer.id == customer_id)
     audit("customer.view", customer=customer)
+    if request.args.get("bookings") == "all":  # the link under the latest bookings
+        return detail_page(customer, NoteForm(formdata=None), every_booking=True,
+                           fragment="partials/customers/bookings.html")
     return detail_page(customer, NoteForm(formdata=None))
 
 
-def detail_page(customer, note_form, status=200, fragment=None, lift_form=None):
-    """A customer's page; an HTMX request for it gets the whole page too, unless a
-    `fragment` (the notes, after a refused note) is named."""
-    return render("customers/detail.html", fragment, status=status,
-                  customer=customer, bookings=customer_bookings(customer),
+def detail_page(customer, note_form, status=200, fragment=None, lift_form=None,
+                every_booking=False):
+    """A customer's page with the latest BOOKINGS_SHOWN bookings (`every_booking`: all);
+    an HTMX request for it gets the whole page too, unless a `fragment` (the notes,
+    after a refused note; the bookings, all of them) is named."""
+    bookings = customer_bookings(customer)
+    shown = bookings if every_booking else bookings[:BOOKINGS_SHOWN]
+    return render("customers/detail.html", fragment, status=status, customer=customer,
+                  bookings=shown, booking_count=len(bookings),
+                  glance=at_a_glance(bookings, now()),
                   notes=customer_notes(customer), note_form=note_form,
                   lift_form=lift_form or LiftRestrictionForm(formdata=None),
-                  duplicates=likely_duplicates(customer, limit=3), now_local=now())
+                  duplicates=likely_duplicates(customer, limit=3))
 
 
 @blueprint.route("/<int:customer_id>/edit", methods=["GET", "POST"])
