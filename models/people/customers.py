@@ -131,16 +131,23 @@ def customer_for_booking(details, language):
 
     An existing customer's details are only filled in where empty: a public form is
     no proof of identity, so it never overwrites what the register holds (staff make
-    corrections)."""
-    Customer.insert(
-        name=details.name,
-        email=details.email,
-        phone=details.phone,
-        street=details.street,
-        postal_code=details.postal_code,
-        town=details.town,
-        language=language,
-    ).on_conflict_ignore().execute()
+    corrections). A new customer is one statement: the insert returns its id, and the
+    object is made of what was written."""
+    row = {
+        "name": details.name,
+        "email": details.email,
+        "phone": details.phone,
+        "street": details.street,
+        "postal_code": details.postal_code,
+        "town": details.town,
+        "language": language,
+        "created_at": utc_now(),
+    }
+    row["updated_at"] = row["created_at"]
+    inserted = list(Customer.insert(row).on_conflict_ignore().returning(Customer.id)
+                    .tuples().execute())
+    if inserted:
+        return Customer(id=inserted[0][0], **row)
     customer = Customer.get(Customer.email == details.email)
     missing = {
         field: getattr(details, field)

@@ -18,7 +18,6 @@ from models.booking.schedule import (
     bookable_days,
     closed_between,
     staff_ids_for,
-    staff_member,
     staff_weeks,
     times_near,
     week_of_times,
@@ -223,7 +222,7 @@ def make_booking(form, submission_key):
     try:
         booking = book(BookingRequest(
             service=form.service,
-            staff=None if staff_id == "any" else staff_member(staff_id),
+            staff=None if staff_id == "any" else form.chosen_member(),
             start=form.chosen_start(),
             details=form.details(),
             message=(form.message.data or "").strip(),
@@ -262,8 +261,7 @@ def chosen_time_ok(form, people=None):
     if people is not None:
         known = staff_id == "any" or staff_id in {member.id for member in people}
     else:
-        known = staff_id == "any" or (
-            staff_id is not None and staff_member(staff_id) is not None)
+        known = staff_id == "any" or form.chosen_member() is not None
     if not known:
         form.staff.errors = [_l("The chosen person was not found. Choose a time "
                                 "again below.")]
@@ -278,8 +276,7 @@ def chosen_time_ok(form, people=None):
 
 def chosen_staff(form):
     """The staff member the form chose, or None for anyone free."""
-    staff_id = form.chosen_staff_id()
-    return staff_member(staff_id) if isinstance(staff_id, int) else None
+    return form.chosen_member()
 
 
 def alternatives_for(form, taken, moving=None):

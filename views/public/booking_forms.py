@@ -8,6 +8,7 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from models import whole_number
+from models.booking.schedule import staff_member
 from models.people.customers import (
     CustomerDetails,
     normalise_email,
@@ -35,6 +36,15 @@ class ChosenTime:
         """"any", a staff id, or None when the field was tampered with."""
         value = (self.staff.data or "any").strip()
         return value if value == "any" else whole_number(value)
+
+    def chosen_member(self):
+        """The active staff member chosen, or None (anyone free, or not found): looked up
+        once for the form, which the checks and the booking each ask for."""
+        if not hasattr(self, "_chosen_member"):
+            staff_id = self.chosen_staff_id()
+            self._chosen_member = (staff_member(staff_id) if isinstance(staff_id, int)
+                                   else None)
+        return self._chosen_member
 
 
 class BookingForm(ChosenTime, Form):
