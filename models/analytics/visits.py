@@ -22,7 +22,7 @@ from engines.clock import now as clock_now
 from models import BaseModel, db, is_sqlite, write_transaction
 from models.analytics import counts
 from models.analytics.counts import FLOW_ARROW, DayTotals
-from models.privacy.declaration import PersonalData
+from models.privacy.declaration import ANALYTICS_VISITS, PersonalData
 
 KEPT = timedelta(hours=48)
 VISIT_ENDS = timedelta(minutes=30)
@@ -41,7 +41,8 @@ class Salt(BaseModel):
     class Meta:
         table_name = "analytics_salt"
 
-    personal_data = PersonalData({}, not_personal=("id", "day", "salt"))
+    # The key that ties a hash to an address and browser while it lives.
+    personal_data = PersonalData({"salt": ANALYTICS_VISITS}, not_personal=("id", "day"))
 
 
 class Hit(BaseModel):
@@ -58,10 +59,11 @@ class Hit(BaseModel):
         table_name = "analytics_hit"
         indexes = ((("at",), False),)
 
-    # The hash singles out no one once its day's salt is deleted (48 hours after the day
-    # began), and the rows themselves are gone by then.
-    personal_data = PersonalData({}, not_personal=(
-        "id", "visitor", "at", "kind", "path", "screen", "engaged_ms"))
+    # The hash is pseudonymous personal data while its day's salt lives (48 hours after
+    # the day began), and so is what the row says about that visitor.
+    personal_data = PersonalData(
+        dict.fromkeys(("visitor", "at", "path", "screen", "engaged_ms"), ANALYTICS_VISITS),
+        not_personal=("id", "kind"))
 
 
 def screen_bucket(width):
