@@ -20,7 +20,7 @@ from peewee import CharField, DateField, DateTimeField, IntegerField
 from engines.clock import local, naive_utc, now, today
 from engines.clock import now as clock_now
 from models import BaseModel, db, is_sqlite, write_transaction
-from models.analytics import counts
+from models.analytics import counts, months
 from models.analytics.counts import FLOW_ARROW, DayTotals
 from models.privacy.declaration import ANALYTICS_VISITS, PersonalData
 
@@ -159,7 +159,8 @@ def roll_up(moment=None, *, now=None):
     """Roll the raw rows of the days before today up into the counts and delete them,
     with every salt older than yesterday's and every row older than 48 hours; then the
     counts older than the owner's period (`now`, as the worker's duties are given it:
-    the moment to roll up at). How many raw rows were rolled up."""
+    the moment to roll up at), and the months over into the per-month counts. How many
+    raw rows were rolled up."""
     from models.analytics.settings import first_day_kept
 
     moment = moment or now or clock_now()
@@ -175,7 +176,10 @@ def roll_up(moment=None, *, now=None):
         Hit.delete().where(Hit.at < day_begins).execute()
         Hit.delete().where(Hit.at < naive_utc(moment - KEPT)).execute()
         Salt.delete().where(Salt.day < local(moment).date() - timedelta(days=1)).execute()
-        counts.delete_before(first_day_kept(local(moment).date()))
+        first_kept = first_day_kept(local(moment).date())
+        counts.delete_before(first_kept)
+        months.delete_before(first_kept)
+        months.roll_up_months(local(moment).date(), first_kept)
     return len(done)
 
 
