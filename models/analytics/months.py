@@ -78,6 +78,7 @@ def roll_up_months(today, first_kept):
 
 
 def _roll_up(month):
+    counted = False
     with db.atomic():
         for name, daily in DIMENSIONS.items():
             monthly = MONTHLY[name]
@@ -89,7 +90,11 @@ def _roll_up(month):
                     for value, number in summed]
             for start in range(0, len(rows), 500):
                 monthly.insert_many(rows[start:start + 500]).execute()
-        MonthRolled.insert(month=month).on_conflict_ignore().execute()
+            counted = counted or bool(rows)
+        # A month without any count stays to be rolled up: days written into it later
+        # (the demo's made-up traffic) would otherwise never be read.
+        if counted:
+            MonthRolled.insert(month=month).on_conflict_ignore().execute()
 
 
 def delete_before(first_kept):
