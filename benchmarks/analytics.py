@@ -13,7 +13,8 @@ Run from the repository root:
              consented script's reports of 450 of them (a view and a leave each)
   roll-up    that day's raw rows rolled up into the per-day counts (visits.roll_up)
   year       364 more days of counts as that day's (long tails of pages, referrers,
-             device models and flows), written directly; then every dashboard query
+             device models and flows), written directly, and its months over rolled
+             up into the per-month counts (months.roll_up_months); then every dashboard query
              over 12 months, 30 days and today (median of 5), and the whole dashboard
              page
 
@@ -37,7 +38,7 @@ import models  # noqa: E402
 from app import create_app  # noqa: E402
 from engines import clock  # noqa: E402
 from models import demo, schema  # noqa: E402
-from models.analytics import counts, funnel, reports, visits  # noqa: E402
+from models.analytics import counts, funnel, months, reports, visits  # noqa: E402
 from models.analytics.counts import DayTotals  # noqa: E402
 from web import analytics  # noqa: E402
 
@@ -175,6 +176,11 @@ def run(label, url, instance, requests):
           f"in {script:.2f} s; roll-up of {rolled} raw rows {roll_up * 1000:.0f} ms")
     clock.CLOCK.reset()
     fill_year((yesterday - timedelta(days=0)).date())
+    started = time.perf_counter()
+    with models.db.connection_context():
+        rolled = months.roll_up_months(clock.today(), clock.today() - timedelta(days=365))
+    print(f"per-month roll-up of the year: {rolled} months in "
+          f"{(time.perf_counter() - started) * 1000:.0f} ms")
     worst = 0.0
     for name in (reports.YEAR, reports.MONTH_30, reports.TODAY):
         timings = dashboard_queries(reports.named_range(name))

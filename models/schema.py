@@ -8,6 +8,7 @@ from models.accounts.sessions import StaffSession
 from models.accounts.users import Invitation, RecoveryCode, User
 from models.analytics.counts import DIMENSIONS, DayTotals
 from models.analytics.funnel import FunnelCount
+from models.analytics.months import MONTHLY, MonthRolled
 from models.analytics.settings import AnalyticsSettings
 from models.analytics.visits import Hit, Salt
 from models.backups.erasure_list import ErasedPerson, ErasureListKey
@@ -110,6 +111,8 @@ MODELS = (
     Salt,
     Hit,
     AnalyticsSettings,
+    *MONTHLY.values(),
+    MonthRolled,
     BrandImage,
 )
 

@@ -282,3 +282,97 @@ def test_a_busy_process_writes_its_page_views_together(app, shop):
         assert counts.PENDING.write() == 3 * 6
     assert counted(PageCount) == {"/": 3}
     assert steps() == {funnel.HOME: 3}
+
+
+def summed_by_day(model, first, last):
+    """A breakdown as the per-day counts alone give it."""
+    found = {}
+    for row in model.select().where(model.day.between(first, last)):
+        found[row.value] = found.get(row.value, 0) + row.count
+    return sorted(found.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def test_month_roll_up_gives_the_dashboard_exactly_the_sums_of_the_days(app, clock):
+    from datetime import date
+
+    from models.analytics import months, reports
+
+    clock.freeze(datetime(2026, 5, 10, 9, tzinfo=UTC))
+    with models.db.connection_context():
+        day = date(2025, 12, 20)
+        while day < date(2026, 5, 10):
+            # One view a day of a flow seen only on odd days: fewer than 3 on any day,
+            # many in a month, so "< 3" must be applied to the sum, not the days.
+            counts.add(counts.FlowCount, day, "/ → /book", 1 + day.day % 3)
+            if day.day % 2:
+                counts.add(counts.FlowCount, day, "/ → /contact", 1)
+            counts.add(counts.PageCount, day, f"/page/{day.day % 7}", day.month)
+            day += timedelta(days=1)
+        visits.roll_up()
+        rolled = [row.month for row in months.MonthRolled.select().order_by(
+            months.MonthRolled.month)]
+        # Every month over that holds counts; not May.
+        assert rolled == [date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1),
+                          date(2026, 3, 1), date(2026, 4, 1)]
+        for chosen in (reports.Range(date(2025, 12, 25), date(2026, 5, 9)),
+                       reports.Range(date(2026, 1, 1), date(2026, 3, 31)),
+                       reports.Range(date(2026, 2, 14), date(2026, 3, 2)),
+                       reports.named_range(reports.YEAR)):
+            for name, model in (("flow", counts.FlowCount), ("page", counts.PageCount)):
+                assert reports.breakdown(name, chosen, limit=50) == summed_by_day(
+                    model, chosen.first, chosen.last), (name, chosen)
+            assert reports.totals(chosen)["page_views"] == sum(
+                number for _, number in summed_by_day(PageCount, chosen.first, chosen.last))
+        whole = reports.Range(date(2026, 2, 1), date(2026, 2, 28))
+        assert dict(reports.breakdown("flow", whole))["/ → /contact"] == 14
+
+
+def test_a_late_count_into_the_last_month_is_rolled_up_again(app, clock):
+    from datetime import date
+
+    from models.analytics import months, reports
+
+    clock.freeze(datetime(2026, 5, 1, 9, tzinfo=UTC))
+    with models.db.connection_context():
+        counts.add(counts.PageCount, date(2026, 4, 3), "/", 5)
+        visits.roll_up()
+        counts.add(counts.PageCount, date(2026, 4, 30), "/", 2)
+        visits.roll_up()
+        april = reports.Range(date(2026, 4, 1), date(2026, 4, 30))
+        assert months.whole_months(april.first, april.last) == [date(2026, 4, 1)]
+        assert reports.breakdown("page", april) == [("/", 7)]
+
+
+def test_months_go_with_their_days_past_the_owners_period(app, clock):
+    from datetime import date
+
+    from models.analytics import months
+
+    with models.db.connection_context():
+        for day in (date(2026, 1, 5), date(2026, 2, 5), date(2026, 4, 20)):
+            counts.add(counts.PageCount, day, "/", 4)
+        clock.freeze(datetime(2026, 5, 1, 12, tzinfo=UTC))
+        page_months = months.MONTHLY["page"]
+        visits.roll_up()
+        assert [row.month for row in page_months.select().order_by(page_months.month)] == [
+            date(2026, 1, 1), date(2026, 2, 1), date(2026, 4, 1)]
+        settings.save(3, False, False)
+        visits.roll_up()
+        # Three months back from 1 May is 1 February: January goes, February stays.
+        assert [row.month for row in page_months.select().order_by(page_months.month)] == [
+            date(2026, 2, 1), date(2026, 4, 1)]
+        assert date(2026, 1, 1) not in {row.month for row in months.MonthRolled.select()}
+
+
+def test_counts_written_into_an_empty_month_after_its_roll_up_are_read(app, clock):
+    from datetime import date
+
+    from models.analytics import reports
+
+    clock.freeze(datetime(2026, 5, 1, 9, tzinfo=UTC))
+    with models.db.connection_context():
+        visits.roll_up()
+        counts.add(counts.PageCount, date(2026, 2, 10), "/", 4)
+        visits.roll_up()
+        assert reports.breakdown("page", reports.Range(date(2026, 1, 1),
+                                                       date(2026, 4, 30))) == [("/", 4)]

@@ -8,6 +8,7 @@ from playhouse.schema_diff import diff_models
 
 import models
 from engines import clock
+from models.analytics.settings import KEEP_MONTHS
 from models.booking.bookings import Booking
 from models.business.catalogue import Service, StaffMember
 from models.people.customers import (
@@ -17,7 +18,16 @@ from models.people.customers import (
     normalise_phone,
     normalise_postal_code,
 )
-from models.privacy.declaration import CATEGORIES, PersonalData, undeclared_fields
+from models.privacy.declaration import (
+    ANALYTICS_COUNTS,
+    ANALYTICS_VISITS,
+    CATEGORIES,
+    DECLARED,
+    VISITOR_CATEGORIES,
+    LegalBasis,
+    PersonalData,
+    undeclared_fields,
+)
 from models.schema import DATABASE_ONLY_INDEXES, MODELS
 
 
@@ -49,6 +59,19 @@ def test_customer_contact_fields_are_personal_data_with_purpose_and_retention():
         category = declaration[field]
         assert category in CATEGORIES
         assert category.purposes and category.retention.months > 0
+
+
+def test_statistics_hash_and_its_salt_are_personal_on_consent_for_48_hours():
+    from models.analytics.visits import Hit, Salt
+
+    for model, name in ((Hit, "visitor"), (Hit, "path"), (Salt, "salt")):
+        category = model.personal_data.fields[name]
+        assert category is ANALYTICS_VISITS and category in DECLARED
+    assert ANALYTICS_VISITS.basis is LegalBasis.CONSENT
+    assert ANALYTICS_VISITS.retention.months == 0 and not ANALYTICS_VISITS.retention.changeable
+    assert ANALYTICS_COUNTS.basis is LegalBasis.LEGITIMATE_INTEREST
+    assert ANALYTICS_COUNTS.retention.months == KEEP_MONTHS
+    assert not set(VISITOR_CATEGORIES) & set(CATEGORIES)
 
 
 def test_migrated_schema_matches_the_models(app):

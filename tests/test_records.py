@@ -7,16 +7,18 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from babel.support import Translations
 from flask_babel import force_locale
-from support import HTMX, post, translated
+from support import HTMX, ROOT, post, translated
 
 import models
+from models.analytics import settings as analytics_settings
 from models.business import Business
 from models.people.contact_requests import CLOSED, ContactRequest
 from models.privacy import periods
 from models.privacy.audit import AuditEntry
 from models.privacy.breaches import HIGH_RISK, NO_RISK, RISK, Breach, clock, parse_moment
-from models.privacy.declaration import CATEGORIES, CONTACT_REQUEST
+from models.privacy.declaration import CATEGORIES, CONTACT_REQUEST, DECLARED
 from models.privacy.statements import EEA_COUNTRIES, Processor
 from models.schema import MODELS
 from views.owner.records import FIELD_NAMES, RECORD_CATEGORY_NAMES
@@ -93,7 +95,7 @@ def test_record_names_every_category_of_the_declaration_and_the_business(owner_c
     with models.db.connection_context():
         name = Business.current().name
     assert name in page.text.replace("&amp;", "&")
-    for category in CATEGORIES:
+    for category in DECLARED:
         assert str(RECORD_CATEGORY_NAMES[category.key]) in text.replace("&#39;", "'"), category
     assert "Legitimate interest of the business (GDPR Art 6(1)(f))" in text
     assert "None: nothing is moved outside the EU/EEA" in text
@@ -118,6 +120,60 @@ def test_every_declared_field_has_a_name_in_the_record():
     assert declared <= set(FIELD_NAMES)
 
 
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_record_names_both_kinds_of_statistics_with_their_bases_and_periods(
+        owner_client, language):
+    owner_client.set_cookie("lang", language)
+    text = text_of(owner_client.get("/staff/records/processing").text).replace("&#39;", "'")
+
+    def said(message, **values):
+        return translated(language, message, **values)
+
+    counts = said("Site statistics counted by the server, without consent")
+    consented = said("Site statistics of visits, with the visitor's consent")
+    assert counts in text and consented in text
+    server, script = text.split(counts)[1], text.split(consented)[1]
+    assert said("Legitimate interest of the business (GDPR Art 6(1)(f))") in server
+    assert said("Visitors to the website") in server
+    catalogue = Translations.load(str(ROOT / "translations"), [language])
+    assert catalogue.ngettext(
+        "%(num)d month after the day counted (your choice under Statistics, 1 to 25)",
+        "%(num)d months after the day counted (your choice under Statistics, 1 to 25)",
+        25) % {"num": 25} in server
+    assert said("Consent (GDPR Art 6(1)(a))") in script
+    assert said("At most 48 hours from the start of the visit's day, then only per-day "
+                "counts without any identifier") in script
+    assert said("Keyed hash of the address and browser, under the day's salt") in script
+    assert said("The day's random salt of the visitor's hash") in script
+
+
+def test_record_says_the_statistics_join_nothing_and_go_to_no_other_host(owner_client):
+    text = text_of(owner_client.get("/staff/records/processing").text).replace("&#39;", "'")
+    for name in ("Site statistics counted by the server, without consent",
+                 "Site statistics of visits, with the visitor's consent"):
+        part = text.split(name)[1].split("Kept for")[1]
+        assert "Nothing is joined to customers, bookings or contact requests" in part
+        assert "nothing is sent to another host" in part
+        recipients = text.split(name)[1].split("Recipients")[1].split("Transfers")[0]
+        assert "E-mail service" not in recipients and "Accounting" not in recipients
+    server = text.split("Site statistics counted by the server")[1].split("Kept for")[0]
+    assert "without any identifier" in server and "the browser's language" in server
+
+
+def test_record_follows_the_owners_period_for_the_statistics(owner_client):
+    with models.db.connection_context():
+        analytics_settings.save(keep_months=13, staff_may_see=False, ask_consent=False)
+    text = text_of(owner_client.get("/staff/records/processing").text)
+    assert "13 months after the day counted" in text
+    rows = list(csv.reader(io.StringIO(
+        owner_client.get("/staff/records/processing.csv").text.lstrip("\ufeff")),
+        delimiter=";"))
+    row = next(row for row in rows
+               if row and row[0] == "Site statistics of visits, with the visitor's consent")
+    assert row[2] == "Consent (GDPR Art 6(1)(a))" and "48 hours" in row[7]
+    assert "nothing is sent to another host" in row[8]
+
+
 def test_record_downloads_as_csv_and_writes_the_audit_log(owner_client, owner):
     response = owner_client.get("/staff/records/processing.csv")
     assert response.status_code == 200
@@ -127,9 +183,10 @@ def test_record_downloads_as_csv_and_writes_the_audit_log(owner_client, owner):
     with models.db.connection_context():
         assert rows[1] == ["Controller", Business.current().name]
     header = rows.index(["Category of data", "Purposes", "Legal basis", "Data subjects",
-                         "Data", "Recipients", "Transfers outside the EU/EEA", "Kept for"])
-    names = [row[0] for row in rows[header + 1:header + 1 + len(CATEGORIES)]]
-    assert names == [str(RECORD_CATEGORY_NAMES[category.key]) for category in CATEGORIES]
+                         "Data", "Recipients", "Transfers outside the EU/EEA", "Kept for",
+                         "Remarks"])
+    names = [row[0] for row in rows[header + 1:header + 1 + len(DECLARED)]]
+    assert names == [str(RECORD_CATEGORY_NAMES[category.key]) for category in DECLARED]
     entries = audit_entries("records.export")
     assert [entry.user_id for entry in entries] == [owner.id]
     assert entries[0].details == "record of processing: CSV"

@@ -7,12 +7,14 @@ from datetime import timedelta
 
 from engines.clock import today
 from models import db
-from models.analytics import counts, funnel
+from models.analytics import counts, funnel, months
 from models.analytics.counts import DIMENSIONS, FLOW_ARROW, DayTotals
+from models.analytics.settings import first_day_kept
 from models.analytics.visits import Hit, Salt
 
 # Every table of the statistics but the owner's settings.
-STATISTICS = (*DIMENSIONS.values(), DayTotals, funnel.FunnelCount, Salt, Hit)
+STATISTICS = (*DIMENSIONS.values(), DayTotals, funnel.FunnelCount, Salt, Hit,
+              *months.MONTHLY.values(), months.MonthRolled)
 
 WEEKS = 6
 PAGES = {"/": 40, "/book": 30, "/book/2": 18, "/book/1": 9, "/book/2/details": 12,
@@ -50,6 +52,7 @@ def add_demo_traffic():
             day = today() - timedelta(days=back)
             busy = (0.6 if day.weekday() == 6 else 1.2 if day.weekday() == 0 else 1.0)
             _add_day(day, round(rng.uniform(90, 160) * busy), rng)
+        months.roll_up_months(today(), first_day_kept(today()))
     return True
 
 

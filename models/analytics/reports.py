@@ -1,7 +1,9 @@
 """What the owner's dashboard reads: the counts of a range of days, each beside the
-range just before it. Every query sums one table over the range (an index on day and
-value), so a year of a busy site answers in milliseconds. Today's consented visits are
-still raw rows; they are summed up as the page asks, and rolled up tomorrow."""
+range just before it. A breakdown sums the whole months of the range from the per-month
+counts and only the days around them from the per-day counts (an index on day or month
+and value), so a year of a busy site answers in milliseconds and exactly as the days
+would. Today's consented visits are still raw rows; they are summed up as the page asks,
+and rolled up tomorrow."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -9,7 +11,7 @@ from datetime import date, timedelta
 from peewee import fn
 
 from engines.clock import today
-from models.analytics import funnel, visits
+from models.analytics import funnel, months, visits
 from models.analytics.counts import DIMENSIONS, DayTotals, PageCount
 from models.analytics.funnel import FunnelCount
 
@@ -61,6 +63,22 @@ def _todays(chosen):
     return visits.todays_summary() if chosen.includes_today() else None
 
 
+def _counted(dimension, chosen):
+    """A query of (value, count) rows of `dimension` that together hold the range: one
+    row per value and whole month, and the per-day rows of the days outside them."""
+    daily, monthly = DIMENSIONS[dimension], months.MONTHLY[dimension]
+    whole = months.whole_months(chosen.first, chosen.last)
+    parts = [daily.select(daily.value, daily.count).where(daily.day.between(first, last))
+             for first, last in months.days_outside(chosen.first, chosen.last, whole)]
+    if whole:
+        parts.append(monthly.select(monthly.value, monthly.count)
+                     .where(monthly.month.in_(whole)))
+    query = parts[0]
+    for part in parts[1:]:
+        query = query + part
+    return query
+
+
 def totals(chosen):
     """The range's sums: page views (the server's count) and the consented visits."""
     sums = DayTotals.select(*[fn.COALESCE(fn.SUM(getattr(DayTotals, name)), 0)
@@ -71,20 +89,18 @@ def totals(chosen):
     if todays is not None:
         for name in TOTALS:
             found[name] += todays.totals[name]
-    found["page_views"] = int(PageCount.select(fn.COALESCE(fn.SUM(PageCount.count), 0))
-                              .where(PageCount.day.between(chosen.first, chosen.last))
+    rows = _counted("page", chosen)
+    found["page_views"] = int(rows.select_from(fn.COALESCE(fn.SUM(rows.c.count), 0))
                               .scalar())
     return found
 
 
 def breakdown(dimension, chosen, limit=10):
     """[(value, count)] of `dimension` over the range, the largest first."""
-    model = DIMENSIONS[dimension]
-    total = fn.SUM(model.count)
-    rows = dict(model.select(model.value, total)
-                .where(model.day.between(chosen.first, chosen.last))
-                .group_by(model.value).order_by(total.desc(), model.value)
-                .limit(limit * 2).tuples())
+    counted = _counted(dimension, chosen)
+    total = fn.SUM(counted.c.count)
+    rows = dict(counted.select_from(counted.c.value, total).group_by(counted.c.value)
+                .order_by(total.desc(), counted.c.value).limit(limit * 2).tuples())
     todays = _todays(chosen)
     if todays is not None:
         for value, number in todays.dimensions.get(dimension, {}).items():

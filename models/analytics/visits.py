@@ -20,9 +20,9 @@ from peewee import CharField, DateField, DateTimeField, IntegerField
 from engines.clock import local, naive_utc, now, today
 from engines.clock import now as clock_now
 from models import BaseModel, db, is_sqlite, write_transaction
-from models.analytics import counts
+from models.analytics import counts, months
 from models.analytics.counts import FLOW_ARROW, DayTotals
-from models.privacy.declaration import PersonalData
+from models.privacy.declaration import ANALYTICS_VISITS, PersonalData
 
 KEPT = timedelta(hours=48)
 VISIT_ENDS = timedelta(minutes=30)
@@ -41,7 +41,8 @@ class Salt(BaseModel):
     class Meta:
         table_name = "analytics_salt"
 
-    personal_data = PersonalData({}, not_personal=("id", "day", "salt"))
+    # The key that ties a hash to an address and browser while it lives.
+    personal_data = PersonalData({"salt": ANALYTICS_VISITS}, not_personal=("id", "day"))
 
 
 class Hit(BaseModel):
@@ -58,10 +59,11 @@ class Hit(BaseModel):
         table_name = "analytics_hit"
         indexes = ((("at",), False),)
 
-    # The hash singles out no one once its day's salt is deleted (48 hours after the day
-    # began), and the rows themselves are gone by then.
-    personal_data = PersonalData({}, not_personal=(
-        "id", "visitor", "at", "kind", "path", "screen", "engaged_ms"))
+    # The hash is pseudonymous personal data while its day's salt lives (48 hours after
+    # the day began), and so is what the row says about that visitor.
+    personal_data = PersonalData(
+        dict.fromkeys(("visitor", "at", "path", "screen", "engaged_ms"), ANALYTICS_VISITS),
+        not_personal=("id", "kind"))
 
 
 def screen_bucket(width):
@@ -157,7 +159,8 @@ def roll_up(moment=None, *, now=None):
     """Roll the raw rows of the days before today up into the counts and delete them,
     with every salt older than yesterday's and every row older than 48 hours; then the
     counts older than the owner's period (`now`, as the worker's duties are given it:
-    the moment to roll up at). How many raw rows were rolled up."""
+    the moment to roll up at), and the months over into the per-month counts. How many
+    raw rows were rolled up."""
     from models.analytics.settings import first_day_kept
 
     moment = moment or now or clock_now()
@@ -173,7 +176,10 @@ def roll_up(moment=None, *, now=None):
         Hit.delete().where(Hit.at < day_begins).execute()
         Hit.delete().where(Hit.at < naive_utc(moment - KEPT)).execute()
         Salt.delete().where(Salt.day < local(moment).date() - timedelta(days=1)).execute()
-        counts.delete_before(first_day_kept(local(moment).date()))
+        first_kept = first_day_kept(local(moment).date())
+        counts.delete_before(first_kept)
+        months.delete_before(first_kept)
+        months.roll_up_months(local(moment).date(), first_kept)
     return len(done)
 
 

@@ -184,6 +184,36 @@ INVOICING = Category(
 CATEGORIES = (CONTACT, BOOKING, MESSAGE, NOTE, AUDIT, STAFF, EMAIL, CONTACT_REQUEST,
               DATA_REQUEST, CONSENT, INVOICING)
 
+# The site's own statistics, about visitors the business does not know (see
+# models/analytics/). They are kept apart from CATEGORIES, whose data is about customers
+# and staff: no person's request, copy or erasure can find them, and the analytics
+# roll-up, not the privacy purge, deletes them on time.
+
+# The server's per-day counts of what each page request shows (page, referrer, campaign,
+# browser, system, device, language): read as the page is served and stored only as
+# counts with no identifier. The owner sets the period within the statistics' settings
+# (1 to 25 months), not on the retention page.
+ANALYTICS_COUNTS = Category(
+    "analytics_counts",
+    (Purpose.DEVELOPMENT,),
+    LegalBasis.LEGITIMATE_INTEREST,
+    Retention(months=25, after="counted_day"),
+)
+# The consented script's raw rows under a keyed hash of address and browser, and the
+# day's salt of that hash: pseudonymous personal data while the salt lives. Both are
+# deleted at most 48 hours after their day began (Retention(months=0)); the roll-up
+# leaves only counts of the first kind.
+ANALYTICS_VISITS = Category(
+    "analytics_visits",
+    (Purpose.DEVELOPMENT,),
+    LegalBasis.CONSENT,
+    Retention(months=0, after="visit_day"),
+)
+
+VISITOR_CATEGORIES = (ANALYTICS_COUNTS, ANALYTICS_VISITS)
+# Every category the declaration knows, as the record of processing lists them.
+DECLARED = CATEGORIES + VISITOR_CATEGORIES
+
 
 @dataclass(frozen=True)
 class PersonalData:

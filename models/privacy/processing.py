@@ -7,10 +7,11 @@ The names shown to the owner are the views' business; this module names things b
 
 from dataclasses import dataclass
 
-from models.privacy.declaration import CATEGORIES
+from models.privacy.declaration import DECLARED
 
 CUSTOMERS = "customers"
 STAFF_MEMBERS = "staff"
+VISITORS = "visitors"
 
 # Whose data each category is; a category not named here is the customers'.
 SUBJECTS = {
@@ -19,10 +20,13 @@ SUBJECTS = {
     "audit": (CUSTOMERS, STAFF_MEMBERS),
     # E-mail goes to staff (new bookings, contact requests) as well as to customers.
     "email": (CUSTOMERS, STAFF_MEMBERS),
+    "analytics_counts": (VISITORS,),
+    "analytics_visits": (VISITORS,),
 }
 
 # The processors that handle the business's data on its behalf, and which categories
-# each of them sees. The host (the server and its backups) holds every category.
+# each of them sees. The host (the server and its backups) holds every category; the
+# statistics go to no one else.
 HOSTING = "hosting"
 EMAIL_SERVICE = "email"
 ACCOUNTING = "accounting"
@@ -49,7 +53,7 @@ def processors_of(category):
                               if category.key in keys)
 
 
-def activities(models, categories=CATEGORIES):
+def activities(models, categories=DECLARED):
     """The record's activities, one per category, from the declarations of `models`."""
     return [
         Activity(

@@ -12,17 +12,19 @@ from playhouse.flask_utils import get_object_or_404
 from engines.clock import naive_utc, now, today
 from engines.spreadsheet import BOM, csv_line
 from models import duties, schema
+from models.analytics import settings as analytics_settings
 from models.business import Business
 from models.people.customers import display_phone
 from models.privacy import periods, retention, statements
 from models.privacy.breaches import Breach, clock, newest_first, save_breach
-from models.privacy.declaration import CATEGORIES
+from models.privacy.declaration import ANALYTICS_COUNTS, ANALYTICS_VISITS, CATEGORIES
 from models.privacy.processing import (
     ACCOUNTING,
     CUSTOMERS,
     EMAIL_SERVICE,
     HOSTING,
     STAFF_MEMBERS,
+    VISITORS,
 )
 from models.privacy.processing import activities as declared_activities
 from views.owner.records_forms import (
@@ -47,8 +49,32 @@ BREACH_FORM = "partials/records/breach_form.html"
 
 # The customer-facing names of the privacy page, with the one category that page leaves
 # out (it is not about customers).
-RECORD_CATEGORY_NAMES = {**CATEGORY_NAMES, "staff": _l("Staff accounts and working times")}
-SUBJECT_NAMES = {CUSTOMERS: _l("Customers"), STAFF_MEMBERS: _l("Staff")}
+RECORD_CATEGORY_NAMES = {
+    **CATEGORY_NAMES,
+    "staff": _l("Staff accounts and working times"),
+    "analytics_counts": _l("Site statistics counted by the server, without consent"),
+    "analytics_visits": _l("Site statistics of visits, with the visitor's consent"),
+}
+SUBJECT_NAMES = {CUSTOMERS: _l("Customers"), STAFF_MEMBERS: _l("Staff"),
+                 VISITORS: _l("Visitors to the website")}
+# What the server's counts read from each page request; none of it is stored as such.
+COUNTED_DATA = _l("Read from each page request as it is served and kept only as per-day "
+                  "counts without any identifier: the page, the site that linked to it, "
+                  "the campaign, the browser and its version, the operating system, the "
+                  "device class and model, the browser's language")
+# Said of both kinds of statistics in the record.
+STATISTICS_NOTES = {
+    "analytics_counts": _l("Each dimension is a table of its own, so counts cannot be put "
+                           "together about one visit. Nothing is joined to customers, "
+                           "bookings or contact requests, and nothing is sent to another "
+                           "host."),
+    "analytics_visits": _l("Only with the visitor's consent, given in the cookie question; "
+                           "Global Privacy Control and Do Not Track count as a no. The "
+                           "address itself is never stored. After their day the rows are "
+                           "rolled up into per-day counts without any identifier. Nothing "
+                           "is joined to customers, bookings or contact requests, and "
+                           "nothing is sent to another host."),
+}
 RECIPIENT_NAMES = {
     HOSTING: _l("Server hosting in the EU/EEA (the server and its backups)"),
     EMAIL_SERVICE: _l("E-mail service (sending e-mail)"),
@@ -119,6 +145,14 @@ FIELD_NAMES = {
     "ended_at": _l("When the session ended"),
     "key_hash": _l("Hash of the address or e-mail an attempt was counted by"),
     "expires_at": _l("When the attempt stops counting"),
+    "path": _l("Page address"),
+    "screen": _l("Screen width, in one of four classes"),
+    "engaged_ms": _l("How long the page was in front"),
+    "salt": _l("The day's random salt of the visitor's hash"),
+}
+# Where one model's field means something else than a field of the same name elsewhere.
+MODEL_FIELD_NAMES = {
+    ("Hit", "visitor"): _l("Keyed hash of the address and browser, under the day's salt"),
 }
 
 
@@ -131,7 +165,8 @@ def record_helpers():
 # The record of processing activities --------------------------------------------------
 
 def field_name(model, name):
-    return FIELD_NAMES.get(name) or model._meta.fields[name].verbose_name
+    return (MODEL_FIELD_NAMES.get((model.__name__, name)) or FIELD_NAMES.get(name)
+            or model._meta.fields[name].verbose_name)
 
 
 def retention_text(category, months):
@@ -140,6 +175,9 @@ def retention_text(category, months):
     after = category.retention.after
     if after == "employment_end" and months == 0:
         return _("Until the employment ends")
+    if after == "visit_day":
+        return _("At most 48 hours from the start of the visit's day, then only per-day "
+                 "counts without any identifier")
     texts = {
         "last_booking": ngettext("%(num)d month after the customer's last booking",
                                  "%(num)d months after the customer's last booking", months),
@@ -155,6 +193,10 @@ def retention_text(category, months):
                           "%(num)d months after the entry is written", months),
         "employment_end": ngettext("%(num)d month after the employment ends",
                                    "%(num)d months after the employment ends", months),
+        "counted_day": ngettext(
+            "%(num)d month after the day counted (your choice under Statistics, 1 to 25)",
+            "%(num)d months after the day counted (your choice under Statistics, 1 to 25)",
+            months),
         "financial_year_end": ngettext(
             "%(num)d month after the end of the financial year",
             "%(num)d months after the end of the financial year", months),
@@ -185,7 +227,9 @@ def processing_record():
     """One row per category of the declaration, with every name the owner reads."""
     rows = []
     listed = statements.processors()
-    months = periods.all_months()
+    months = {**periods.all_months(),
+              ANALYTICS_COUNTS.key: analytics_settings.current().keep_months,
+              ANALYTICS_VISITS.key: ANALYTICS_VISITS.retention.months}
     for activity in declared_activities(schema.MODELS):
         category = activity.category
         fields = dict.fromkeys(str(field_name(model, name))
@@ -196,10 +240,12 @@ def processing_record():
             "purposes": [PURPOSE_NAMES[purpose] for purpose in category.purposes],
             "basis": BASIS_NAMES_FOR_STAFF[category.basis],
             "subjects": [SUBJECT_NAMES[subject] for subject in activity.subjects],
-            "fields": list(fields),
+            "fields": list(fields) or ([str(COUNTED_DATA)]
+                                       if category is ANALYTICS_COUNTS else []),
             "recipients": recipients(activity, listed),
             "transfers": NO_TRANSFERS,
             "retention": retention_text(category, months[category.key]),
+            "note": STATISTICS_NOTES.get(category.key),
         })
     return rows
 
@@ -249,14 +295,15 @@ def record_csv(business, rows):
         (_("E-mail"), business.email),
         (),
         (_("Category of data"), _("Purposes"), _("Legal basis"), _("Data subjects"),
-         _("Data"), _("Recipients"), _("Transfers outside the EU/EEA"), _("Kept for")),
+         _("Data"), _("Recipients"), _("Transfers outside the EU/EEA"), _("Kept for"),
+         _("Remarks")),
     ):
         yield csv_line(cells)
     for row in rows:
         yield csv_line((row["name"], ", ".join(map(str, row["purposes"])), row["basis"],
                         ", ".join(map(str, row["subjects"])), ", ".join(row["fields"]),
                         ", ".join(map(str, row["recipients"])), row["transfers"],
-                        row["retention"]))
+                        row["retention"], row["note"] or ""))
     yield csv_line(())
     for measure in SECURITY_MEASURES:
         yield csv_line((_("Security measure"), measure))
