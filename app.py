@@ -35,6 +35,7 @@ from web import (
     kept_pages,
     limits,
     security,
+    static_files,
     wording,
 )
 from web import logging as request_logs
@@ -172,16 +173,16 @@ class IdConverter(IntegerConverter):
 
 class Vuoro(Flask):
     def send_static_file(self, filename):
-        """A static file read whole rather than streamed: the few files are small, and
-        a whole body is compressed like a page (Flask-Compress's streaming path would
-        leave the file open and skips gzip)."""
+        """A static file read whole rather than streamed (the few files are small, and
+        Flask-Compress's streaming path would leave the file open), then compressed once
+        per process at the highest level (web/static_files.py)."""
         response = super().send_static_file(filename)
         if response.is_streamed:
             response.direct_passthrough = False
             body = response.get_data()
             response.close()
             response.set_data(body)
-        return response
+        return static_files.compressed_once(filename, response)
 
 
 def create_app(config=None):
