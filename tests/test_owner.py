@@ -1215,10 +1215,25 @@ def test_audit_log_downloads_as_csv_of_the_filtered_entries(log_reader, logged, 
     assert [row[0] for row in table[1:]] == ["2026-02-26 14:00:00", "2026-02-24 14:30:00"]
     assert table[2][1:] == ["2026-02-24T12:30:00Z", "aino@hieronta.example", "customer.view",
                             "Opened a customer's page", str(logged["matti"].id),
-                            "Matti Meikäläinen", "", "192.0.2.7", "phone"]
+                            "Matti Meikäläinen", "", "192.0.2.7", "phone number"]
     export = audit_entries("audit.export")[-1]
     assert export.user_id == owner.id
     assert export.details == "filters: customer name"  # which filters, never the name
+
+
+def test_audit_csv_says_in_finnish_who_did_what_as_the_page_does(log_reader, logged):
+    with models.db.connection_context():
+        AuditEntry.create(at=utc(2, 27), user=None, customer=logged["matti"],
+                          action="booking.cancel", ip="192.0.2.8",
+                          details="by the customer via the booking link; "
+                                  "status: confirmed → cancelled")
+    log_reader.set_cookie("lang", "fi")
+    table = read_csv(log_reader.get("/staff/audit/export.csv"))
+    row = next(row for row in table[1:] if row[8] == "192.0.2.8")
+    page = log_reader.get("/staff/audit/").text
+    assert row[2] == "asiakas itse varauslinkkinsä kautta"
+    assert row[2] in html.unescape(page) and row[9] in html.unescape(page)
+    assert "status" not in row[9] and "confirmed" not in row[9] and row[9]
 
 
 def test_csv_cells_are_never_run_as_formulas(log_reader, logged):

@@ -73,6 +73,7 @@ from views.owner.settings_forms import (
     new_service,
 )
 from web.access import audit, owner_only
+from web.audit_words import actor, details_text
 from web.downloads import csv_download
 from web.formatting import FORMAT_LOCALES, date_text, language
 from web.rendering import fragment_or_redirect, redirect_after_post, render
@@ -500,14 +501,15 @@ AUDIT_COLUMNS = (
 
 
 def audit_table(rows):
-    """The entries for a spreadsheet; times in Helsinki time and in UTC."""
+    """The entries for a spreadsheet, in the same words as the page (web/audit_words.py);
+    times in Helsinki time and in UTC."""
     def cells(entry):
         return (local(entry.at).strftime("%Y-%m-%d %H:%M:%S"),
                 entry.at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                entry.user.email if entry.user_id else "", entry.action,
+                entry.user.email if entry.user_id else actor(entry), entry.action,
                 ACTION_LABELS.get(entry.action, entry.action), entry.customer_id,
                 entry.customer.name if entry.customer_id else "", entry.booking_id, entry.ip,
-                entry.details)
+                details_text(entry.details))
 
     columns = tuple(Column(key, str(heading), NUMBER if key.endswith("_id") else TEXT)
                     for key, heading in AUDIT_COLUMNS)
