@@ -3,7 +3,6 @@ VUORO_TEST_POSTGRES_URL is set), its clients, and a real server process."""
 
 import os
 import shutil
-from urllib.parse import urlsplit
 
 import pytest
 from argon2 import PasswordHasher
@@ -47,11 +46,10 @@ def _postgres_reset(url):
     disk otherwise holds every commit (and the lock a booking keeps until then) for
     seconds, and a 32-customer race measures the disk, not the booking."""
     database = models.open_database(url)
-    name = urlsplit(url).path.lstrip("/")
     with database.connection_context():
         database.execute_sql("DROP SCHEMA public CASCADE")
         database.execute_sql("CREATE SCHEMA public")
-        database.execute_sql(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+        database.execute_sql(f'ALTER DATABASE "{database.database}" SET synchronous_commit = off')
     database.close_all()  # the setting holds for the connections opened from now on
     schema.migrate()
 
