@@ -150,7 +150,7 @@ def test_an_upload_larger_than_other_requests_reaches_the_owners_form(owner_clie
     assert len(big) > 256 * 1024
     response = upload(owner_client, "logo", big, "logo.png")
     assert response.status_code == 303, response.text[:300]
-    assert [image.width for image in stored("logo")] == [400, 200, 100]
+    assert [image.width for image in stored("logo")] == [400, 200, 100, 48]
 
 
 def test_staff_cannot_change_the_look(staff_client):
@@ -159,11 +159,35 @@ def test_staff_cannot_change_the_look(staff_client):
                 {"brand-colour": "#b3261e"}).status_code == 403
 
 
+@pytest.mark.parametrize("url", ["/", "/book", f"/book/{CLASSIC_30}", "/contact", "/privacy",
+                                 "/my-data", "/no-such-page"])
+def test_every_public_header_shows_the_logo_small_and_sharp(client, shop, url):
+    header = client.get(url).text.split('<header class="site-header">', 1)[1]
+    header = header.split("</header>", 1)[0]
+    logo = re.search(r'<img class="site-logo"[^>]*>', header).group(0)
+    # The 48 px width for an ordinary screen, 100 px for a sharp one, from this site,
+    # its size set so that nothing moves as it arrives; the name beside it is the text.
+    assert re.search(r'src="/brand/logo/48/[0-9a-f]{16}\.webp"', logo)
+    assert re.search(r'srcset="/brand/logo/48/\w+\.webp 1x, /brand/logo/100/\w+\.webp 2x"', logo)
+    assert 'width="48" height="48"' in logo and 'alt=""' in logo
+    assert "Hyvän Olon Hieronta (demo)" in header
+    image = client.get(re.search(r'src="([^"]+)"', logo).group(1))
+    assert image.status_code == 200 and image.mimetype == "image/webp"
+
+
+def test_a_logo_kept_before_the_headers_width_is_drawn_from_its_narrowest(client, shop):
+    with models.db.connection_context():
+        BrandImage.delete().where((BrandImage.kind == "logo")
+                                  & (BrandImage.width == 48)).execute()
+    logo = re.search(r'<img class="site-logo"[^>]*>', client.get("/book").text).group(0)
+    assert 'src="/brand/logo/100/' in logo and "srcset" not in logo
+
+
 def test_the_owner_removes_the_logo(owner_client, client):
     assert stored("logo")  # the demo's monogram
     assert post(owner_client, "/staff/settings/look/logo/remove").status_code == 303
     assert stored("logo") == []
-    assert 'class="hero-logo"' not in client.get("/").text
+    assert 'class="site-logo"' not in client.get("/").text
 
 
 def test_a_colour_of_the_palette_is_saved_and_reaches_every_page_through_brand_css(
@@ -228,7 +252,7 @@ def test_service_category_and_staff_introduction_are_saved_by_the_owner(owner_cl
 def test_the_home_page_reads_like_a_salons_page(client, shop):
     page = client.get("/").text
     hero = page.split('class="hero', 1)[1].split("</section>", 1)[0]
-    assert 'class="hero-picture"' in hero and 'class="hero-logo"' in hero
+    assert 'class="hero-picture"' in hero and 'class="site-logo"' in page
     assert "Hyvän Olon Hieronta (demo)" in hero and 'href="/book"' in hero
     categories = re.findall(r'<h3 class="menu-category">([^<]+)</h3>', page)
     assert categories == ["Hieronta", "Kotikäynnit"]
@@ -271,7 +295,7 @@ def test_without_categories_pictures_or_colour_the_home_page_still_works(client,
 def test_the_demo_look_is_drawn_here_and_stored_in_the_database(shop):
     with models.db.connection_context():
         kinds = {(image.kind, image.width) for image in BrandImage.select()}
-    assert kinds == {("logo", 400), ("logo", 200), ("logo", 100), ("picture", 1600),
+    assert kinds == {("logo", 400), ("logo", 200), ("logo", 100), ("logo", 48), ("picture", 1600),
                      ("picture", 800)}
 
 

@@ -11,13 +11,17 @@ from peewee import BlobField, CharField, IntegerField
 
 from engines.colour import checked_brand
 from engines.images import variants
-from models import BaseModel, db
+from models import BaseModel, db, read_scope
 from models.privacy.declaration import PersonalData
 
 # The widths kept of each kind of image (px), widest first: the logo for its place of
-# about 100 px on a screen of any density (and 400 for print), the picture for a wide
-# screen and for a phone.
-WIDTHS = {"logo": (400, 200, 100), "picture": (1600, 800)}
+# about 100 px on the home page on a screen of any density (and 400 for print), and
+# for the 40 px of every page's header (48, and 100 on a sharper screen); the picture
+# for a wide screen and for a phone.
+WIDTHS = {"logo": (400, 200, 100, 48), "picture": (1600, 800)}
+# The logo in the header: the narrowest kept width at least this wide for an ordinary
+# screen, and the narrowest at least twice it for a sharp one.
+HEADER_LOGO = 40
 # A logo is scaled to fit a square of its width; a picture is a landscape band at most
 # this tall for its width (a taller one is cut to it around its middle).
 PICTURE_TALLEST = 0.75
@@ -73,7 +77,26 @@ def remove_image(kind):
 
 
 def images():
-    """{kind: [BrandImage, …] widest first} without their bytes, for the pages."""
+    """{kind: [BrandImage, …] widest first} without their bytes, for the pages; read
+    once per request that writes nothing (models.read_scope)."""
+    return read_scope.once("brand_images", _images)
+
+
+def header_logo():
+    """The logo for the page header as (BrandImage for an ordinary screen, BrandImage
+    for a sharp one), or None when the business has no logo. A logo kept before the
+    header's width was kept has the header draw its narrowest width smaller."""
+    logo = images().get("logo")
+    if not logo:
+        return None
+
+    def narrowest(at_least):
+        return next((image for image in reversed(logo) if image.width >= at_least), logo[0])
+
+    return narrowest(HEADER_LOGO), narrowest(2 * HEADER_LOGO)
+
+
+def _images():
     found = {}
     query = (BrandImage.select(BrandImage.id, BrandImage.kind, BrandImage.width,
                                BrandImage.height, BrandImage.content_type, BrandImage.digest)

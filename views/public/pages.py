@@ -9,7 +9,7 @@ from peewee import DatabaseError
 from engines.colour import text_on
 from models.booking.schedule import opening_hours
 from models.business import Business, setup
-from models.business.brand import WIDTHS, image_file, images
+from models.business.brand import WIDTHS, header_logo, image_file, images
 from models.business.catalogue import Service, StaffMember
 from views.public import statement
 from web.formatting import LANGUAGE_COOKIE, LANGUAGES, language
@@ -129,10 +129,14 @@ def business_on_every_page():
     try:
         business = Business.current()
         return {"business": business, "site_open": setup.is_open(business),
-                "brand_css": url_for("public.brand_css", v=brand_version(business))}
+                # No colour of its own: the site's stylesheet has the colours, and a
+                # page asks for one file less.
+                "brand_css": (url_for("public.brand_css", v=brand_version(business))
+                              if business.brand_colour else None),
+                "header_logo": header_logo}
     except DatabaseError:  # the error page of a database outage still renders
         return {"business": None, "site_open": False,
-                "brand_css": url_for("public.brand_css")}
+                "brand_css": url_for("public.brand_css"), "header_logo": lambda: None}
 
 
 @blueprint.get("/health")
