@@ -23,6 +23,19 @@ def test_every_page_sends_the_security_headers(client, shop, url):
     assert "Strict-Transport-Security" not in headers  # plain http here
 
 
+def test_a_pages_files_carry_no_document_policy_but_are_never_sniffed(client, shop):
+    page = client.get("/book/2").text
+    stylesheet = re.search(r'href="(/static/css/site\.css[^"]*)"', page).group(1)
+    script = re.search(r'src="(/static/vendor/htmx/[^"]*)"', page).group(1)
+    for url in (stylesheet, script):
+        headers = client.get(url).headers
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert "Content-Security-Policy" not in headers
+    # An SVG opened by itself is a document: it keeps the policy.
+    icon = client.get("/static/favicon.svg").headers
+    assert icon["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+
+
 def test_policy_allows_no_inline_script_or_eval_and_no_framing():
     assert "unsafe-inline" not in CONTENT_SECURITY_POLICY
     assert "unsafe-eval" not in CONTENT_SECURITY_POLICY

@@ -33,14 +33,22 @@ def init_app(app):
     app.after_request(keep_back_office_out_of_caches)
 
 
+# Answers a browser never shows as a document of its own, so that a policy for
+# documents (what a page may load, run or frame) has nothing to act on: without those
+# headers each of a page's files arrives some 300 bytes lighter.
+INERT_TYPES = frozenset({"text/css", "text/javascript", "application/javascript",
+                         "image/webp", "image/png", "image/jpeg", "font/woff2"})
+
+
 def add_security_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if response.mimetype not in INERT_TYPES:
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
