@@ -120,3 +120,23 @@ def test_details_form_checks_each_field_as_it_is_left(open_page):
     expect(error).to_have_count(0)
     expect(page.locator("#booking-check")).to_have_attribute("role", "status")
     expect(page.get_by_role("button", name="Vahvista varaus")).to_be_visible()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_the_confirm_button_is_in_sight_and_never_covers_the_field_in_focus(open_page,
+                                                                           javascript):
+    page = open_page(javascript=javascript, viewport=PHONE_SCREEN)
+    page.goto(f"/book/{CLASSIC_60}?staff=any&day={next_weekday(1).isoformat()}")
+    page.locator("a.time").first.click()
+    page_ready(page)
+    button = page.get_by_role("button", name="Vahvista varaus")
+    top, bottom = top_and_bottom(button)
+    assert bottom <= PHONE_SCREEN["height"], f"the confirm button ends {bottom:.0f} px down"
+    assert page.evaluate("scrollY") == 0
+    # Tabbing down the form, each field lands above the bar that holds the button.
+    for label in (NAME, EMAIL, PHONE):
+        field = field_labelled(page, label)
+        field.focus()
+        _, field_bottom = top_and_bottom(field)
+        bar_top, _ = top_and_bottom(page.locator(".confirm-bar"))
+        assert field_bottom <= bar_top, f"{label} is under the confirm bar"
