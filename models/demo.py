@@ -156,11 +156,12 @@ def _demo_bookings(services, staff, today):
         while day.weekday() >= 5:
             day += timedelta(days=1)
         start = datetime.combine(day, time(hour), HELSINKI)
-        _booking(customers[index % 2], service, staff[0], start)
+        add_booking(customers[index % 2], service, staff[0], start)
         day += timedelta(days=1)
 
 
-def _booking(customer, service, staff, start):
+def add_booking(customer, service, staff, start):
+    """A confirmed booking of `service` with `staff` at `start` (aware), at its price."""
     Booking.create(
         customer=customer,
         service=service,

@@ -20,6 +20,7 @@ import argparse
 import re
 import sys
 import tempfile
+from datetime import datetime, time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,12 +31,16 @@ from playwright.sync_api import sync_playwright
 from support import PASSWORD, Server, next_weekday
 
 import models
+from engines.clock import HELSINKI
 from models import demo, schema
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-gpu",
-                 "--no-first-run"]
+                 "--no-first-run",
+                 # Chromium draws a date field in its own language's format, whatever
+                 # the page's language: in Finnish, as a Finnish customer's browser does.
+                 "--lang=fi-FI"]
 PHONES = [(390, 844), (360, 800)]
 DESKS = [(1280, 800), (768, 1024)]
 OWNER = "olli@hieronta.example"
@@ -45,8 +50,19 @@ NOT_PAGES = re.compile(r"logout|\.csv|\.ics|\.pdf|\.zip|\.xlsx|\.json|download|e
 MAX_BACK_OFFICE_PAGES = 45
 
 
-def make_database(directory):
+# The back office's calendar is shot on a day of the demo's booked as a busy day is:
+# (staff member, hour, minute, service's position, customer's name).
+BUSY_DAY = [(0, 9, 0, 0, "Liisa Lahtinen"), (0, 10, 15, 1, "Pekka Virtanen"),
+            (0, 13, 0, 2, "Sanna Korhonen"), (0, 15, 30, 0, "Jukka Nieminen"),
+            (1, 10, 0, 1, "Anna Mäkinen"), (1, 11, 30, 0, "Timo Heikkinen"),
+            (1, 14, 0, 2, "Emilia Laine"), (1, 16, 0, 1, "Ville Koskinen")]
+
+
+def make_database(directory, busy_day):
     from models.accounts.users import create_user
+    from models.booking.generation import calendar_changed
+    from models.business.catalogue import Service, StaffMember
+    from models.people.customers import Customer
 
     url = f"sqlite:///{Path(directory) / 'vuoro.db'}"
     models.open_database(url)
@@ -56,6 +72,14 @@ def make_database(directory):
         user = create_user(OWNER, "Olli Omistaja", "owner")
         user.set_password(PASSWORD)
         user.save()
+        staff = list(StaffMember.select().order_by(StaffMember.id))
+        services = list(Service.select().order_by(Service.position))
+        for number, (person, hour, minute, service, name) in enumerate(BUSY_DAY):
+            email = f"{name.split()[0].lower()}.{number}@asiakas.example"
+            customer = Customer.create(name=name, email=email)
+            start = datetime.combine(busy_day, time(hour, minute), HELSINKI)
+            demo.add_booking(customer, services[service], staff[person], start)
+        calendar_changed()
     models.db.close()
     return url
 
@@ -161,6 +185,11 @@ def back_office_pages(camera, size):
     context.close()
 
 
+def busy_day():
+    """The Thursday of the booking flow's week, clear of its Tuesday."""
+    return next_weekday(3)
+
+
 def back_office_paths(page):
     """The pages the navigation links to, then one of each kind linked from them."""
     def links():
@@ -178,6 +207,9 @@ def back_office_paths(page):
         paths.append(path)
         return True
 
+    # The calendar on a working day ahead, which the demo has booked: today's may be
+    # over, or a Sunday.
+    add(f"/staff/calendar/{busy_day().isoformat()}")
     for path in links():
         add(path)
     for path in list(paths):
@@ -197,7 +229,7 @@ def main():
     folder = Path(args.folder)
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="vuoro-screenshots-") as directory:
-        server = Server(make_database(directory), workers=2, threads=2)
+        server = Server(make_database(directory, busy_day()), workers=2, threads=2)
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=args.chromium,
