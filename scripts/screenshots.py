@@ -14,9 +14,12 @@ saves full-page PNG files into the folder (default screenshots/, which git ignor
   office's navigation links to, and one page of each kind linked from them.
 
 Each file is named <number>-<page>-<width>x<height>.png; the script prints each.
+Date fields are drawn in Finnish only with Debian's chromium-l10n installed
+(`apt-get install chromium-l10n`).
 """
 
 import argparse
+import os
 import re
 import sys
 import tempfile
@@ -37,10 +40,11 @@ from models import demo, schema
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-gpu",
-                 "--no-first-run",
-                 # Chromium draws a date field in its own language's format, whatever
-                 # the page's language: in Finnish, as a Finnish customer's browser does.
-                 "--lang=fi-FI"]
+                 "--no-first-run", "--lang=fi-FI"]
+# Chromium draws a date field in the format of its own language, whatever the page's:
+# in Finnish here, as a Finnish customer's browser does, when Debian's chromium-l10n
+# (Chromium's translations) is installed; without it, in American English.
+CHROMIUM_ENV = {"LANG": "fi_FI.UTF-8", "LANGUAGE": "fi"}
 PHONES = [(390, 844), (360, 800)]
 DESKS = [(1280, 800), (768, 1024)]
 OWNER = "olli@hieronta.example"
@@ -232,8 +236,9 @@ def main():
         server = Server(make_database(directory, busy_day()), workers=2, threads=2)
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=args.chromium,
-                                                     args=CHROMIUM_ARGS)
+                browser = playwright.chromium.launch(
+                    executable_path=args.chromium, args=CHROMIUM_ARGS,
+                    env={**os.environ, **CHROMIUM_ENV})
                 camera = Camera(browser, server.url, folder)
                 for size in PHONES:
                     public_pages(camera, size)
