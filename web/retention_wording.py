@@ -64,4 +64,8 @@ PURGED_NAMES = {
     "requests": _l("requests about people's data"),
     "consents": _l("consents"),
     "cookie choices": _l("answers to the cookie question"),
+    "receipts": _l("receipts"),
+    "payments": _l("payments of invoices"),
+    "credit notes": _l("credit notes"),
+    "invoices": _l("invoices"),
 }
