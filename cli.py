@@ -44,7 +44,14 @@ from models.privacy.audit import record as audit_record
 from web import handover as handover_files
 from web import logging as json_logs
 from web.exports import TABLE_TITLES, write_export
-from web.formatting import LANGUAGES, date_text, decimal_text, moment_text, size_text
+from web.formatting import (
+    LANGUAGES,
+    business_language,
+    date_text,
+    decimal_text,
+    moment_text,
+    size_text,
+)
 from web.retention_wording import PURGED_NAMES, RECORD_CATEGORY_NAMES, retention_text
 from web.wording import BACKUPS_OFF, PASSWORD_PROBLEMS
 
@@ -296,19 +303,15 @@ def backup_command(output):
         raise Refusal(BACKUPS_OFF)
     try:
         made = keeping.back_up(settings, clock.now(), output)
-    except BackupError as problem:
-        raise _failed(problem) from None
+    except BackupError as problem:  # its reason is in English (models/backups)
+        raise Refusal(_("The backup could not be made: %(problem)s", problem=problem)) \
+            from None
     values = {"path": made.path, "size": size_text(made.size),
               "seconds": decimal_text(made.seconds)}
     click.echo(_("The backup is written to %(path)s (%(size)s, %(seconds)s s), then "
                  "decrypted and opened again: it is whole.", **values) if made.checked else
                _("The backup is written to %(path)s (%(size)s, %(seconds)s s); it was not "
                  "opened again to check it.", **values))
-
-
-def _failed(problem):
-    """A backup or a restore that could not be done; the reason is the tool's own."""
-    return Refusal(_("It could not be done: %(problem)s", problem=problem))
 
 
 @click.command("backup-key")
@@ -347,8 +350,9 @@ def restore_command(path, identity, erasures):
     try:
         done = restore(path, identity, settings.database_url,
                        erasures or erasure_list.path_in(settings.folder), clock.now())
-    except BackupError as problem:
-        raise _failed(problem) from None
+    except BackupError as problem:  # its reason is in English (models/backups)
+        raise Refusal(_("The backup could not be restored: %(problem)s", problem=problem)) \
+            from None
     click.echo(_("The backup made %(moment)s is restored, and the database brought up to "
                  "date (changes: %(changes)d). Erasures made after the backup, done again: "
                  "%(erasures)d (records deleted again: %(records)d).",
@@ -372,7 +376,8 @@ def export_group():
                    "(docs/export-schema.md).")
 @click.option("--output", type=click.Path(), required=True,
               help="The file to write (a folder for csv without .zip).")
-@click.option("--language", type=click.Choice(LANGUAGES), default="fi", show_default=True,
+@click.option("--language", type=click.Choice(LANGUAGES), default=None,
+              show_default="the business's language",
               help="The language of the headings.")
 @click.option("--decimal-point", is_flag=True,
               help="CSV money with a decimal point (45.00), for a program that does not "
@@ -385,6 +390,7 @@ def export_data_command(what, format_, output, language, decimal_point):
     except UnknownTable as unknown:
         raise Refusal(_("--what: there is no table %(name)s; choose from %(tables)s, or all.",
                         name=str(unknown), tables=", ".join(TABLES))) from None
+    language = language or business_language()
     if format_ == CSV and output.lower().endswith(".zip"):
         format_ = CSV_ZIP
     rows = 0
@@ -432,12 +438,14 @@ def _day(text, option):
                    "file --output.")
 @click.option("--output", type=click.Path(path_type=Path), required=True,
               help="The folder (finvoice) or the file (csv) to write; never overwritten.")
-@click.option("--language", type=click.Choice(LANGUAGES), default="fi", show_default=True,
+@click.option("--language", type=click.Choice(LANGUAGES), default=None,
+              show_default="the business's language",
               help="The language of the CSV's column names.")
 def export_accounting_command(first_text, last_text, format_, output, language):
     """Hand the period's invoices, credit notes and receipts over to the accounting
     program. The export is in the audit log."""
     first, last = _day(first_text, "--from"), _day(last_text, "--to")
+    language = language or business_language()
     if first > last:
         raise Refusal(_("The first day (--from %(first)s) is after the last (--to %(last)s).",
                         first=first_text, last=last_text))

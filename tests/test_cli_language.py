@@ -3,7 +3,7 @@ Swedish or English, in what each command writes, asks and refuses, and in the on
 line a wrong setting stops the start with."""
 
 import pytest
-from support import ENGLISH, PASSWORD
+from support import ENGLISH, PASSWORD, translated
 
 from app import SettingError, create_app
 
@@ -88,6 +88,9 @@ def test_a_swedish_business_gets_every_command_in_swedish(app, swedish, tmp_path
         "Fel: Det finns inget konto för kukaan@hieronta.example.\n")
     assert "Bokningar: 36 månader efter besöket" in outputs["retention --dry-run"]
     assert outputs["backup"].startswith("Fel: Säkerhetskopiering är inte ")
+    # The headings of an export, when no --language is given, are Swedish too.
+    headings = (tmp_path / "csv" / "customers.csv").read_text(encoding="utf-8")
+    assert headings.startswith(f"\ufeff{translated('sv', 'Customer number')};")
 
 
 def test_a_wrong_setting_is_told_in_the_business_language(database_url):
