@@ -5,10 +5,10 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import click
 from email_validator import EmailNotValidError, validate_email
 from flask import Flask, g
 from flask_babel import Babel
+from flask_babel import gettext as _
 from flask_compress import Compress
 from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
@@ -55,6 +55,8 @@ csrf = CSRFProtect()
 htmx = Htmx()
 
 DEFAULTS = {
+    # The business's own language, fi, sv or en: the command line speaks it.
+    "LANGUAGE": "fi",
     # Where the data lives: SQLite in instance/ by default, or postgresql://…
     "DATABASE_URL": "sqlite:///instance/vuoro.db",
     # Signs sessions and form tokens; generated into instance/secret_key when unset.
@@ -91,12 +93,14 @@ DEFAULTS = {
 }
 
 
-class SettingError(click.ClickException, ValueError):
-    """A setting that cannot be right: the app and the CLI stop with one line naming it."""
+class SettingError(cli.Refusal, ValueError):
+    """A setting that cannot be right: the app and the CLI stop with one line naming it,
+    in the business's language."""
 
 
-def _from_environment(defaults):
-    config = {}
+def _from_environment(config, defaults):
+    """Set `config` from the VUORO_… variables, one by one in the order of `defaults`, so
+    that the language (the first) already speaks when a later one is wrong."""
     for key, default in defaults.items():
         value = os.environ.get(f"VUORO_{key}")
         if value is None:
@@ -107,45 +111,55 @@ def _from_environment(defaults):
             config[key] = _whole_number(key, value)
         else:
             config[key] = value
-    return config
 
 
 def _whole_number(key, value):
     text = str(value).strip()
     if not (text.isascii() and text.isdigit()):
-        raise SettingError(f"VUORO_{key} must be a whole number (0 or more), not {value!r}.")
+        raise SettingError(_("%(setting)s must be a whole number (0 or more), not %(value)s.",
+                             setting=f"VUORO_{key}", value=repr(value)))
     return int(text)
 
 
 def check_settings(config):
-    """Stop at the start, with a line that names the setting, when one cannot be right."""
+    """Stop at the start, with a line that names the setting, when one cannot be right
+    (said in the business's language: run in the app context)."""
+    if config["LANGUAGE"] not in formatting.LANGUAGES:
+        raise SettingError(_("%(setting)s must be fi, sv or en, not %(value)s.",
+                             setting="VUORO_LANGUAGE", value=repr(config["LANGUAGE"])))
     base = urlsplit(config["BASE_URL"])
     if base.scheme not in ("http", "https") or not base.hostname:
-        raise SettingError("VUORO_BASE_URL must be the site's address, e.g. "
-                           f"https://ajanvaraus.example.fi, not {config['BASE_URL']!r}.")
+        raise SettingError(_("%(setting)s must be the site's address, e.g. %(example)s, not "
+                             "%(value)s.", setting="VUORO_BASE_URL",
+                             example="https://ajanvaraus.example.fi",
+                             value=repr(config["BASE_URL"])))
     if config["MAIL_FROM"]:
         try:
             validate_email(config["MAIL_FROM"], check_deliverability=False)
-        except EmailNotValidError as problem:
-            raise SettingError(f"VUORO_MAIL_FROM must be an e-mail address, not "
-                               f"{config['MAIL_FROM']!r}: {problem}") from None
+        except EmailNotValidError:
+            raise SettingError(_("%(setting)s must be an e-mail address, not %(value)s.",
+                                 setting="VUORO_MAIL_FROM",
+                                 value=repr(config["MAIL_FROM"]))) from None
     if config["SMTP_PORT"]:
         port = _whole_number("SMTP_PORT", config["SMTP_PORT"])
         if not 0 < port < 65536:
-            raise SettingError(f"VUORO_SMTP_PORT must be between 1 and 65535, not {port}.")
+            raise SettingError(_("%(setting)s must be between 1 and 65535, not %(value)s.",
+                                 setting="VUORO_SMTP_PORT", value=port))
     try:
         delivery.smtp_settings(config)
     except ValueError as problem:
         raise SettingError(str(problem)) from None
-    keys = [key.strip() for key in config["BACKUP_RECIPIENTS"].split(",") if key.strip()]
-    if keys:
+    for key in (key.strip() for key in config["BACKUP_RECIPIENTS"].split(",")):
         try:
-            archive.recipients(keys)
-        except BackupError as problem:
-            raise SettingError(str(problem).split(". ")[0] + ".") from None
+            if key:
+                archive.recipients([key])
+        except BackupError:
+            raise SettingError(_("%(setting)s: %(value)s… is not an age public key (age1…).",
+                                 setting="VUORO_BACKUP_RECIPIENTS", value=key[:12])) from None
     if urlsplit(config["DATABASE_URL"]).scheme not in ("sqlite", "postgres", "postgresql"):
-        raise SettingError("VUORO_DATABASE_URL must start with sqlite:/// or postgresql://, "
-                           f"not {config['DATABASE_URL']!r}.")
+        raise SettingError(_("%(setting)s must start with sqlite:/// or postgresql://, not "
+                             "%(value)s.", setting="VUORO_DATABASE_URL",
+                             value=repr(config["DATABASE_URL"])))
 
 
 def _secret_key(instance_path):
@@ -204,8 +218,11 @@ def create_app(config=None):
         COMPRESS_CACHE_KEY=kept_pages.compression_key,
         COMPRESS_CACHE_BACKEND=kept_pages.CompressedPages,
     )
-    app.config.update(_from_environment(DEFAULTS))
-    app.config.update(config or {})
+    babel.init_app(app, locale_selector=formatting.chosen_language)
+    with app.app_context():  # a wrong setting is told in the business's language
+        _from_environment(app.config, DEFAULTS)
+        app.config.update(config or {})
+        check_settings(app.config)
     app.config["SESSION_COOKIE_SECURE"] = not app.config["DEVELOPMENT"]
     app.config["RATELIMIT_STORAGE_URI"] = app.config["RATELIMIT_STORAGE_URL"]
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
@@ -215,10 +232,8 @@ def create_app(config=None):
         count = app.config["PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
-    check_settings(app.config)
     models.open_database(app.config["DATABASE_URL"], root=app.root_path)
     request_logs.init_app(app)  # first: every later hook's log lines carry the id
-    babel.init_app(app, locale_selector=formatting.chosen_language)
     compress.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)

@@ -161,6 +161,13 @@ class Server:
         stop_process_group(self.process)
 
 
+# English words and field names that no Finnish or Swedish page, e-mail or command line
+# output has (the scans of the back office and of the command line).
+ENGLISH = re.compile(r"\b(the|and|by|of|with|is|are|was|not|has|for|now|up|here|sent|added|"
+                     r"created|starts_at|ends_at|internal_note|staff_id|customer_id|Log out|"
+                     r"Settings|Messages|unknown user)\b")
+
+
 def translated(language, message, **values):
     """`message` (an English msgid) as the catalogue of `language` has it."""
     from babel.support import Translations

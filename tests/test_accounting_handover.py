@@ -76,7 +76,7 @@ def test_finvoice_folder_has_one_valid_file_per_invoice_and_credit_note(
     result = export(runner, "--from", today_text(-31), "--to", today_text(),
                     "--format", "finvoice", "--output", str(folder))
     assert result.exit_code == 0, result.output
-    assert "3 Finvoice files" in result.output
+    assert "laskujen ja hyvityslaskujen Finvoice-tiedostoja 3, kansiossa" in result.output
     files = sorted(folder.iterdir())
     assert [path.name for path in files] == sorted(
         f"finvoice-{each.number}.xml" for each in (first, second, note))
@@ -119,7 +119,7 @@ def test_csv_has_a_voucher_line_per_sale_and_rate_adding_up_to_the_sales(
     header, *lines = csv_rows(output.read_bytes())
     assert header[:3] == [translated("fi", "Date"), translated("fi", "Voucher number"),
                           translated("fi", "Account")]
-    assert f"{len(lines)} voucher lines" in result.output
+    assert f"tositerivejä {len(lines)}, tiedostossa" in result.output
     by_voucher = {}
     for line in lines:
         day, number, account, code, percent, net, vat, gross, reference, method = line
@@ -151,11 +151,11 @@ def test_a_period_without_sales_hands_over_nothing(runner, sales, tmp_path):
 
 @pytest.mark.parametrize(("options", "message"), [
     (("--from", "1.11.2026", "--to", "2026-11-30"),
-     "--from 1.11.2026: write the date as YYYY-MM-DD, e.g. 2026-11-01."),
+     "Virhe: --from 1.11.2026: kirjoita päivämäärä muodossa VVVV-KK-PP, esim. 2026-11-01."),
     (("--from", "2026-11-01", "--to", "2026-02-30"),
-     "--to 2026-02-30: write the date as YYYY-MM-DD"),
+     "Virhe: --to 2026-02-30: kirjoita päivämäärä muodossa VVVV-KK-PP"),
     (("--from", "2026-12-01", "--to", "2026-11-30"),
-     "--from 2026-12-01 is after --to 2026-11-30."),
+     "Virhe: Ensimmäinen päivä (--from 2026-12-01) on viimeisen (--to 2026-11-30) jälkeen."),
 ])
 def test_bad_dates_are_refused_in_one_line(runner, shop, tmp_path, options, message):
     result = export(runner, *options, "--format", "csv", "--output",
@@ -171,14 +171,14 @@ def test_an_existing_file_or_folder_is_never_overwritten(runner, sales, tmp_path
     existing.write_text("mine")
     result = export(runner, "--from", today_text(), "--to", today_text(), "--format", "csv",
                     "--output", str(existing))
-    assert result.exit_code == 1 and "exists already" in result.output
+    assert result.exit_code == 1 and "on jo olemassa, eikä sen päälle kirjoiteta" in result.output
     assert existing.read_text() == "mine"
     folder = tmp_path / "folder"
     folder.mkdir()
     (folder / "other.xml").write_text("mine")
     result = export(runner, "--from", today_text(), "--to", today_text(), "--format",
                     "finvoice", "--output", str(folder))
-    assert result.exit_code == 1 and "not an empty folder" in result.output
+    assert result.exit_code == 1 and "eikä ole tyhjä kansio" in result.output
     assert [path.name for path in folder.iterdir()] == ["other.xml"]
     with models.db.connection_context():
         assert not AuditEntry.select().where(AuditEntry.action == "data.export").exists()

@@ -259,7 +259,7 @@ def test_the_command_and_the_worker_roll_up(app, runner, clock):
         visits.record(ADDRESS, FIREFOX, visits.VIEW, "/", width=390)
         clock.freeze(moment + timedelta(days=1))
     result = runner.invoke(args=["analytics", "rollup"])
-    assert "1 raw rows rolled up" in result.output
+    assert "Tilastot: 1 merkintä aiempien päivien käynneistä on lisätty" in result.output
     with models.db.connection_context():
         assert DayTotals.get().views == 1
         visits.record(ADDRESS, FIREFOX, visits.VIEW, "/", width=390)

@@ -8,7 +8,17 @@ import secrets
 from datetime import UTC, datetime, time, timedelta
 
 from babel.dates import format_date
-from support import AINO, CLASSIC_60, EERO, MATTI, next_weekday, post, send, translated
+from support import (
+    AINO,
+    CLASSIC_60,
+    EERO,
+    ENGLISH,
+    MATTI,
+    next_weekday,
+    post,
+    send,
+    translated,
+)
 
 import models
 from engines.clock import HELSINKI, naive_utc
@@ -279,8 +289,6 @@ BACK_OFFICE_PAGES = ("/staff/calendar/", "/staff/calendar/week/1/", "/staff/cust
                      f"/staff/customers/{MATTI}", "/staff/inbox/", "/staff/requests/",
                      "/staff/money/", "/staff/settings", "/staff/audit/",
                      "/staff/account/", "/staff/calendar/new")
-ENGLISH = re.compile(r"\b(the|and|by|of|with|starts_at|ends_at|internal_note|staff_id|"
-                     r"customer_id|Log out|Settings|Messages|unknown user)\b")
 
 
 def visible_text(page):

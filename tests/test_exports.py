@@ -182,7 +182,7 @@ def test_command_exports_csv_for_finnish_excel(runner, shop, tmp_path):
     result = runner.invoke(args=["export", "data", "--what", "customers,bookings",
                                  "--format", "csv", "--output", str(out)])
     assert result.exit_code == 0, result.output
-    assert "to one CSV file per table in the folder" in result.output
+    assert "yksi CSV-tiedosto taulukkoa kohden: Asiakkaat 2, Varaukset" in result.output
     assert sorted(path.name for path in out.iterdir()) == ["bookings.csv", "customers.csv"]
     text = (out / "customers.csv").read_text(encoding="utf-8")
     assert text.startswith("\ufeffAsiakasnumero;Nimi;")
@@ -215,12 +215,12 @@ def test_command_writes_money_with_a_decimal_point_when_asked(runner, shop, tmp_
 def test_command_writes_a_zip_or_refuses_an_unknown_table(runner, shop, tmp_path):
     result = runner.invoke(args=["export", "data", "--what", "all", "--format", "csv",
                                  "--output", str(tmp_path / "all.zip")])
-    assert "to the zip file" in result.output
+    assert "Viety zip-tiedostoon" in result.output
     with zipfile.ZipFile(tmp_path / "all.zip") as archive:
         assert archive.namelist() == [f"{name}.csv" for name in TABLES]
     result = runner.invoke(args=["export", "data", "--what", "customers,secrets",
                                  "--format", "xlsx", "--output", str(tmp_path / "x.xlsx")])
-    assert result.exit_code != 0 and "no such table: secrets" in result.output
+    assert result.exit_code != 0 and "taulukkoa secrets ei ole" in result.output
 
 
 def documented_schema():

@@ -149,7 +149,7 @@ def test_demo_remove_takes_the_demo_away_and_keeps_the_accounts(owner_client, ru
     assert statements()
     result = runner.invoke(args=["demo", "--remove"])
     assert result.exit_code == 0, result.output
-    assert "The demo business is removed" in result.output
+    assert "Esittelyyritys ja kaikki sen tiedot on poistettu." in result.output
     assert counts(Business, Service, StaffMember, WorkingHours, Customer) == [0] * 5
     assert statements() == []
     assert counts(User) == [1]
@@ -159,7 +159,7 @@ def test_demo_remove_takes_the_demo_away_and_keeps_the_accounts(owner_client, ru
     assert "Opening soon" in client.get("/", headers={"Accept-Language": "en"}).text
     # The owner's own business starts from the setup, and the demo can be added again.
     assert owner_client.get("/staff/").headers["Location"].endswith("/staff/setup")
-    assert runner.invoke(args=["demo"]).output.startswith("Demo business added")
+    assert runner.invoke(args=["demo"]).output.startswith("Esittelyyritys on lisätty.")
 
 
 def test_demo_remove_refuses_when_there_is_data_that_is_not_the_demos(shop, runner):
@@ -173,8 +173,9 @@ def test_demo_remove_refuses_when_there_is_data_that_is_not_the_demos(shop, runn
                               message="Onko lauantaina aikoja?", submission_key="k1")
     result = runner.invoke(args=["demo", "--remove"])
     assert result.exit_code == 1
-    assert "data the demo did not add (customer: 1, contact_request: 1)" in result.output
-    assert "nothing was removed" in result.output
+    assert ("Virhe: Tietokannassa on tietoja, joita esittely ei lisännyt (asiakkaat 1, "
+            "yhteydenotot 1).") in result.output
+    assert "joten mitään ei poistettu" in result.output
     assert counts(Customer, Booking) == [3, 3]
 
 
@@ -184,7 +185,8 @@ def test_demo_remove_refuses_a_database_that_never_had_the_demo(app, runner):
     with models.db.connection_context():
         update_business({"name": "Kampaamo Kiharat"})
     result = runner.invoke(args=["demo", "--remove"])
-    assert result.exit_code == 1 and "no demo to remove" in result.output
+    assert result.exit_code == 1
+    assert "Tässä tietokannassa ei ole poistettavaa esittelyä" in result.output
 
 
 def test_demo_remove_refuses_when_the_owner_made_the_demo_business_their_own(shop, runner):
@@ -193,7 +195,8 @@ def test_demo_remove_refuses_when_the_owner_made_the_demo_business_their_own(sho
     with models.db.connection_context():
         update_business({"name": "Kampaamo Kiharat"})
     result = runner.invoke(args=["demo", "--remove"])
-    assert result.exit_code == 1 and "no longer the demo's" in result.output
+    assert result.exit_code == 1
+    assert "Yrityksen tiedot eivät ole enää esittelyn" in result.output
 
 
 def test_every_table_the_demo_removal_names_exists():

@@ -526,7 +526,7 @@ def test_without_smtp_messages_become_files_the_owner_can_read(app, shop, owner_
     make_booking(app, at(next_weekday(1), 10))
     result = app.test_cli_runner().invoke(args=["outbox"])
     assert result.exit_code == 0, result.output
-    assert "2 sent" in result.output  # to the customer, and to the owner
+    assert "lähetetty 2," in result.output  # to the customer, and to the owner
     folder = os.path.join(app.instance_path, "mail")
     saved = {}
     for name in os.listdir(folder):
@@ -572,7 +572,7 @@ def test_a_mistyped_setting_stops_the_command_with_one_line_naming_it(tmp_path, 
     assert done.returncode == 1
     assert done.stdout == ""
     [line] = done.stderr.splitlines()
-    assert line.startswith(f"Error: {variable} must ")
+    assert line.startswith(f"Virhe: {variable} on ")
     assert not (tmp_path / "vuoro.db").exists()
 
 

@@ -83,12 +83,14 @@ def test_migrated_schema_matches_the_models(app):
 
 
 def test_init_db_is_idempotent(runner):
-    assert "0 migrations applied now" in runner.invoke(args=["init-db"]).output
+    assert "Tietokanta on ajan tasalla (nyt tehtiin 0 muutosta)." in runner.invoke(
+        args=["init-db"]).output
 
 
 def test_demo_command_adds_demo_once(runner):
-    assert "Demo business added" in runner.invoke(args=["demo"]).output
-    assert "not added" in runner.invoke(args=["demo"]).output
+    assert "Esittelyyritys on lisätty." in runner.invoke(args=["demo"]).output
+    assert "Tietokannassa on jo yritys, joten esittelyä ei lisätty." in runner.invoke(
+        args=["demo"]).output
     with models.db.connection_context():
         assert Service.select().count() == 4
         assert StaffMember.select().count() == 2

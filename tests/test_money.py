@@ -345,7 +345,7 @@ def test_issued_invoices_and_credit_notes_hand_over_as_valid_finvoice(money, fin
 
 
 def test_the_demo_shows_the_whole_money_side(runner):
-    assert "Demo business added" in runner.invoke(args=["demo"]).output
+    assert "Esittelyyritys on lisätty." in runner.invoke(args=["demo"]).output
     with models.db.connection_context():
         invoices = list(Invoice.select().order_by(Invoice.sequence))
         states = [invoice.state(clock.today()) for invoice in invoices]

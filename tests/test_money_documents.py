@@ -325,7 +325,7 @@ def test_a_reminders_due_date_must_be_after_today(staff_client, booking, clock):
 
 
 def test_the_demo_has_a_reminder_of_its_overdue_invoice(runner):
-    assert "Demo business added" in runner.invoke(args=["demo"]).output
+    assert "Esittelyyritys on lisätty." in runner.invoke(args=["demo"]).output
     with models.db.connection_context():
         overdue = [each for each in Invoice.select()
                    if each.state(clock_engine.today()) == "overdue"]

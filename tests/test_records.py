@@ -21,8 +21,9 @@ from models.privacy.breaches import HIGH_RISK, NO_RISK, RISK, Breach, clock, par
 from models.privacy.declaration import CATEGORIES, CONTACT_REQUEST, DECLARED
 from models.privacy.statements import EEA_COUNTRIES, Processor
 from models.schema import MODELS
-from views.owner.records import FIELD_NAMES, RECORD_CATEGORY_NAMES
+from views.owner.records import FIELD_NAMES
 from web.formatting import moment_text
+from web.retention_wording import RECORD_CATEGORY_NAMES
 
 BACK_OFFICE_LANGUAGE = "en"  # the staff and the owner read the back office in English here
 

@@ -88,7 +88,7 @@ def test_months_are_calendar_months():
 def test_every_category_is_purged_or_said_not_to_be():
     covered = {category.key for rule in retention.RULES
                for category in (rule.category, *rule.with_it)}
-    covered |= {category.key for category, _ in retention.NOT_PURGED}
+    covered |= {category.key for category in retention.NOT_PURGED}
     assert covered == {category.key for category in CATEGORIES}
 
 
@@ -347,28 +347,33 @@ def test_dry_run_command_shows_each_rule_and_what_it_would_delete(app, shop, run
     result = runner.invoke(args=["retention", "--dry-run"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert "dry run: nothing was deleted" in lines[0]
+    assert lines[0].startswith("Säilytysajan ylittäneiden tietojen poiston kokeilu ")
+    assert lines[0].endswith(": mitään ei poistettu.")
     assert lines[1:] == [
-        "bookings: kept 36 months after the appointment; message data goes with it",
-        "    would delete: e-mail records 0, bookings 1",
-        "customers: kept 36 months after the customer's last booking (with none, after "
-        "they were added); note data goes with it",
-        "    would delete: notes 0, customers 1",
-        "contact requests: kept 12 months after the request was closed",
-        "    would delete: e-mail records 0, contact requests 0",
-        "sent e-mail: kept 3 months after the message was sent or given up",
-        "    would delete: e-mail records 0",
-        "audit log: kept 36 months after the entry was written",
-        "    would delete: audit entries 0, my data links 0",
-        "requests about people's data: kept 36 months after the request was closed",
-        "    would delete: e-mail records 0, requests 0",
-        "consents: kept 36 months after the consent was withdrawn",
-        "    would delete: consents 0, cookie choices 0",
-        "receipts and invoices: kept 72 months after the end of the financial year "
-        "(Accounting Act 2:10)",
-        "    would delete: receipts 0, payments 0, credit notes 0, invoices 0",
-        "staff accounts: kept 0 months after the employment ends",
-        "    not purged automatically: the owner disables or removes them",
+        "Varaukset: 36 kuukautta käynnin jälkeen",
+        "    Samalla poistuvat: Meille lähettämäsi viestit.",
+        "    Poistettaisiin: tiedot sähköposteista 0, varaukset 1",
+        "Yhteystiedot: 36 kuukautta asiakkaan viimeisimmän varauksen jälkeen",
+        "    Samalla poistuvat: Käynneistäsi tehdyt muistiinpanot.",
+        "    Poistettaisiin: muistiinpanot 0, asiakkaat 1",
+        "Meille lähettämäsi yhteydenotot: 12 kuukautta asian käsittelyn päätyttyä",
+        "    Poistettaisiin: tiedot sähköposteista 0, yhteydenotot 0",
+        "Tiedot sinulle lähettämistämme sähköposteista: 3 kuukautta lähettämisen jälkeen",
+        "    Poistettaisiin: tiedot sähköposteista 0",
+        "Tiedot siitä, kuka henkilökunnastamme käsitteli tietojasi ja milloin: 36 kuukautta "
+        "merkinnän kirjaamisen jälkeen",
+        "    Poistettaisiin: tapahtumalokin merkinnät 0, ”Omat tietoni” -linkit 0",
+        "Tietojasi koskevat pyyntösi ja vastauksemme niihin: 36 kuukautta asian käsittelyn "
+        "päätyttyä",
+        "    Poistettaisiin: tiedot sähköposteista 0, tietopyynnöt 0",
+        "Suostumuksesi uutisten ja tarjousten lähettämiseen sähköpostitse: 36 kuukautta "
+        "peruuttamisen jälkeen",
+        "    Poistettaisiin: suostumukset 0, vastaukset evästekysymykseen 0",
+        "Kuittisi ja laskusi: 72 kuukautta tilikauden päättymisestä",
+        "    Poistettaisiin: kuitit 0, laskujen maksut 0, hyvityslaskut 0, laskut 0",
+        "Työntekijöiden käyttäjätilit ja työajat: Työsuhteen päättymiseen asti",
+        "    Ei poisteta automaattisesti: omistaja poistaa käyttäjätilit käytöstä tai "
+        "poistaa ne.",
     ]
     with models.db.connection_context():
         assert exists(lapsed)
@@ -380,7 +385,7 @@ def test_purge_command_deletes(app, shop, runner):
         lapsed = customer("lapsed@example.com", ago(50, now=now))
     result = runner.invoke(args=["retention"])
     assert result.exit_code == 0, result.output
-    assert "    deleted: notes 0, customers 1" in result.output.splitlines()
+    assert "    Poistettiin: muistiinpanot 0, asiakkaat 1" in result.output.splitlines()
     with models.db.connection_context():
         assert not exists(lapsed)
 

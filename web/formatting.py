@@ -9,7 +9,7 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import format_date, get_day_names
 from babel.numbers import format_currency, format_decimal
-from flask import current_app, g, request, url_for
+from flask import current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale, gettext
 
 from engines.clock import local
@@ -25,11 +25,21 @@ FORMAT_LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_FI"}
 
 def chosen_language():
     """The language the visitor chose (its cookie); before any choice, the first of
-    the browser's languages we have, and Finnish when it asks for none of them."""
+    the browser's languages we have, and Finnish when it asks for none of them. Without
+    a request (the command line), the business's own language."""
+    if not has_request_context():
+        return business_language()
     language = request.cookies.get(LANGUAGE_COOKIE)
     if language in LANGUAGES:
         return language
     return request.accept_languages.best_match(LANGUAGES, default="fi")
+
+
+def business_language():
+    """The language the business speaks on the command line: VUORO_LANGUAGE, Finnish
+    unless set."""
+    language = current_app.config.get("LANGUAGE")
+    return language if language in LANGUAGES else "fi"
 
 
 def vary_by_language(response):
@@ -116,8 +126,20 @@ def money_text(cents):
     return format_currency(Decimal(cents).scaleb(-2), "EUR", locale=_format_locale())
 
 
+def decimal_text(value):
+    """12,3 (one decimal at most)"""
+    return format_decimal(value, "#,##0.#", locale=_format_locale())
+
+
 def percent_text(value):
-    return format_decimal(value, "#,##0.#", locale=_format_locale()) + " %"
+    return decimal_text(value) + " %"
+
+
+def size_text(size):
+    """12,3 MB"""
+    if size < 1_000_000:
+        return f"{decimal_text(size / 1000)} kB"
+    return f"{decimal_text(size / 1_000_000)} MB"
 
 
 @cache

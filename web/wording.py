@@ -137,6 +137,12 @@ ACTION_LABELS = {
 
 # The languages, named in the reader's language ("ruotsi", not "På svenska"): the
 # language choice itself names each language in its own words (web.formatting).
+# The back office's backups page and the `backup` command, when no key is set.
+BACKUPS_OFF = _l("Backups are not on: no key has been set to encrypt them with. On your own "
+                 "computer, make a key pair with the command flask --app app backup-key "
+                 "KEYFILE (or age-keygen), keep the key file safe and away from the server, "
+                 "and set the public key it prints as VUORO_BACKUP_RECIPIENTS on the server. "
+                 "The README tells how, step by step.")
 LANGUAGE_WORDS = {"fi": _l("Finnish"), "sv": _l("Swedish"), "en": _l("English")}
 
 

@@ -10,6 +10,8 @@ from email.utils import parsedate_to_datetime
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from flask_babel import gettext as _
+
 SECURITY = ("none", "starttls", "ssl")
 URL_SECURITY = {"smtp": "none", "smtp+starttls": "starttls", "smtps": "ssl",
                 "smtp+ssl": "ssl"}
@@ -32,12 +34,14 @@ class SmtpSettings:
 
 def smtp_settings(config):
     """The SMTP server from VUORO_SMTP_URL, or from VUORO_SMTP_HOST and its friends;
-    None when neither is set. Raises ValueError for a setting that cannot be right."""
+    None when neither is set. Raises ValueError for a setting that cannot be right (in
+    the business's language, so in the app context)."""
     if config.get("SMTP_URL"):
         parts = urlsplit(config["SMTP_URL"])
         if parts.scheme not in URL_SECURITY:
-            raise ValueError("VUORO_SMTP_URL must start with smtp://, smtp+starttls:// "
-                             "or smtps://")
+            # Not the address itself: it may hold the password.
+            raise ValueError(_("%(setting)s must start with smtp://, smtp+starttls:// or "
+                               "smtps://.", setting="VUORO_SMTP_URL"))
         security = URL_SECURITY[parts.scheme]
         query = parse_qs(parts.query)
         if "starttls" in query and security == "none":
@@ -53,7 +57,8 @@ def smtp_settings(config):
         return None
     security = (config.get("SMTP_SECURITY") or "starttls").lower()
     if security not in SECURITY:
-        raise ValueError("VUORO_SMTP_SECURITY must be none, starttls or ssl")
+        raise ValueError(_("%(setting)s must be none, starttls or ssl, not %(value)s.",
+                           setting="VUORO_SMTP_SECURITY", value=repr(security)))
     return SmtpSettings(
         host=config["SMTP_HOST"],
         port=int(config.get("SMTP_PORT") or DEFAULT_PORTS[security]),

@@ -218,53 +218,28 @@ def purge_vouchers(now, dry_run=False):
     ), dry_run)
 
 
-# What each period counts from, in words for the command line.
-AFTER = {
-    "appointment": "after the appointment",
-    "last_booking": "after the customer's last booking (with none, after they were added)",
-    "closing": "after the request was closed",
-    "sent": "after the message was sent or given up",
-    "entry": "after the entry was written",
-    "employment_end": "after the employment ends",
-    "withdrawal": "after the consent was withdrawn",
-    "financial_year_end": "after the end of the financial year (Accounting Act 2:10)",
-}
-
-
 @dataclass(frozen=True)
 class Rule:
     """One category's purge; `with_it` are the categories whose data goes with it."""
 
     category: Category
-    name: str
     purge: Callable
     with_it: tuple = ()
-
-    @property
-    def words(self):
-        words = kept_for(self.category)
-        if self.with_it:
-            words += f"; {', '.join(c.key for c in self.with_it)} data goes with it"
-        return words
-
-
-def kept_for(category):
-    return f"kept {periods.months(category)} months {AFTER[category.retention.after]}"
 
 
 # In this order: what points at a booking or a customer goes before it.
 RULES = (
-    Rule(BOOKING, "bookings", purge_bookings, (MESSAGE,)),
-    Rule(CONTACT, "customers", purge_customers, (NOTE,)),
-    Rule(CONTACT_REQUEST, "contact requests", purge_contact_requests),
-    Rule(EMAIL, "sent e-mail", purge_sent_mail),
-    Rule(AUDIT, "audit log", purge_audit_log),
-    Rule(DATA_REQUEST, "requests about people's data", purge_data_requests),
-    Rule(CONSENT, "consents", purge_consents),
-    Rule(INVOICING, "receipts and invoices", purge_vouchers),
+    Rule(BOOKING, purge_bookings, (MESSAGE,)),
+    Rule(CONTACT, purge_customers, (NOTE,)),
+    Rule(CONTACT_REQUEST, purge_contact_requests),
+    Rule(EMAIL, purge_sent_mail),
+    Rule(AUDIT, purge_audit_log),
+    Rule(DATA_REQUEST, purge_data_requests),
+    Rule(CONSENT, purge_consents),
+    Rule(INVOICING, purge_vouchers),
 )
-# Categories no rule purges, with what they are.
-NOT_PURGED = ((STAFF, "staff accounts"),)
+# Categories no rule purges.
+NOT_PURGED = (STAFF,)
 
 
 def purge(now, dry_run=False):
@@ -278,17 +253,3 @@ def summary(counts):
     done = {key: ", ".join(f"{what} {number}" for what, number in numbers.items() if number)
             for key, numbers in counts.items()}
     return "; ".join(f"{key}: {what}" for key, what in done.items() if what)
-
-
-def report(counts, dry_run):
-    """Each rule in words and what it deleted (or would delete), for the command line."""
-    done = "would delete" if dry_run else "deleted"
-    lines = []
-    for rule in RULES:
-        numbers = ", ".join(f"{what} {number}"
-                            for what, number in counts[rule.category.key].items())
-        lines += [f"{rule.name}: {rule.words}", f"    {done}: {numbers}"]
-    for category, name in NOT_PURGED:
-        lines += [f"{name}: {kept_for(category)}",
-                  "    not purged automatically: the owner disables or removes them"]
-    return lines

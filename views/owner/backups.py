@@ -3,12 +3,13 @@ what went wrong), the files kept, and how to switch them on. A missed or failed 
 also shows in the navigation, like failed e-mail."""
 
 from flask import Blueprint
-from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from models.backups import erasure_list, keeping, runs
 from web.access import owner_only
+from web.formatting import size_text
 from web.rendering import render
+from web.wording import BACKUPS_OFF
 from worker import backup_settings
 
 blueprint = owner_only(Blueprint("backups", __name__, url_prefix="/staff/backups"))
@@ -21,13 +22,6 @@ WARNINGS = {
     runs.FAILED: _l("failed"),
     runs.LATE_STATUS: _l("late"),
 }
-
-
-def size_text(size):
-    """12,3 MB"""
-    if size < 1_000_000:
-        return f"{format_decimal(size / 1000, '#,##0.#')} kB"
-    return f"{format_decimal(size / 1_000_000, '#,##0.#')} MB"
 
 
 @blueprint.app_context_processor
@@ -52,4 +46,5 @@ def index():
         erasures = None
     return render("backups/index.html", None, settings=settings, last=runs.last(),
                   last_made=runs.last_made(), backup_status=runs.status(settings.configured),
-                  files=files, erasures=erasures, size_text=size_text, runs=runs)
+                  files=files, erasures=erasures, size_text=size_text, runs=runs,
+                  backups_off=BACKUPS_OFF)
