@@ -7,6 +7,7 @@ import re
 import secrets
 from datetime import UTC, datetime, time, timedelta
 
+import pytest
 from babel.dates import format_date
 from support import (
     AINO,
@@ -37,7 +38,7 @@ from models.people.contact_requests import (
 )
 from models.people.customers import Customer
 from models.privacy.audit import AuditEntry
-from web.formatting import start_param
+from web.formatting import LANGUAGE_COOKIE, start_param
 
 
 def fi(message, **values):
@@ -296,8 +297,10 @@ def visible_text(page):
     return re.sub(r"<[^>]+>", " ", page)
 
 
-def test_the_finnish_back_office_of_the_demo_has_no_english_words_or_field_names(
-        owner_client, staff_client):
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_the_back_office_in_finnish_or_swedish_has_no_english_words_or_field_names(
+        owner_client, staff_client, language):
+    owner_client.set_cookie(LANGUAGE_COOKIE, language)
     booking = booking_on(next_weekday(TUESDAY), 10)
     request = contact_request()
     post(staff_client, f"/staff/inbox/{request.id}/send", {"answer": "Kyllä on tilaa."})
@@ -307,6 +310,7 @@ def test_the_finnish_back_office_of_the_demo_has_no_english_words_or_field_names
                  f"/staff/calendar/booking/{booking.id}"):
         response = owner_client.get(path, follow_redirects=True)
         assert response.status_code == 200, path
+        assert f'<html lang="{language}"' in response.text, path
         found = ENGLISH.findall(visible_text(response.text))
         assert not found, (path, found)
 
