@@ -143,6 +143,17 @@ def test_staff_hear_of_online_bookings_if_they_asked(app, shop, owner_account,
     assert not mail_server.to("quiet@hieronta.example")
 
 
+def test_staff_hear_in_the_business_language(app, shop, owner_account, mail_server):
+    app.config["LANGUAGE"] = "sv"  # VUORO_LANGUAGE=sv
+    make_booking(app, at(next_weekday(1), 10))
+    send(app)
+    [notice] = mail_server.to("olli@hieronta.example")
+    assert notice["Subject"].startswith(
+        translated("sv", "New online booking: %(when)s, %(name)s").split(":")[0])
+    assert not notice["Subject"].startswith(
+        translated("fi", "New online booking: %(when)s, %(name)s").split(":")[0])
+
+
 def test_each_message_is_sent_once_however_often_the_sender_runs(app, shop, mail_server):
     make_booking(app, at(next_weekday(1), 10))
     assert send(app).sent == 1
