@@ -97,6 +97,20 @@ def _read_utc(value):
     return value.replace(tzinfo=UTC)
 
 
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _read_micros(value):
+    """A naive UTC time of the database as microseconds since the epoch."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            value = TimeOff.starts_at.python_value(value)
+    return (value - _NAIVE_EPOCH) // _MICROSECOND
+
+
 def _day_ranges(staff_ids, first_day, last_day, with_days=False):
     """The wall-clock ranges of these staff members in one query, as plain tuples:
     (kind, staff id, weekday or None, date or None, start, end). Extra hours come first:
@@ -138,9 +152,10 @@ def _day_ranges_query(staff_ids, first_day, last_day, with_days):
 
 def _spans(staff_ids, start, end, with_bookings, excluding):
     """The real-time spans that keep these staff members from work between `start` and
-    `end` (aware) in one query, as plain tuples (kind, staff id, from, to as aware UTC times):
-    time off, and with `with_bookings` active bookings (to the end of their buffer;
-    the one with id `excluding`, being moved, left out)."""
+    `end` (aware) in one query, as plain tuples (kind, staff id, from, to): time off
+    (from and to as aware UTC times), and with `with_bookings` active bookings (to the
+    end of their buffer, as microseconds since the epoch; the one with id `excluding`,
+    being moved, left out)."""
     first, last = naive_utc(start), naive_utc(end)
     params = [ABSENT, *staff_ids, last, first]
     if with_bookings:
@@ -152,7 +167,8 @@ def _spans(staff_ids, start, end, with_bookings, excluding):
         lambda: _spans_query(staff_ids, first, last, with_bookings, excluding),
         params,
     )
-    return [(kind, staff_id, _read_utc(starts_at), _read_utc(ends_at))
+    return [(kind, staff_id, _read_micros(starts_at), _read_micros(ends_at)) if kind == BOOKED
+            else (kind, staff_id, _read_utc(starts_at), _read_utc(ends_at))
             for kind, staff_id, starts_at, ends_at in rows]
 
 
@@ -203,14 +219,17 @@ def _staff_weeks_and_days(staff_ids, first_day, last_day, with_bookings=True,
     start, end = _day_bounds(first_day, last_day)
     for kind, staff_id, starts_at, ends_at in _spans(staff_ids, start, end, with_bookings,
                                                      excluding):
-        (absences if kind == ABSENT else busy)[staff_id].append(Span(starts_at, ends_at))
+        if kind == ABSENT:
+            absences[staff_id].append(Span(starts_at, ends_at))
+        else:
+            busy[staff_id].append((starts_at, ends_at))
     weeks = [
         StaffWeek(
             staff_id=staff_id,
             hours=dict(hours[staff_id]),
             breaks=dict(breaks[staff_id]),
             time_off=absences[staff_id],
-            busy=busy[staff_id],
+            busy_micros=busy[staff_id],
             extra_hours=dict(extra[staff_id]),
         )
         for staff_id in staff_ids
