@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from peewee import BigIntegerField, CharField
 
-from models import BaseModel, db
+from models import BaseModel, db, read_scope
 from models.privacy.declaration import PersonalData
 
 ROW_ID = 1
@@ -50,10 +50,19 @@ def calendar_changed():
 GENERATION_SQL = 'SELECT "number", "stamp" FROM "calendar_generation" WHERE "id" = 1'
 
 
+SCOPE_KEY = "calendar generation"
+
+
 def current_generation():
     """The generation now committed, as "number-stamp", in one look-up by primary key
     (its SQL written once, not built by peewee on every request); None when the row is
-    missing, and then nothing may be kept by it."""
+    missing, and then nothing may be kept by it. A request that writes nothing reads it
+    once (models.read_scope, models.public_state): what it computes after is at least
+    as new."""
+    return read_scope.once(SCOPE_KEY, _committed_generation)
+
+
+def _committed_generation():
     row = db.execute_sql(GENERATION_SQL).fetchone()
     if row is None or not row[1]:
         return None
