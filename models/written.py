@@ -26,17 +26,39 @@ def _written(shape, build, params):
     return sql, params
 
 
+def execute_written(shape, build, params):
+    """Run the statement `build()` makes, with `params` in the order peewee puts them;
+    the cursor."""
+    return db.execute_sql(*_written(shape, build, params))
+
+
 def run_written(shape, build, params, columns=None):
     """The rows (tuples) of the query `build()` makes, with `params` in the order peewee
     puts them; with `columns`, each column read as the field given for it reads it
     (None: as the driver gives it)."""
-    rows = db.execute_sql(*_written(shape, build, params)).fetchall()
+    rows = execute_written(shape, build, params).fetchall()
     if columns is None:
         return rows
     readers = [column.python_value if column is not None else None for column in columns]
     return [tuple(value if read is None or value is None else read(value)
                   for read, value in zip(readers, row, strict=True))
             for row in rows]
+
+
+def with_defaults(model, row):
+    """`row` and the default of each field of `model` it leaves out that has one, as
+    peewee's insert adds them (a callable default called once)."""
+    defaults = {field.name: field.default() if callable(field.default) else field.default
+                for field in model._meta.sorted_fields
+                if field.name not in row and field.default is not None}
+    return {**defaults, **row}
+
+
+def insert_params(model, row):
+    """The parameters of `model.insert(row)` (a row `with_defaults`) in the order peewee
+    puts them: by the model's field order, as each field writes them."""
+    return [field.db_value(row[field.name]) for field in model._meta.sorted_fields
+            if field.name in row]
 
 
 def create_written(model, **values):
@@ -52,7 +74,7 @@ def create_written(model, **values):
             default = field.default
             row[field.name] = default() if callable(default) else default
     sql, params = _written(("insert", model), lambda: model.insert(row),
-                           [field.db_value(row[field.name]) for field in fields])
+                           insert_params(model, row))
     cursor = db.execute_sql(sql, params)
     made = model(**row)
     made.id = cursor.lastrowid if is_sqlite() else cursor.fetchone()[0]

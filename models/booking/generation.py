@@ -21,6 +21,7 @@ from peewee import BigIntegerField, CharField
 
 from models import BaseModel, db, read_scope
 from models.privacy.declaration import PersonalData
+from models.written import execute_written
 
 ROW_ID = 1
 
@@ -37,8 +38,11 @@ def calendar_changed():
     generation on. Called last in the write, so the row is locked only until commit
     (every writer takes the same row; PostgreSQL makes them queue for it there)."""
     stamp = secrets.token_hex(8)
-    updated = (CalendarGeneration.update(number=CalendarGeneration.number + 1, stamp=stamp)
-               .where(CalendarGeneration.id == ROW_ID).execute())
+    updated = execute_written(
+        ("move the generation on",),
+        lambda: CalendarGeneration.update(number=CalendarGeneration.number + 1, stamp=stamp)
+        .where(CalendarGeneration.id == ROW_ID),
+        [1, stamp, ROW_ID]).rowcount
     if not updated:  # a database emptied since it was built: the row is made again
         (CalendarGeneration.insert(id=ROW_ID, number=1, stamp=stamp)
          .on_conflict(conflict_target=[CalendarGeneration.id],

@@ -34,7 +34,7 @@ from models.accounts.users import OWNER, User
 from models.booking.bookings import CONFIRMED, Booking
 from models.people.customers import Customer
 from models.privacy.declaration import EMAIL, PersonalData
-from models.written import run_written
+from models.written import execute_written, insert_params, run_written, with_defaults
 
 # Messages to customers.
 BOOKING_CONFIRMED = "booking_confirmed"
@@ -214,7 +214,10 @@ def add(kind, key, *, booking_id=None, contact_request_id=None, user_id=None,
         "due_at": naive_utc(due) if due is not None else utc_now(),
         "attachments": _stored(attachments),
     }
-    return OutboxMessage.insert(row).on_conflict_ignore().execute()
+    row = with_defaults(OutboxMessage, row)
+    # Its SQL written once: a booking queues two or three inside its transaction.
+    execute_written(("queue a message",), lambda: OutboxMessage.insert(row).on_conflict_ignore(),
+                    insert_params(OutboxMessage, row))
 
 
 def claim(message_id, sender, now, length=CLAIM):
