@@ -367,6 +367,7 @@ def _measure(server, binary, args, day, bodies, workdir):
         "page": (page, BROWSER, 200),
         "booking": (f"/book/{SERVICE_ID}/details", post_headers, 303),
     }
+    scenarios = {name: scenarios[name] for name in args.scenarios}
     check(server, page, post_headers, bodies.pop())
     per_phase = len(bodies) // (args.rounds * 2)
     results = {name: [] for name in scenarios}
@@ -458,7 +459,9 @@ def report(database, results):
 
 
 def postgres_database(url):
-    """The PostgreSQL database at `url`, made if missing and emptied."""
+    """The PostgreSQL database at `url`, made if missing and emptied, committing as a
+    site's database does (the tests' database, if it is the same one, is told not to
+    wait for the disk at each commit: that setting is taken off)."""
     import psycopg2
 
     parts = urllib.parse.urlsplit(url)
@@ -470,6 +473,7 @@ def postgres_database(url):
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
         if cursor.fetchone() is None:
             cursor.execute(f'CREATE DATABASE "{name}"')
+        cursor.execute(f'ALTER DATABASE "{name}" RESET synchronous_commit')
     admin.close()
     database = models.open_database(url)
     with database.connection_context():
@@ -502,15 +506,31 @@ def run(database, binary, args):
     report(database, results)
 
 
+SCENARIOS = ("health", "fragment", "page", "booking")
+
+
+def _scenarios(text):
+    chosen = {name.strip() for name in text.split(",")} | {"health"}
+    if chosen - set(SCENARIOS):
+        raise argparse.ArgumentTypeError(f"unknown scenarios: {', '.join(chosen - set(SCENARIOS))}")
+    return [name for name in SCENARIOS if name in chosen]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--postgres-url",
-                        default="postgresql://postgres@127.0.0.1:5432/vuoro_load")
+                        default=os.environ.get("VUORO_LOAD_POSTGRES_URL",
+                                               "postgresql://postgres@127.0.0.1:5432/vuoro_load"),
+                        help="the PostgreSQL database to fill and load (emptied first); "
+                        "default: VUORO_LOAD_POSTGRES_URL, else vuoro_load on localhost")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--warmup", type=int, default=2, help="seconds")
     parser.add_argument("--duration", type=int, default=10, help="seconds")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--scenarios", type=_scenarios, default=list(SCENARIOS),
+                        help="which of " + ",".join(SCENARIOS) + " to run (comma-separated; "
+                        "health always runs, as the others' measure)")
     parser.add_argument("--bookings", type=int, default=24_000,
                         help="bookings planned for the POSTs of all rounds")
     args = parser.parse_args()

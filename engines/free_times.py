@@ -55,6 +55,9 @@ class StaffWeek:
     busy: Sequence[Span] = ()
     # Working time beyond the weekly hours on particular dates, wall clock.
     extra_hours: Mapping[date, Sequence[tuple[time, time]]] = field(default_factory=dict)
+    # Busy as `busy` is, given as [start, end) in microseconds since the epoch (UTC):
+    # how the database's bookings are loaded, without a Span made for each.
+    busy_micros: Sequence[tuple[int, int]] = ()
 
 
 @dataclass(frozen=True)
@@ -276,6 +279,7 @@ def _prepare(
     for member in staff:
         intervals = _within(member.time_off, window_start, window_end, 0)
         intervals += _within(member.busy, window_start, window_end, margin)
+        intervals += _micros_within(member.busy_micros, window_start, window_end, margin)
         prepared.append(_PreparedStaff(
             member.staff_id,
             member.hours,
@@ -301,6 +305,15 @@ def _within(
             if begin < finish:
                 found.append((begin - margin, finish))
     return found
+
+
+def _micros_within(
+    intervals: Iterable[tuple[int, int]], start: datetime, end: datetime, margin: int
+) -> list[tuple[int, int]]:
+    """_within of intervals already in microseconds."""
+    first, last = _micros(start), _micros(end)
+    return [(begin - margin, finish) for begin, finish in intervals
+            if begin < last and finish > first and begin < finish]
 
 
 def _wall_clock(instant: datetime) -> datetime:

@@ -18,6 +18,10 @@ def end(token):
     _SCOPE.reset(token)
 
 
+def is_open():
+    return _SCOPE.get() is not None
+
+
 def once(key, read):
     scope = _SCOPE.get()
     if scope is None:

@@ -143,6 +143,17 @@ def test_order_of_the_busy_list_does_not_matter():
     assert shuffled == free_times(TUESDAY, [nine_to_five(busy=in_order)], *rest)
 
 
+def test_bookings_given_in_microseconds_keep_the_same_times_busy():
+    busy = [booking(TUESDAY, (hour, 0), (hour, 45), buffer=minutes(15))
+            for hour in (9, 12, 15)]
+    micros = [(round(span.start.timestamp() * 1_000_000),
+               round(span.end.timestamp() * 1_000_000)) for span in busy]
+    rest = (minutes(30), minutes(10), BookingRules(), WEEK_BEFORE)
+    as_spans = free_times(TUESDAY, [nine_to_five(busy=busy)], *rest)
+    assert free_times(TUESDAY, [nine_to_five(busy_micros=micros)], *rest) == as_spans
+    assert "09:45" not in wall_times(as_spans) and "10:00" in wall_times(as_spans)
+
+
 # Buffers
 
 

@@ -2,6 +2,7 @@
 kind of write that changes free times shows in the very next page, on this server and
 on another one."""
 
+import logging
 import urllib.parse
 import urllib.request
 from datetime import UTC, date, datetime, time, timedelta
@@ -12,6 +13,7 @@ from support import AINO, CLASSIC_60, EERO, HTMX, MATTI, Server, form_fields, ne
 import models
 from engines.clock import HELSINKI
 from engines.free_times import finnish_holidays
+from models.analytics import settings as analytics_settings
 from models.booking import customer_changes
 from models.booking.bookings import Booking
 from models.booking.staff_bookings import (
@@ -20,7 +22,7 @@ from models.booking.staff_bookings import (
     create_booking,
     move_booking,
 )
-from models.business import settings
+from models.business import Business, settings
 from models.business.catalogue import Service, StaffMember
 from models.people.customers import Customer
 
@@ -208,6 +210,47 @@ def test_the_page_and_the_fragment_each_language_kept_apart(client, shop):
     assert 'lang="en"' in fragment(client, headers={})
     client.set_cookie("lang", "sv")
     assert 'lang="sv"' in fragment(client, headers={})
+
+
+class StatementsCounted(logging.Handler):
+    """The statements peewee runs (it logs each at DEBUG) while it is installed."""
+
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def emit(self, record):
+        if record.name == "peewee":  # not the pool's
+            self.count += 1
+
+    def __enter__(self):
+        logger = logging.getLogger("peewee")
+        self.level = logger.level
+        logger.addHandler(self)
+        logger.setLevel(logging.DEBUG)
+        return self
+
+    def __exit__(self, *_):
+        logger = logging.getLogger("peewee")
+        logger.removeHandler(self)
+        logger.setLevel(self.level)
+
+
+def test_a_kept_fragment_reads_the_database_once(client, shop):
+    fragment(client)
+    with StatementsCounted() as statements:
+        fragment(client)
+    assert statements.count == 1
+
+
+def test_the_business_and_the_statistics_settings_show_at_once_on_a_kept_page(client, shop):
+    page = fragment(client, headers={})
+    with models.db.connection_context():
+        Business.update(name="Uusi Nimi Oy").execute()
+        analytics_settings.save(12, False, ask_consent=not analytics_settings.current()
+                                .ask_consent)
+    again = fragment(client, headers={})
+    assert "Uusi Nimi Oy" in again and "Uusi Nimi Oy" not in page
 
 
 def test_a_repeated_view_is_a_304_until_the_calendar_changes(client, shop):

@@ -4,7 +4,7 @@ level (the cookie banner then asks)."""
 
 from peewee import BooleanField, IntegerField
 
-from models import BaseModel
+from models import BaseModel, read_scope
 from models.analytics.counts import months_ago
 from models.privacy.declaration import PersonalData
 
@@ -32,9 +32,14 @@ class OutOfLimits(ValueError):
 CURRENT_SQL = 'SELECT * FROM "analytics_settings" WHERE "id" = 1'
 
 
+SCOPE_KEY = "statistics settings"
+
+
 def current():
-    """The one row of settings (the defaults until the owner saves)."""
-    return next(iter(AnalyticsSettings.raw(CURRENT_SQL)), None) or AnalyticsSettings()
+    """The one row of settings (the defaults until the owner saves); read once per
+    request that writes nothing (models.read_scope)."""
+    return read_scope.once(SCOPE_KEY, lambda: next(
+        iter(AnalyticsSettings.raw(CURRENT_SQL)), None) or AnalyticsSettings())
 
 
 def save(keep_months, staff_may_see, ask_consent):

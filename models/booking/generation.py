@@ -19,8 +19,9 @@ from datetime import timedelta
 
 from peewee import BigIntegerField, CharField
 
-from models import BaseModel, db
+from models import BaseModel, db, read_scope
 from models.privacy.declaration import PersonalData
+from models.written import execute_written
 
 ROW_ID = 1
 
@@ -37,8 +38,11 @@ def calendar_changed():
     generation on. Called last in the write, so the row is locked only until commit
     (every writer takes the same row; PostgreSQL makes them queue for it there)."""
     stamp = secrets.token_hex(8)
-    updated = (CalendarGeneration.update(number=CalendarGeneration.number + 1, stamp=stamp)
-               .where(CalendarGeneration.id == ROW_ID).execute())
+    updated = execute_written(
+        ("move the generation on",),
+        lambda: CalendarGeneration.update(number=CalendarGeneration.number + 1, stamp=stamp)
+        .where(CalendarGeneration.id == ROW_ID),
+        [1, stamp, ROW_ID]).rowcount
     if not updated:  # a database emptied since it was built: the row is made again
         (CalendarGeneration.insert(id=ROW_ID, number=1, stamp=stamp)
          .on_conflict(conflict_target=[CalendarGeneration.id],
@@ -50,10 +54,19 @@ def calendar_changed():
 GENERATION_SQL = 'SELECT "number", "stamp" FROM "calendar_generation" WHERE "id" = 1'
 
 
+SCOPE_KEY = "calendar generation"
+
+
 def current_generation():
     """The generation now committed, as "number-stamp", in one look-up by primary key
     (its SQL written once, not built by peewee on every request); None when the row is
-    missing, and then nothing may be kept by it."""
+    missing, and then nothing may be kept by it. A request that writes nothing reads it
+    once (models.read_scope, models.public_state): what it computes after is at least
+    as new."""
+    return read_scope.once(SCOPE_KEY, _committed_generation)
+
+
+def _committed_generation():
     row = db.execute_sql(GENERATION_SQL).fetchone()
     if row is None or not row[1]:
         return None

@@ -33,11 +33,19 @@ from models.booking.bookings import (
 )
 from models.booking.generation import BoundedCache, calendar_changed
 from models.business import Business, DayException
-from models.business.catalogue import Break, ExtraHours, StaffMember, TimeOff, WorkingHours
+from models.business.catalogue import (
+    Break,
+    ExtraHours,
+    StaffMember,
+    StaffService,
+    TimeOff,
+    WorkingHours,
+)
 from models.messages import outbox
 from models.people.customers import customer_for_booking
 from models.privacy import consents
 from models.privacy.audit import record
+from models.written import create_written, run_written
 
 
 class SlotTaken(Exception):
@@ -57,35 +65,6 @@ def _day_bounds(first_day, last_day):
 # What a row of the two queries of staff_weeks is.
 EXTRA, HOURS, BREAK, OPENED, CLOSED = 0, 1, 2, 3, 4
 BOOKED, ABSENT = 0, 1
-
-
-# The SQL of the two queries, as peewee wrote it, by database and shape (how many staff
-# members, and which parts): writing it takes peewee some 30 times longer than the
-# database takes to answer, and a booking runs these queries inside its transaction.
-_WRITTEN_SQL = {}
-
-
-def run_written(shape, build, params, columns=None):
-    """The rows (tuples) of the query `build()` makes, with `params` in the order peewee
-    puts them; with `columns`, each column read as the field given for it reads it
-    (None: as the driver gives it). The SQL is written by peewee once per database and
-    shape; when peewee's parameters are not `params` (a query this code does not know),
-    it is not kept."""
-    key = (type(db.obj), shape)
-    sql = _WRITTEN_SQL.get(key)
-    if sql is None:
-        sql, written = build().sql()
-        if list(written) == params:
-            _WRITTEN_SQL[key] = sql
-        else:
-            params = written
-    rows = db.execute_sql(sql, params).fetchall()
-    if columns is None:
-        return rows
-    readers = [column.python_value if column is not None else None for column in columns]
-    return [tuple(value if read is None or value is None else read(value)
-                  for read, value in zip(readers, row, strict=True))
-            for row in rows]
 
 
 # Reading the columns: PostgreSQL's driver gives dates and times as such, SQLite gives
@@ -116,6 +95,20 @@ def _read_utc(value):
         except ValueError:
             value = TimeOff.starts_at.python_value(value)
     return value.replace(tzinfo=UTC)
+
+
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _read_micros(value):
+    """A naive UTC time of the database as microseconds since the epoch."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            value = TimeOff.starts_at.python_value(value)
+    return (value - _NAIVE_EPOCH) // _MICROSECOND
 
 
 def _day_ranges(staff_ids, first_day, last_day, with_days=False):
@@ -159,9 +152,10 @@ def _day_ranges_query(staff_ids, first_day, last_day, with_days):
 
 def _spans(staff_ids, start, end, with_bookings, excluding):
     """The real-time spans that keep these staff members from work between `start` and
-    `end` (aware) in one query, as plain tuples (kind, staff id, from, to as aware UTC times):
-    time off, and with `with_bookings` active bookings (to the end of their buffer;
-    the one with id `excluding`, being moved, left out)."""
+    `end` (aware) in one query, as plain tuples (kind, staff id, from, to): time off
+    (from and to as aware UTC times), and with `with_bookings` active bookings (to the
+    end of their buffer, as microseconds since the epoch; the one with id `excluding`,
+    being moved, left out)."""
     first, last = naive_utc(start), naive_utc(end)
     params = [ABSENT, *staff_ids, last, first]
     if with_bookings:
@@ -173,7 +167,8 @@ def _spans(staff_ids, start, end, with_bookings, excluding):
         lambda: _spans_query(staff_ids, first, last, with_bookings, excluding),
         params,
     )
-    return [(kind, staff_id, _read_utc(starts_at), _read_utc(ends_at))
+    return [(kind, staff_id, _read_micros(starts_at), _read_micros(ends_at)) if kind == BOOKED
+            else (kind, staff_id, _read_utc(starts_at), _read_utc(ends_at))
             for kind, staff_id, starts_at, ends_at in rows]
 
 
@@ -224,14 +219,17 @@ def _staff_weeks_and_days(staff_ids, first_day, last_day, with_bookings=True,
     start, end = _day_bounds(first_day, last_day)
     for kind, staff_id, starts_at, ends_at in _spans(staff_ids, start, end, with_bookings,
                                                      excluding):
-        (absences if kind == ABSENT else busy)[staff_id].append(Span(starts_at, ends_at))
+        if kind == ABSENT:
+            absences[staff_id].append(Span(starts_at, ends_at))
+        else:
+            busy[staff_id].append((starts_at, ends_at))
     weeks = [
         StaffWeek(
             staff_id=staff_id,
             hours=dict(hours[staff_id]),
             breaks=dict(breaks[staff_id]),
             time_off=absences[staff_id],
-            busy=busy[staff_id],
+            busy_micros=busy[staff_id],
             extra_hours=dict(extra[staff_id]),
         )
         for staff_id in staff_ids
@@ -251,10 +249,23 @@ def closed_between(first_day, last_day):
 
 
 def staff_ids_for(service, staff=None):
-    """Who can do `service`: the chosen staff member, or everyone offering it."""
+    """Who can do `service`: the chosen staff member, or everyone offering it (by name,
+    as Service.staff gives them; read in one query whose SQL is written once, unless
+    the service object has read its staff already)."""
+    if "_staff" in service.__dict__:
+        offering = [member.id for member in service.staff()]
+    else:
+        offering = [row[0] for row in run_written(
+            ("staff offering",), lambda: _offering_query(service.id), [service.id])]
     if staff is not None:
-        return [staff.id] if staff.id in {s.id for s in service.staff()} else []
-    return [member.id for member in service.staff()]
+        return [staff.id] if staff.id in offering else []
+    return offering
+
+
+def _offering_query(service_id):
+    return (StaffMember.select(StaffMember.id).join(StaffService)
+            .where((StaffService.service == service_id) & StaffMember.active)
+            .order_by(StaffMember.name))
 
 
 # The free-time inputs loaded for a generation of the calendar: the pages of free times
@@ -421,7 +432,15 @@ def book(request, now=None):
 
 def _made_by_a_copy(request):
     with db.atomic():
-        return Booking.get_or_none(Booking.submission_key == request.submission_key)
+        return _booking_of_submission(request.submission_key)
+
+
+def _booking_of_submission(key):
+    """The booking the form with submission `key` made, if any (looked up with SQL
+    written once: every booking asks, inside its transaction)."""
+    rows = run_written(("submission",), lambda: Booking.select(Booking.id).where(
+        Booking.submission_key == key), [key])
+    return Booking.get_by_id(rows[0][0]) if rows else None
 
 
 def lost_race(error):
@@ -434,14 +453,15 @@ def lost_race(error):
 
 def _book_once(request, now):
     with write_transaction():
-        existing = Booking.get_or_none(Booking.submission_key == request.submission_key)
+        existing = _booking_of_submission(request.submission_key)
         if existing is not None:
             return existing
         staff_id = free_staff_at(request.service, request.staff, request.start, now)
         service = request.service
         duration = timedelta(minutes=service.duration_minutes)
         blocked = duration + timedelta(minutes=service.buffer_minutes)
-        booking = Booking.create(
+        booking = create_written(
+            Booking,
             customer=customer_for_booking(request.details, request.language),
             service=service,
             staff=staff_id,

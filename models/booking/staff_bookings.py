@@ -26,13 +26,14 @@ from models.booking.bookings import (
     Booking,
 )
 from models.booking.generation import calendar_changed
-from models.booking.schedule import SlotTaken, day_free_times, free_staff_at, lost_race, run_written
+from models.booking.schedule import SlotTaken, day_free_times, free_staff_at, lost_race
 from models.business import Business
 from models.business.catalogue import Service, StaffMember
 from models.messages import outbox
 from models.people.customers import Customer, refuse_if_restricted
 from models.people.register import create_customer
 from models.privacy.audit import AuditEntry
+from models.written import run_written
 
 # Staff book a year ahead; customers online only as far as the booking rules say.
 STAFF_HORIZON_DAYS = 366

@@ -51,12 +51,19 @@ class Business(BaseModel):
         ),
     )
 
+    SCOPE_KEY = "business"
+
     @classmethod
     def current(cls):
         """The business's settings; defaults until the owner has saved them. Read once
         per request that writes nothing (models.read_scope)."""
-        return read_scope.once("business", lambda: next(
-            iter(cls.raw(CURRENT_BUSINESS_SQL)), None) or cls(name="Vuoro"))
+        return read_scope.once(cls.SCOPE_KEY, lambda: next(
+            iter(cls.raw(CURRENT_BUSINESS_SQL)), None) or cls.default())
+
+    @classmethod
+    def default(cls):
+        """The settings before the owner has saved any."""
+        return cls(name="Vuoro")
 
     @property
     def booking_rules(self):

@@ -34,6 +34,7 @@ from models.accounts.users import OWNER, User
 from models.booking.bookings import CONFIRMED, Booking
 from models.people.customers import Customer
 from models.privacy.declaration import EMAIL, PersonalData
+from models.written import execute_written, insert_params, run_written, with_defaults
 
 # Messages to customers.
 BOOKING_CONFIRMED = "booking_confirmed"
@@ -213,7 +214,10 @@ def add(kind, key, *, booking_id=None, contact_request_id=None, user_id=None,
         "due_at": naive_utc(due) if due is not None else utc_now(),
         "attachments": _stored(attachments),
     }
-    return OutboxMessage.insert(row).on_conflict_ignore().execute()
+    row = with_defaults(OutboxMessage, row)
+    # Its SQL written once: a booking queues two or three inside its transaction.
+    execute_written(("queue a message",), lambda: OutboxMessage.insert(row).on_conflict_ignore(),
+                    insert_params(OutboxMessage, row))
 
 
 def claim(message_id, sender, now, length=CLAIM):
@@ -362,10 +366,14 @@ def contact_event(contact_request):
 def staff_to_tell_of_booking(staff_ids):
     """Accounts that asked to hear of customers' bookings: the owners, and staff of
     their own calendar (`staff_ids`: the booking's, and before a move, the earlier)."""
-    accounts = User.select(User.id).where(User.active & User.notify_bookings & (
-        (User.role == OWNER) | User.staff_member.in_(list(staff_ids))
-    )).order_by(User.id)
-    return [account.id for account in accounts]
+    staff_ids = sorted(staff_ids)
+    rows = run_written(
+        ("staff to tell of a booking", len(staff_ids)),
+        lambda: User.select(User.id).where(User.active & User.notify_bookings & (
+            (User.role == OWNER) | User.staff_member.in_(staff_ids)
+        )).order_by(User.id),
+        [OWNER, *staff_ids])
+    return [row[0] for row in rows]
 
 
 def staff_to_tell_of_contact():

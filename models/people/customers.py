@@ -10,6 +10,7 @@ from peewee import CharField, DateTimeField
 from engines.clock import utc_now
 from models import BaseModel, NotAllowed, is_sqlite
 from models.privacy.declaration import CONTACT, PersonalData
+from models.written import insert_params, run_written, with_defaults
 
 
 class InvalidValue(ValueError):
@@ -144,8 +145,11 @@ def customer_for_booking(details, language):
         "created_at": utc_now(),
     }
     row["updated_at"] = row["created_at"]
-    inserted = list(Customer.insert(row).on_conflict_ignore().returning(Customer.id)
-                    .tuples().execute())
+    row = with_defaults(Customer, row)
+    inserted = run_written(
+        ("new customer",),
+        lambda: Customer.insert(row).on_conflict_ignore().returning(Customer.id),
+        insert_params(Customer, row))
     if inserted:
         return Customer(id=inserted[0][0], **row)
     customer = Customer.get(Customer.email == details.email)

@@ -24,6 +24,7 @@ from models.privacy.audit import AuditEntry
 from models.privacy.consents import Consent
 from models.privacy.data_requests import DataRequest
 from models.privacy.my_data import AccessLink
+from models.written import run_written
 
 PAGE_SIZE = 50
 BY_NAME = "name"
@@ -263,8 +264,6 @@ def _customer_bookings_query(customer_id):
 def customer_bookings(customer):
     """All of a customer's bookings, past and coming, the newest first, as
     CustomerBookings (in one query, its SQL written once)."""
-    from models.booking.schedule import run_written  # schedule imports this module
-
     customer_id = customer if isinstance(customer, int) else customer.id
     rows = run_written(("customer bookings",), lambda: _customer_bookings_query(customer_id),
                        [customer_id], (None, Booking.starts_at, *(None,) * 7))
