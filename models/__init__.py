@@ -9,12 +9,13 @@ import hashlib
 import hmac
 import os
 import threading
+import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from peewee import DatabaseProxy, DateTimeField, Model, SqliteDatabase
+from peewee import DatabaseProxy, DateTimeField, Model, OperationalError, SqliteDatabase
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 from engines.clock import naive_utc
@@ -101,12 +102,20 @@ def open_database(url, root=None):
         raise ValueError(f"VUORO_DATABASE_URL must be sqlite:// or postgresql://, not {url!r}")
     if db.obj is not None:
         db.obj.close_all()
+        if getattr(db.obj, "writers", None) is not None:
+            db.obj.writers.close()
     db.initialize(database)
     return database
 
 
 def is_sqlite():
     return isinstance(db.obj, SqliteDatabase)
+
+
+# How long a SQLite writer waits for its turn before it gives up with "database is
+# locked" (an OperationalError: the page says the site is busy, a booking retries), as
+# long as SQLite's own busy_timeout above.
+WRITER_WAIT = 10.0
 
 
 class WriterQueue:
@@ -117,11 +126,15 @@ class WriterQueue:
     Without it, writers wait in SQLite's busy handler, which sleeps and tries again
     (at last every 100 ms) and lets a writer that has just arrived overtake one that has
     waited: in a burst of bookings some customers waited seconds while others went
-    through. A blocked flock wakes as soon as the lock is given back. The kernel gives the
-    lock back when a process ends, however it ends."""
+    through. Here the threads of a process wait on the thread lock, which wakes the next
+    as soon as it is given back, and only the one thread of each process whose turn it
+    is asks for the file lock, again every few milliseconds at most. No writer waits
+    longer than `wait` seconds. The kernel gives the file lock back when a process ends,
+    however it ends."""
 
-    def __init__(self, path):
+    def __init__(self, path, wait=None):
         self.path = path
+        self.wait = WRITER_WAIT if wait is None else wait
         self._threads = threading.Lock()
         self._file = None
         self._opened_by = None
@@ -133,15 +146,38 @@ class WriterQueue:
             self._opened_by = os.getpid()
         return self._file
 
+    def close(self):
+        if self._file is not None and self._opened_by == os.getpid():
+            os.close(self._file)
+        self._file = self._opened_by = None
+
+    @staticmethod
+    def _waited_too_long():
+        return OperationalError("database is locked: no turn to write in time")
+
     @contextmanager
     def turn(self):
-        with self._threads:
+        deadline = time.monotonic() + self.wait
+        if not self._threads.acquire(timeout=self.wait):
+            raise self._waited_too_long()
+        try:
             lock_file = self._lock_file()
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
+            pause = 0.0005
+            while True:
+                try:
+                    fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise self._waited_too_long() from None
+                    time.sleep(pause)
+                    pause = min(2 * pause, 0.004)
             try:
                 yield
             finally:
                 fcntl.flock(lock_file, fcntl.LOCK_UN)
+        finally:
+            self._threads.release()
 
 
 @contextmanager

@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from peewee import OperationalError
 
 import models
 
@@ -77,3 +78,45 @@ def test_a_write_transaction_inside_an_open_one_is_part_of_it(tally):
         with models.write_transaction():
             models.db.execute_sql("INSERT INTO tally (n) VALUES (1)")
     assert count(1) == 2
+
+
+def test_a_writer_that_gets_no_turn_in_time_is_told_the_database_is_locked(tally):
+    # The booking's retry and the busy page know this error; no request waits forever.
+    models.db.obj.writers.wait = 0.3
+    started, release = threading.Event(), threading.Event()
+
+    def hold():
+        with models.db.connection_context(), models.write_transaction():
+            started.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    started.wait(10)
+    try:
+        with (pytest.raises(OperationalError, match="database is locked"),
+              models.db.connection_context(), models.write_transaction()):
+            pass
+        child = subprocess.run([sys.executable, "-c", IMPATIENT_CHILD, tally], cwd=ROOT,
+                               capture_output=True, text=True, timeout=60)
+        assert "database is locked" in child.stdout, child.stderr
+    finally:
+        release.set()
+        holder.join()
+    with models.db.connection_context(), models.write_transaction():  # its turn again
+        models.db.execute_sql("INSERT INTO tally (n) VALUES (1)")
+    assert count(1) == 1
+
+
+IMPATIENT_CHILD = """
+import sys
+import models
+from peewee import OperationalError
+models.WRITER_WAIT = 0.3
+models.open_database(sys.argv[1])
+try:
+    with models.db.connection_context(), models.write_transaction():
+        pass
+except OperationalError as error:
+    print(error)
+"""
