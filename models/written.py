@@ -45,11 +45,15 @@ def run_written(shape, build, params, columns=None):
             for row in rows]
 
 
+def _default(field):
+    """The field's default as peewee's insert takes it (a callable called once)."""
+    return field.default() if callable(field.default) else field.default
+
+
 def with_defaults(model, row):
     """`row` and the default of each field of `model` it leaves out that has one, as
-    peewee's insert adds them (a callable default called once)."""
-    defaults = {field.name: field.default() if callable(field.default) else field.default
-                for field in model._meta.sorted_fields
+    peewee's insert adds them."""
+    defaults = {field.name: _default(field) for field in model._meta.sorted_fields
                 if field.name not in row and field.default is not None}
     return {**defaults, **row}
 
@@ -66,13 +70,8 @@ def create_written(model, **values):
     default, and the object made of what was written."""
     fields = [field for field in model._meta.sorted_fields
               if not isinstance(field, AutoField)]
-    row = {}
-    for field in fields:
-        if field.name in values:
-            row[field.name] = values[field.name]
-        else:
-            default = field.default
-            row[field.name] = default() if callable(default) else default
+    row = {field.name: values[field.name] if field.name in values else _default(field)
+           for field in fields}
     sql, params = _written(("insert", model), lambda: model.insert(row),
                            insert_params(model, row))
     cursor = db.execute_sql(sql, params)

@@ -41,11 +41,8 @@ from web.formatting import business_language, date_text, time_text
 from web.money_documents import invoice_file, receipt_file, reminder_file
 from web.wording import PURPOSE_NAMES, REQUEST_KIND_NAMES
 
-
-def staff_language():
-    """Staff read the back office in the language they choose on the page; their e-mail
-    is in the business's language (VUORO_LANGUAGE)."""
-    return business_language()
+# Staff read the back office in the language they choose on the page; their e-mail is
+# in the business's language (VUORO_LANGUAGE, web.formatting.business_language).
 
 
 class Skip(Exception):
@@ -154,10 +151,10 @@ def _customer(message):
 def _to_staff_of_booking(message, now):
     user = _staff_account(message, "notify_bookings")
     booking = _booking(message)
-    subject = subject_of(message, staff_language(), name=booking.customer.name,
-                         when=_when(booking), service=booking.service.name(staff_language()))
+    subject = subject_of(message, business_language(), name=booking.customer.name,
+                         when=_when(booking), service=booking.service.name(business_language()))
     link = url_for("calendar.booking", booking_id=booking.id, _external=True)
-    return Letter(user.email, staff_language(), subject, "staff_booking", {
+    return Letter(user.email, business_language(), subject, "staff_booking", {
         "kind": message.kind, "booking": booking, "link": link,
         "previous_start": _previous_start(message)})
 
@@ -165,9 +162,9 @@ def _to_staff_of_booking(message, now):
 def _to_staff_of_contact(message, now):
     user = _staff_account(message, "notify_contact_requests")
     contact = _contact_request(message)
-    subject = subject_of(message, staff_language(), name=contact.name)
+    subject = subject_of(message, business_language(), name=contact.name)
     link = url_for("inbox.show", request_id=contact.id, _external=True)
-    return Letter(user.email, staff_language(), subject, "staff_new_contact",
+    return Letter(user.email, business_language(), subject, "staff_new_contact",
                   {"contact": contact, "link": link})
 
 
@@ -239,8 +236,8 @@ def _to_owner_of_data_request(message, now):
     if not user.is_owner:
         raise Skip("the account is no longer an owner's")
     data_request = _data_request(message)
-    subject = subject_of(message, staff_language(), kind=REQUEST_KIND_NAMES[data_request.kind])
-    return Letter(user.email, staff_language(), subject, message.kind, {
+    subject = subject_of(message, business_language(), kind=REQUEST_KIND_NAMES[data_request.kind])
+    return Letter(user.email, business_language(), subject, message.kind, {
         "data_request": data_request, "kind": REQUEST_KIND_NAMES[data_request.kind],
         "due": local(data_request.due),
         "link": url_for("data_requests.show", request_id=data_request.id,
@@ -311,7 +308,7 @@ def _account_changed(message, now):
     if user is None:
         raise Skip("the account no longer exists")
     detail = message.detail
-    return Letter(user.email, staff_language(), subject_of(message, staff_language()),
+    return Letter(user.email, business_language(), subject_of(message, business_language()),
                   message.kind, {"user": user, "change": detail["change"],
                                  "at": datetime.fromisoformat(detail["at"]),
                                  "login_url": url_for("auth.login", _external=True)})

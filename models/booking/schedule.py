@@ -33,14 +33,7 @@ from models.booking.bookings import (
 )
 from models.booking.generation import BoundedCache, calendar_changed
 from models.business import Business, DayException
-from models.business.catalogue import (
-    Break,
-    ExtraHours,
-    StaffMember,
-    StaffService,
-    TimeOff,
-    WorkingHours,
-)
+from models.business.catalogue import Break, ExtraHours, StaffMember, TimeOff, WorkingHours
 from models.messages import outbox
 from models.people.customers import customer_for_booking
 from models.privacy import consents
@@ -87,14 +80,8 @@ _read_naive = _reader(datetime, TimeOff.starts_at)
 
 
 def _read_utc(value):
-    """A naive UTC time of the database as an aware one (_read_naive written out: this
-    runs for every booking of the days asked for)."""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            value = TimeOff.starts_at.python_value(value)
-    return value.replace(tzinfo=UTC)
+    """A naive UTC time of the database as an aware one."""
+    return _read_naive(value).replace(tzinfo=UTC)
 
 
 _NAIVE_EPOCH = datetime(1970, 1, 1)
@@ -102,12 +89,13 @@ _MICROSECOND = timedelta(microseconds=1)
 
 
 def _read_micros(value):
-    """A naive UTC time of the database as microseconds since the epoch."""
+    """A naive UTC time of the database as microseconds since the epoch (_read_naive
+    written out: this runs for every booking of the days asked for)."""
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            value = TimeOff.starts_at.python_value(value)
+            value = Booking.starts_at.python_value(value)
     return (value - _NAIVE_EPOCH) // _MICROSECOND
 
 
@@ -250,22 +238,11 @@ def closed_between(first_day, last_day):
 
 def staff_ids_for(service, staff=None):
     """Who can do `service`: the chosen staff member, or everyone offering it (by name,
-    as Service.staff gives them; read in one query whose SQL is written once, unless
-    the service object has read its staff already)."""
-    if "_staff" in service.__dict__:
-        offering = [member.id for member in service.staff()]
-    else:
-        offering = [row[0] for row in run_written(
-            ("staff offering",), lambda: _offering_query(service.id), [service.id])]
+    as Service.staff gives them)."""
+    offering = service.staff_ids()
     if staff is not None:
         return [staff.id] if staff.id in offering else []
     return offering
-
-
-def _offering_query(service_id):
-    return (StaffMember.select(StaffMember.id).join(StaffService)
-            .where((StaffService.service == service_id) & StaffMember.active)
-            .order_by(StaffMember.name))
 
 
 # The free-time inputs loaded for a generation of the calendar: the pages of free times

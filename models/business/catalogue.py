@@ -15,6 +15,7 @@ from peewee import (
 
 from models import BaseModel
 from models.privacy.declaration import STAFF, PersonalData
+from models.written import run_written
 
 LANGUAGES = ("fi", "sv", "en")
 
@@ -66,13 +67,16 @@ class Service(BaseModel):
         """The active staff members who offer this service, by name; read once per
         service object (a request reads it several times)."""
         if "_staff" not in self.__dict__:
-            self.__dict__["_staff"] = list(
-                StaffMember.select()
-                .join(StaffService)
-                .where((StaffService.service == self) & StaffMember.active)
-                .order_by(StaffMember.name)
-            )
+            self.__dict__["_staff"] = list(offering(self.id))
         return self.__dict__["_staff"]
+
+    def staff_ids(self):
+        """The ids of `staff()`, in its order; when the service object has not read its
+        staff, in one query whose SQL is written once (every booking asks)."""
+        if "_staff" in self.__dict__:
+            return [member.id for member in self.__dict__["_staff"]]
+        return [row[0] for row in run_written(
+            ("staff offering",), lambda: offering(self.id, StaffMember.id), [self.id])]
 
 
 class StaffMember(BaseModel):
@@ -149,3 +153,11 @@ class TimeOff(BaseModel):
     personal_data = PersonalData(
         {"reason": STAFF}, not_personal=("id", "staff", "starts_at", "ends_at")
     )
+
+
+def offering(service_id, *columns):
+    """The query of the active staff members who offer the service, by name (`columns`
+    of them, or the whole rows)."""
+    return (StaffMember.select(*columns).join(StaffService)
+            .where((StaffService.service == service_id) & StaffMember.active)
+            .order_by(StaffMember.name))
