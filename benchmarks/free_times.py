@@ -15,10 +15,12 @@ least any computation on unsorted input has to do.
 With the database (`--database sqlite|postgres|both`, the default both; `none` for the
 engine alone): the same calendars written into a real SQLite file and a real PostgreSQL
 database (`--postgres-url`, emptied first), and the free times asked as the booking page
-asks them: the service read, the calendar's generation read, the engine's inputs loaded
-by the models code (models/booking/schedule.py: who offers the service, two queries of
-plain tuples for hours, breaks, time off and bookings, the closed days, the booking
-rules), then the engine. "cold": the generation has changed, so every call loads its
+asks them, in a read scope as a request is: the site's state read in one statement (the
+calendar's generation and the business's settings with its booking rules,
+models/public_state.py), the service, the engine's inputs loaded by the models code
+(models/booking/schedule.py: who offers the service, two queries of plain tuples for
+hours, breaks, closed days, time off and bookings), then the engine. "cold": the
+generation has changed, so every call loads its
 inputs from the database; "warm": the inputs kept for the generation (a request that
 comes after another of the same calendar). Goals (issue 13), the week's p95 cold:
 10 staff x 8 weeks < 3 ms, 50 staff x 12 weeks < 20 ms.
@@ -286,9 +288,21 @@ def with_database(name, database, postgres_url, staff, mondays, workdays,
     import tempfile
 
     import models
+    from models import read_scope
     from models.booking import schedule
     from models.booking.generation import current_generation
     from models.business.catalogue import Service
+    from models.public_state import read_public_state
+
+    def as_a_page(ask):
+        """`ask(service, generation)` as a booking page's request: in a read scope, the
+        site's state read in one statement, the service, then the free times."""
+        scope = read_scope.begin()
+        try:
+            read_public_state()
+            return ask(Service.active_one(service_id), current_generation())
+        finally:
+            read_scope.end(scope)
 
     with tempfile.TemporaryDirectory(prefix="vuoro-free-times-") as workdir:
         url = database_url(database, postgres_url, workdir)
@@ -299,17 +313,15 @@ def with_database(name, database, postgres_url, staff, mondays, workdays,
         def one_day(day, forget):
             if forget:  # the generation has moved on: nothing kept is of use
                 schedule.INPUTS.clear()
-            service = Service.get_by_id(service_id)
-            generation = current_generation()
-            inputs = schedule._inputs(service, None, day, day, generation=generation)
-            return schedule.free_times(day, now=NOW, **inputs)
+            return as_a_page(lambda service, generation: schedule.free_times(
+                day, now=NOW, **schedule._inputs(service, None, day, day,
+                                                 generation=generation)))
 
         def one_week(monday, forget):
             if forget:
                 schedule.INPUTS.clear()
-            service = Service.get_by_id(service_id)
-            return schedule.week_of_times(service, None, monday, NOW,
-                                          generation=current_generation())
+            return as_a_page(lambda service, generation: schedule.week_of_times(
+                service, None, monday, NOW, generation=generation))
 
         with models.db.connection_context():
             checked = [len(one_day(day, True)) for day in workdays]

@@ -12,6 +12,7 @@ from models.analytics import settings as analytics_settings
 from models.analytics.settings import AnalyticsSettings
 from models.booking import generation
 from models.business import Business
+from models.written import loaded
 
 _SQL = {}
 
@@ -38,11 +39,7 @@ def _sql():
 def _model(model, values):
     """The model object of `values` (the row's columns of its fields), None when the
     row is missing."""
-    fields = _fields(model)
-    if values[0] is None:
-        return None
-    return model(**{field.name: None if value is None else field.python_value(value)
-                    for field, value in zip(fields, values, strict=True)})
+    return None if values[0] is None else loaded(model, values)
 
 
 def read_public_state():

@@ -45,6 +45,22 @@ def run_written(shape, build, params, columns=None):
             for row in rows]
 
 
+def loaded(model, row):
+    """The object of `model` a row of all its columns (in field order) makes, as peewee
+    makes one of a row it selects: nothing marked changed."""
+    made = model(**{field.name: None if value is None else field.python_value(value)
+                    for field, value in zip(model._meta.sorted_fields, row, strict=True)})
+    made._dirty.clear()
+    return made
+
+
+def get_written(model, shape, build, params):
+    """The first object of `model` the query `build()` selects (`model.select()`, every
+    column), or None; its SQL written once."""
+    row = execute_written(shape, build, params).fetchone()
+    return None if row is None else loaded(model, row)
+
+
 def _default(field):
     """The field's default as peewee's insert takes it (a callable called once)."""
     return field.default() if callable(field.default) else field.default

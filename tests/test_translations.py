@@ -260,3 +260,29 @@ def test_a_chosen_language_wins_over_the_browsers(client, shop):
     client.get("/language/en?next=/")
     page = client.get("/", headers={"Accept-Language": "sv-FI,sv"})
     assert '<html lang="en"' in page.text
+
+
+def test_wtforms_own_messages_follow_each_visitors_language(app):
+    """WTForms' catalogue is read once a process for each language (web/forms.py):
+    visitors one after another in Finnish, Swedish and Finnish again each get its
+    own message in their language, not the first visitor's."""
+    from wtforms import SelectField
+    from wtforms.fields.choices import SelectChoice
+
+    from web.forms import Form
+
+    class Choice(Form):
+        class Meta:
+            csrf = False
+
+        kind = SelectField(choices=[SelectChoice("a", "A"), SelectChoice("b", "B")])
+
+    seen = []
+    for language in ("fi", "sv", "fi", "en"):
+        with app.test_request_context(method="POST", data={"kind": "c"},
+                                      headers={"Accept-Language": language}):
+            form = Choice()
+            assert not form.validate()
+            seen.append(form.kind.errors[0])
+    assert seen == ["Virheellinen valinta", "Inte ett giltigt val", "Virheellinen valinta",
+                    "Not a valid choice."]

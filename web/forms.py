@@ -6,10 +6,13 @@ validators the forms share."""
 import re
 
 import wtforms
-from flask import request
+from babel import support
+from flask import current_app, has_request_context, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, FormField, TextAreaField
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, StopValidation
 
 from models.people.customers import InvalidValue
@@ -90,11 +93,46 @@ class TypedInputMeta:
         return super().wrap_formdata(form, formdata)
 
 
+NO_CATALOGUE = support.NullTranslations()
+
+
+class WTFormsMessages:
+    """WTForms' own messages in the visitor's language. Flask-WTF reads their catalogue
+    from disk in every request that shows or checks a form; here each language's is
+    read once a process."""
+
+    def __init__(self):
+        self.catalogues = {}
+
+    def _catalogue(self):
+        locale = get_locale() if has_request_context() else None
+        if locale is None:
+            return NO_CATALOGUE
+        catalogue = self.catalogues.get(locale)
+        if catalogue is None:
+            catalogue = support.Translations.load(messages_path(), [locale],
+                                                  domain="wtforms")
+            self.catalogues[locale] = catalogue
+        return catalogue
+
+    def gettext(self, string):
+        return self._catalogue().ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        return self._catalogue().ungettext(singular, plural, n)
+
+
+WTFORMS_MESSAGES = WTFormsMessages()
+
+
 class Form(FlaskForm):
     """The base of every form of the site."""
 
     class Meta(TypedInputMeta):
-        pass
+        def get_translations(self, form):
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return WTFORMS_MESSAGES
 
 
 class PartForm(wtforms.Form):

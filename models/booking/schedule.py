@@ -494,9 +494,7 @@ def _least_booked(staff_ids, day):
 
 
 def staff_member(staff_id):
-    return StaffMember.get_or_none(
-        (StaffMember.id == staff_id) & StaffMember.active
-    )
+    return StaffMember.active_one(staff_id)
 
 
 def opening_hours():

@@ -7,10 +7,7 @@ from peewee import BooleanField, CharField, DateField, IntegerField, TextField
 from engines.free_times import BookingRules
 from models import BaseModel, read_scope
 from models.privacy.declaration import PersonalData
-
-# Written once: peewee building the SELECT of the twenty columns cost more than the
-# read itself on every public page.
-CURRENT_BUSINESS_SQL = 'SELECT * FROM "business" ORDER BY "id" LIMIT 1'
+from models.written import get_written
 
 
 class Business(BaseModel):
@@ -57,8 +54,9 @@ class Business(BaseModel):
     def current(cls):
         """The business's settings; defaults until the owner has saved them. Read once
         per request that writes nothing (models.read_scope)."""
-        return read_scope.once(cls.SCOPE_KEY, lambda: next(
-            iter(cls.raw(CURRENT_BUSINESS_SQL)), None) or cls.default())
+        return read_scope.once(cls.SCOPE_KEY, lambda: get_written(
+            cls, ("business",), lambda: cls.select().order_by(cls.id).limit(1), [1],
+        ) or cls.default())
 
     @classmethod
     def default(cls):

@@ -15,7 +15,7 @@ from peewee import (
 
 from models import BaseModel
 from models.privacy.declaration import STAFF, PersonalData
-from models.written import run_written
+from models.written import get_written, run_written
 
 LANGUAGES = ("fi", "sv", "en")
 
@@ -60,6 +60,13 @@ class Service(BaseModel):
         return getattr(self, f"category_{language}") or self.category_fi
 
     @classmethod
+    def active_one(cls, service_id):
+        """The service of this id if it is offered, else None (every booking page asks:
+        its SQL is written once)."""
+        return get_written(cls, ("active service",), lambda: cls.select().where(
+            (cls.id == service_id) & cls.active), [service_id])
+
+    @classmethod
     def offered(cls):
         return cls.select().where(cls.active).order_by(cls.position, cls.id)
 
@@ -93,6 +100,13 @@ class StaffMember(BaseModel):
 
     def intro(self, language):
         return getattr(self, f"intro_{language}") or self.intro_fi
+
+    @classmethod
+    def active_one(cls, staff_id):
+        """The staff member of this id if still active, else None (a booking with a
+        chosen person asks: its SQL is written once)."""
+        return get_written(cls, ("active staff member",), lambda: cls.select().where(
+            (cls.id == staff_id) & cls.active), [staff_id])
 
 
 class StaffService(BaseModel):

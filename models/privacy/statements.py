@@ -15,6 +15,7 @@ from models import BaseModel, db
 from models.people.customers import InvalidValue
 from models.privacy.declaration import PersonalData
 from models.privacy.processing import ACCOUNTING, EMAIL_SERVICE, HOSTING
+from models.written import run_written
 
 # What a processor does for the business (the record of processing's keys).
 OTHER = "other"
@@ -111,6 +112,13 @@ def current(facts, render):
 def version(number):
     """The published version `number`, or None."""
     return PrivacyStatement.get_or_none(PrivacyStatement.version == number)
+
+
+def is_published(number):
+    """Whether `number` is a published version (every booking asks, with the version
+    its form was handed out with: the SQL is written once)."""
+    return bool(run_written(("published statement",), lambda: PrivacyStatement.select(
+        PrivacyStatement.id).where(PrivacyStatement.version == number), [number]))
 
 
 def earlier(statement):

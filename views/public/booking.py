@@ -3,9 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
-from playhouse.flask_utils import get_object_or_404
 
 from engines.clock import local, now
 from engines.free_times import working_days
@@ -24,7 +23,7 @@ from models.booking.schedule import (
 )
 from models.business import Business
 from models.business.catalogue import Service
-from models.privacy.statements import PrivacyStatement
+from models.privacy import statements as versions
 from views.public.booking_forms import BookingForm
 from views.public.statement import current_statement
 from web.formatting import date_text, language
@@ -166,10 +165,19 @@ def time_groups(times):
     return groups
 
 
+def offered_service(service_id):
+    """The service of the address, or Not Found when there is none or it is no longer
+    offered."""
+    service = Service.active_one(service_id)
+    if service is None:
+        abort(404)
+    return service
+
+
 @blueprint.get("/book/<int:service_id>")
 @kept_by_generation
 def times(service_id, moment, generation):
-    service = get_object_or_404(Service, Service.id == service_id, Service.active)
+    service = offered_service(service_id)
     choice = DayChoice.from_args(service, request.args, moment)
     return render(
         "booking/times.html",
@@ -185,7 +193,7 @@ def times(service_id, moment, generation):
 
 @blueprint.route("/book/<int:service_id>/details", methods=["GET", "POST"])
 def details(service_id):
-    service = get_object_or_404(Service, Service.id == service_id, Service.active)
+    service = offered_service(service_id)
     if request.method == "GET":
         form = BookingForm(service, formdata=None, data={
             "start": request.args.get("start", ""),
@@ -229,7 +237,7 @@ def make_booking(form, submission_key):
             language=language(),
             submission_key=submission_key,
             token=link_token(submission_key),
-            privacy_version=shown_statement(form).version,
+            privacy_version=shown_statement(form),
             marketing=bool(form.marketing.data) and Business.current().marketing_enabled,
             ip=request.remote_addr or "",
         ))
@@ -244,13 +252,13 @@ def make_booking(form, submission_key):
 
 
 def shown_statement(form):
-    """The privacy statement the form links to: the version it was handed out with,
-    when that is a published one, else the one in force."""
+    """The version of the privacy statement the form links to: the one it was handed
+    out with, when that is a published one, else the one in force."""
     version = form.shown_privacy_version()
-    statement = version and PrivacyStatement.get_or_none(PrivacyStatement.version == version)
-    statement = statement or current_statement()
-    form.privacy_version.data = str(statement.version)
-    return statement
+    if not (version and versions.is_published(version)):
+        version = current_statement().version
+    form.privacy_version.data = str(version)
+    return version
 
 
 def chosen_time_ok(form, people=None):
@@ -306,7 +314,7 @@ def details_page(form, status, notice=None, fragment="partials/booking/details_f
         notice=notice,
         alternatives=alternatives_for(form, notice is TAKEN),
         business=business,
-        statement=shown_statement(form),
+        statement_version=shown_statement(form),
         **context,
     )
 
