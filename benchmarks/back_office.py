@@ -737,10 +737,9 @@ class DatabaseProcesses:
         if self.url is None:
             return 0.0
         if self.connection is None:
-            import psycopg2
+            import psycopg
 
-            self.connection = psycopg2.connect(self.url)
-            self.connection.autocommit = True
+            self.connection = psycopg.connect(self.url, autocommit=True)
         with self.connection.cursor() as cursor:
             cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = "
                            "current_database() AND pid <> pg_backend_pid()")

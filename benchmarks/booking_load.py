@@ -462,13 +462,13 @@ def postgres_database(url):
     """The PostgreSQL database at `url`, made if missing and emptied, committing as a
     site's database does (the tests' database, if it is the same one, is told not to
     wait for the disk at each commit: that setting is taken off)."""
-    import psycopg2
+    import psycopg
 
     parts = urllib.parse.urlsplit(url)
     name = parts.path.lstrip("/")
-    admin = psycopg2.connect(host=parts.hostname, port=parts.port or 5432,
-                             user=parts.username, password=parts.password, dbname="postgres")
-    admin.autocommit = True
+    admin = psycopg.connect(host=parts.hostname, port=parts.port or 5432,
+                            user=parts.username, password=parts.password, dbname="postgres",
+                            autocommit=True)
     with admin.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
         if cursor.fetchone() is None:

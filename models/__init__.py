@@ -96,6 +96,9 @@ def open_database(url, root=None):
             # A lock wait or a forgotten transaction ends in an error the request
             # reports, never in a request (and the customers behind it) hanging.
             options=POSTGRES_OPTIONS,
+            # psycopg 3 even where psycopg2 is installed too: it prepares a statement
+            # run a fifth time on the connection, so PostgreSQL plans it once.
+            prefer_psycopg3=True,
             **POOL,
         )
     else:
