@@ -7,6 +7,7 @@ app's (through the root logger) and one access line a request, with its method, 
 path without the query string and with links' secrets masked, status, size, time and
 request id; no client address, no Referer, no User-Agent."""
 
+import gc
 import logging
 
 from gunicorn import glogging
@@ -46,3 +47,11 @@ class JsonLogger(glogging.Logger):
 
 
 logger_class = JsonLogger
+
+
+def post_worker_init(worker):
+    """Once the worker has loaded the app, its objects (the modules, the app, the
+    translations: some 150 000) go where the garbage collector no longer looks. A full
+    collection over them took some 90 ms, in which every thread of the worker stood
+    still; the collections left are of what requests make."""
+    gc.freeze()
