@@ -1,6 +1,7 @@
 """What the business offers and who does it: services, staff, working hours, time off."""
 
 from peewee import (
+    JOIN,
     BooleanField,
     CharField,
     DateField,
@@ -15,7 +16,7 @@ from peewee import (
 
 from models import BaseModel
 from models.privacy.declaration import STAFF, PersonalData
-from models.written import get_written, run_written
+from models.written import execute_written, get_written, loaded, run_written
 
 LANGUAGES = ("fi", "sv", "en")
 
@@ -61,10 +62,18 @@ class Service(BaseModel):
 
     @classmethod
     def active_one(cls, service_id):
-        """The service of this id if it is offered, else None (every booking page asks:
-        its SQL is written once)."""
-        return get_written(cls, ("active service",), lambda: cls.select().where(
-            (cls.id == service_id) & cls.active), [service_id])
+        """The service of this id if it is offered, else None; with the active staff
+        members who offer it (`staff()`), read in the same statement, whose SQL is
+        written once (every booking page and every booking asks)."""
+        rows = execute_written(("active service and its staff",),
+                               lambda: _with_staff(service_id), [service_id]).fetchall()
+        if not rows:
+            return None
+        width = len(cls._meta.sorted_fields)
+        service = loaded(cls, rows[0][:width])
+        service.__dict__["_staff"] = [loaded(StaffMember, row[width:]) for row in rows
+                                      if row[width] is not None]
+        return service
 
     @classmethod
     def offered(cls):
@@ -167,6 +176,17 @@ class TimeOff(BaseModel):
     personal_data = PersonalData(
         {"reason": STAFF}, not_personal=("id", "staff", "starts_at", "ends_at")
     )
+
+
+def _with_staff(service_id):
+    """The query of the offered service `service_id` joined with the active staff
+    members who offer it, by name: a row each (one with no staff when none does)."""
+    return (Service.select(Service, StaffMember)
+            .join(StaffService, JOIN.LEFT_OUTER, on=StaffService.service == Service.id)
+            .join(StaffMember, JOIN.LEFT_OUTER,
+                  on=(StaffMember.id == StaffService.staff) & StaffMember.active)
+            .where((Service.id == service_id) & Service.active)
+            .order_by(StaffMember.name))
 
 
 def offering(service_id, *columns):
