@@ -73,7 +73,6 @@ import argparse
 import asyncio
 import contextlib
 import http.client
-import io
 import math
 import os
 import platform
@@ -421,16 +420,6 @@ def generate(today, now_utc):
 # Loading ----------------------------------------------------------------------------
 
 
-def copy_value(value):
-    """A value in PostgreSQL's COPY text format (the generated text has no tabs,
-    newlines or backslashes to escape)."""
-    if value is None:
-        return r"\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    return str(value)
-
-
 def bulk_insert(model, fields, rows, size=1000):
     """Insert `rows` (tuples in the order of `fields`): COPY on PostgreSQL (several
     times faster than INSERTs), chunks of multi-row INSERTs on SQLite."""
@@ -438,14 +427,11 @@ def bulk_insert(model, fields, rows, size=1000):
         for offset in range(0, len(rows), size):
             model.insert_many(rows[offset:offset + size], fields=fields).execute()
         return
-    text = io.StringIO()
-    for row in rows:
-        text.write("\t".join(map(copy_value, row)))
-        text.write("\n")
-    text.seek(0)
     columns = ", ".join(f'"{field.column_name}"' for field in fields)
-    models.db.cursor().copy_expert(
-        f'COPY "{model._meta.table_name}" ({columns}) FROM STDIN', text)
+    with models.db.cursor().copy(
+            f'COPY "{model._meta.table_name}" ({columns}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def load(url, data):
