@@ -7,12 +7,12 @@ that is otherwise a dictionary look-up. Read here, each is put in the request's 
 scope (models.read_scope), where current_generation, Business.current and the
 statistics settings' current() find it."""
 
-from models import db, read_scope
+from models import read_scope
 from models.analytics import settings as analytics_settings
 from models.analytics.settings import AnalyticsSettings
 from models.booking import generation
 from models.business import Business
-from models.written import loaded
+from models.written import execute_sql_written, loaded
 
 _SQL = {}
 
@@ -47,7 +47,7 @@ def read_public_state():
     scope; outside one, nothing (each is read when asked for, as a write needs)."""
     if not read_scope.is_open():
         return
-    row = db.execute_sql(_sql()).fetchone()
+    row = execute_sql_written(_sql()).fetchone()
     business_end = 2 + len(_fields(Business))
     number, stamp = row[0], row[1]
     read_scope.once(generation.SCOPE_KEY,

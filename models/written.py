@@ -26,10 +26,19 @@ def _written(shape, build, params):
     return sql, params
 
 
+def execute_sql_written(sql, params=()):
+    """Run SQL written once (the same text every time); the cursor. On PostgreSQL the
+    statement is prepared on its connection, so PostgreSQL plans it once
+    (models.PostgresPool.execute_prepared); peewee's other queries are not prepared."""
+    if is_sqlite():
+        return db.execute_sql(sql, params)
+    return db.execute_prepared(sql, params)
+
+
 def execute_written(shape, build, params):
     """Run the statement `build()` makes, with `params` in the order peewee puts them;
     the cursor."""
-    return db.execute_sql(*_written(shape, build, params))
+    return execute_sql_written(*_written(shape, build, params))
 
 
 def run_written(shape, build, params, columns=None):
@@ -90,7 +99,7 @@ def create_written(model, **values):
            for field in fields}
     sql, params = _written(("insert", model), lambda: model.insert(row),
                            insert_params(model, row))
-    cursor = db.execute_sql(sql, params)
+    cursor = execute_sql_written(sql, params)
     made = model(**row)
     made.id = cursor.lastrowid if is_sqlite() else cursor.fetchone()[0]
     made._dirty.clear()

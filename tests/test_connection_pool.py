@@ -51,3 +51,21 @@ def test_a_connection_the_server_dropped_while_it_waited_is_not_handed_out(pool,
     admin.execute("SELECT pg_terminate_backend(%s)", (dropped,))
     with database.connection_context():
         assert backend_of(database) != dropped
+
+
+def test_only_statements_written_once_are_prepared(pool):
+    """A statement of models/written.py is prepared on its connection (PostgreSQL plans
+    it once); a query peewee writes, a register search say, is planned anew for what
+    was typed however often it runs: a generic plan could not use the index that the
+    typed text allows."""
+    from models.people.customers import Customer
+    from models.written import execute_sql_written
+
+    database, _ = pool
+    with database.connection_context():
+        for number in range(10):
+            execute_sql_written("SELECT %s::int + 1", [number]).fetchone()
+            list(Customer.select().where(Customer.name ** f"%ma{number}%"))
+        prepared = [statement for (statement,) in database.execute_sql(
+            "SELECT statement FROM pg_prepared_statements").fetchall()]
+    assert prepared == ["SELECT $1::int + 1"]
