@@ -92,6 +92,10 @@ class PostgresPool(PooledPostgresqlDatabase):
     for a search with LIKE cannot use the index a plan made for the typed text does
     (a two-letter search of the register took 72 ms instead of 12)."""
 
+    def __init__(self, *args, **kwargs):
+        self._returned_at = {}
+        super().__init__(*args, **kwargs)
+
     def execute_prepared(self, sql, params=()):
         """execute_sql, the statement prepared on the connection."""
         return self._execute_cursor(sql, params, prepare=True)
@@ -103,10 +107,6 @@ class PostgresPool(PooledPostgresqlDatabase):
             cursor = self.cursor(**cursor_options)
             cursor.execute(sql, params or (), prepare=prepare)
         return cursor
-
-    def __init__(self, *args, **kwargs):
-        self._returned_at = {}
-        super().__init__(*args, **kwargs)
 
     def _close(self, conn, close_conn=False):
         if not close_conn:

@@ -28,13 +28,13 @@ from engines.clock import HELSINKI, today
 from engines.free_times import finnish_holidays
 from models.booking.bookings import ARRIVED, CANCELLED, CONFIRMED, Booking
 from models.booking.calendar_grid import Column, build_grid
-from models.booking.schedule import SlotTaken, day_free_times, staff_member
+from models.booking.schedule import SlotTaken, day_free_times
 from models.booking.staff_bookings import (
     StaffBookingRequest,
     create_booking,
     staff_free_times,
 )
-from models.business.catalogue import Service
+from models.business.catalogue import Service, StaffMember
 from models.people.customers import Customer
 from models.privacy.audit import AuditEntry
 
@@ -379,7 +379,7 @@ def test_cancelling_frees_the_time_and_is_audited(staff, shop):
     [entry] = entries("booking.cancel")
     assert "ill" not in entry.details and "reason shared" in entry.details
     with models.db.connection_context():
-        times = staff_free_times(Service.get_by_id(CLASSIC_60), staff_member(AINO), day,
+        times = staff_free_times(Service.get_by_id(CLASSIC_60), StaffMember.active_one(AINO), day,
                                  datetime.now(UTC))
     assert at(day, 10) in [slot.start for slot in times]
     page = staff.get(f"/staff/calendar/booking/{booking.id}").text
@@ -576,7 +576,7 @@ def test_staff_book_without_the_minimum_notice(shop):
     day = next_weekday(1)
     now = at(day, 9)
     with models.db.connection_context():
-        service, aino = Service.get_by_id(CLASSIC_60), staff_member(AINO)
+        service, aino = Service.get_by_id(CLASSIC_60), StaffMember.active_one(AINO)
         online = day_free_times(service, aino, day, now)
         counter = staff_free_times(service, aino, day, now)
     assert online[0].start == at(day, 11)  # two hours' notice online
@@ -754,8 +754,8 @@ def test_staff_booking_the_same_time_at_once_get_it_exactly_once(shop):
     def counter_clerk(customer):
         with models.db.connection_context():
             request = StaffBookingRequest(
-                service=Service.get_by_id(CLASSIC_60), staff=staff_member(EERO), start=start,
-                customer=Customer.get_by_id(customer))
+                service=Service.get_by_id(CLASSIC_60), staff=StaffMember.active_one(EERO),
+                start=start, customer=Customer.get_by_id(customer))
             barrier.wait()
             try:
                 create_booking(request, datetime.now(UTC), log=lambda *a, **k: None)
@@ -788,7 +788,7 @@ def test_an_overbooked_booking_still_keeps_its_time_from_others(shop):
     add_booking(day, 14, 30, overbooked=True)  # with its buffer until 15.45
     with models.db.connection_context():
         starts = [slot.start for slot in staff_free_times(
-            Service.get_by_id(CLASSIC_30), staff_member(AINO), day, at(day, 8))]
+            Service.get_by_id(CLASSIC_30), StaffMember.active_one(AINO), day, at(day, 8))]
     assert at(day, 15, 15) not in starts and at(day, 15, 30) not in starts
     assert at(day, 15, 45) in starts
 

@@ -493,10 +493,6 @@ def _least_booked(staff_ids, day):
     return min(staff_ids, key=lambda staff_id: (len(counts[staff_id]), staff_id))
 
 
-def staff_member(staff_id):
-    return StaffMember.active_one(staff_id)
-
-
 def opening_hours():
     """For each weekday (0 = Monday) the earliest start and latest end of anyone's
     working hours, for the home page."""

@@ -8,7 +8,7 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Optional
 
 from models import whole_number
-from models.booking.schedule import staff_member
+from models.business.catalogue import StaffMember
 from models.people.customers import (
     CustomerDetails,
     normalise_email,
@@ -42,7 +42,7 @@ class ChosenTime:
         once for the form, which the checks and the booking each ask for."""
         if not hasattr(self, "_chosen_member"):
             staff_id = self.chosen_staff_id()
-            self._chosen_member = (staff_member(staff_id) if isinstance(staff_id, int)
+            self._chosen_member = (StaffMember.active_one(staff_id) if isinstance(staff_id, int)
                                    else None)
         return self._chosen_member
 

@@ -10,8 +10,7 @@ from wtforms.validators import Optional, StopValidation, ValidationError
 
 from engines.clock import HELSINKI, local
 from models import whole_number
-from models.booking.schedule import staff_member
-from models.business.catalogue import Service
+from models.business.catalogue import Service, StaffMember
 from models.people.customers import (
     Customer,
     CustomerDetails,
@@ -87,7 +86,7 @@ class ChoiceForm(Form):
 
     def validate_staff(self, field):
         if field.data:
-            member = staff_member(whole_number(field.data) or 0)
+            member = StaffMember.active_one(whole_number(field.data) or 0)
             if member is None:
                 raise ValidationError(str(CHOOSE_STAFF))
             self.chosen_staff = member
@@ -246,7 +245,7 @@ class MoveForm(VersionForm):
         self.service = service
 
     def validate_staff(self, field):
-        member = staff_member(whole_number(field.data) or 0)
+        member = StaffMember.active_one(whole_number(field.data) or 0)
         if member is None:
             raise StopValidation(str(CHOOSE_STAFF))
         if member.id not in {s.id for s in self.service.staff()}:
